@@ -1,0 +1,1 @@
+"""Always-On Checkout: the store's edge service."""

@@ -1,0 +1,21 @@
+"""Shorthands for documenting views: error responses and the pagination answer."""
+from server.api.schemas import ErrorSchema
+
+ERROR_TEXT = {
+    400: "Malformed request (not JSON, not an object, or a required body missing)",
+    404: "Not found",
+    409: "Conflict",
+    413: "Body larger than the configured limit",
+    422: "Invalid fields, with a message per field",
+    500: "Unexpected failure (logged with the request id)",
+    503: "The central link is down or a store is unavailable",
+}
+
+
+def errors(*statuses: int, **texts: str) -> dict:
+    """`@docs(responses=...)` entries for the given error statuses, all with the envelope."""
+    answer = {}
+    for status in statuses:
+        text = texts.get(f"e{status}", ERROR_TEXT[status])
+        answer[status] = {"schema": ErrorSchema, "description": text}
+    return answer

@@ -1,0 +1,92 @@
+"""Edge routes: checkout, heartbeat, sync and the edge's orders."""
+from aiohttp import web
+from aiohttp_apispec import docs, querystring_schema, request_schema, response_schema
+
+from server.api.docs_decl import errors
+from server.api.envelope import json_response
+from server.api.pagination import after_cursor, page
+from server.api.schemas import (
+    CheckoutRequestSchema, EdgeOrdersQuerySchema, HeartbeatRequestSchema, HeartbeatResponseSchema,
+    OrderSchema, OrdersPageSchema, SyncRequestSchema, SyncResponseSchema,
+)
+from server.edge.checkout import checkout
+from server.edge.heartbeat import record_heartbeat
+from server.errors import InvalidFields
+from server.keys import CATALOG, CLOCK, EDGE_STORE, SETTINGS, SYNC_WORKER
+from server.orders import order_view
+from server.sync.sync_request import sync_all, sync_one
+
+
+def _check_order_limits(request: web.Request, data: dict) -> None:
+    """Apply the configured size limits the schema cannot know."""
+    settings = request.app[SETTINGS]
+    problems = {}
+    if len(data["items"]) > settings.max_order_lines:
+        problems["items"] = [f"at most {settings.max_order_lines} lines per order"]
+    for i, line in enumerate(data["items"]):
+        if line["qty"] > settings.max_line_qty:
+            problems[f"items.{i}.qty"] = [f"at most {settings.max_line_qty}"]
+    if problems:
+        raise InvalidFields("the order is larger than this store accepts", {"fields": problems})
+
+
+@docs(tags=["edge"], summary="Record a sale (idempotent)",
+      description="The edge prices every line from the catalog and commits the sale durably "
+      "before answering. A retry with the same idempotency_key and body returns the first "
+      "answer (200, `Idempotent-Replayed: true`); the same key with another body is refused.",
+      responses={201: {"schema": OrderSchema, "description": "Sale recorded"},
+                 200: {"schema": OrderSchema, "description": "Replay of an earlier answer",
+                       "headers": {"Idempotent-Replayed": {"type": "string"}}},
+                 **errors(400, 409, 413, 422, 500, 503,
+                          e409="price_changed: expected_total_ore differs from the edge's")})
+@request_schema(CheckoutRequestSchema, locations=["json"], required=True)
+async def post_checkout(request: web.Request) -> web.Response:
+    data = request["json"]
+    _check_order_limits(request, data)
+    app = request.app
+    result = await checkout(app[EDGE_STORE], app[CATALOG], data, app[CLOCK](),
+                            app[SETTINGS].store_timezone)
+    if result.replayed:
+        return json_response(result.order, 200, {"Idempotent-Replayed": "true"})
+    app[SYNC_WORKER].wake(data["kiosk_id"])
+    return json_response(result.order, 201)
+
+
+@docs(tags=["edge"], summary="Kiosk heartbeat with its central-link flag",
+      responses={200: {"schema": HeartbeatResponseSchema, "description": "Recorded"},
+                 **errors(400, 413, 422, 500)})
+@request_schema(HeartbeatRequestSchema, locations=["json"], required=True)
+async def post_heartbeat(request: web.Request) -> web.Response:
+    data, app = request["json"], request.app
+    answer = await record_heartbeat(app[EDGE_STORE], app[SYNC_WORKER], data["kiosk_id"],
+                                    data["central_link_up"], app[CLOCK]())
+    return json_response(answer)
+
+
+@docs(tags=["edge"], summary="Drain pending sales to the central ledger now",
+      description="With `kiosk_id`: that kiosk (503 `central_link_down` with Retry-After when "
+      "its link is down; 503 `central_unavailable` when central fails). Without: every kiosk "
+      "with pending sales whose link is up; the others are listed as skipped.",
+      responses={200: {"schema": SyncResponseSchema, "description": "What was drained"},
+                 **errors(400, 404, 413, 422, 500, 503)})
+@request_schema(SyncRequestSchema, locations=["json"])
+async def post_sync(request: web.Request) -> web.Response:
+    kiosk_id = request["json"].get("kiosk_id")
+    worker = request.app[SYNC_WORKER]
+    if kiosk_id is None:
+        return json_response(await sync_all(worker))
+    return json_response(await sync_one(worker, kiosk_id))
+
+
+@docs(tags=["edge"], summary="Orders stored at the edge, oldest first",
+      responses={200: {"schema": OrdersPageSchema, "description": "A page of orders"},
+                 **errors(422, 500)})
+@querystring_schema(EdgeOrdersQuerySchema)
+async def get_edge_orders(request: web.Request) -> web.Response:
+    query = request["querystring"]
+    rows = await request.app[EDGE_STORE].list_orders(
+        query.get("kiosk_id"), query.get("sync_state"), after_cursor(query), query["limit"] + 1
+    )
+    rows, next_cursor = page(rows, query["limit"], lambda row: row["seq"])
+    orders = [order_view(row, row["sync_state"], row["synced_at"]) for row in rows]
+    return json_response({"orders": orders, "next": next_cursor})

@@ -1,0 +1,46 @@
+"""Field types and patterns shared by the request schemas."""
+from marshmallow import ValidationError, fields, validate
+
+KIOSK_ID = validate.Regexp(
+    r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$",
+    error="1-64 letters, digits, '_', '.' or '-', starting with a letter or digit",
+)
+IDEMPOTENCY_KEY = validate.Regexp(
+    r"^[A-Za-z0-9_-]{8,64}$", error="8-64 letters, digits, '_' or '-' (a UUID fits)"
+)
+EAN13 = validate.Regexp(r"^[0-9]{13}$", error="an EAN-13: thirteen digits")
+CURSOR = validate.Regexp(r"^[0-9]{1,18}$", error="the `next` cursor of a previous page")
+
+
+class StrictInt(fields.Integer):
+    """A JSON integer: no floats, no numeric strings, no booleans."""
+
+    def __init__(self, **kwargs):
+        super().__init__(strict=True, **kwargs)
+
+    def _validated(self, value):
+        if isinstance(value, bool):
+            raise self.make_error("invalid")
+        return super()._validated(value)
+
+
+class StrictBool(fields.Boolean):
+    """A JSON true or false, nothing that merely looks like one."""
+
+    truthy = {True}
+    falsy = {False}
+
+
+def _luhn_ok(digits: str) -> bool:
+    total = 0
+    for i, char in enumerate(reversed(digits)):
+        value = int(char) * (2 if i % 2 else 1)
+        total += value - 9 if value > 9 else value
+    return total % 10 == 0
+
+
+def not_a_card_number(value: str) -> None:
+    """Refuse a payment reference that looks like a card number: we never store those."""
+    compact = value.replace(" ", "").replace("-", "")
+    if compact.isdigit() and 13 <= len(compact) <= 19 and _luhn_ok(compact):
+        raise ValidationError("looks like a card number; send the terminal's reference instead")

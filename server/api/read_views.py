@@ -1,0 +1,76 @@
+"""Read routes: catalog, central ledger, dashboard metrics, health."""
+from aiohttp import web
+from aiohttp_apispec import docs, querystring_schema
+
+from server.api.docs_decl import errors
+from server.api.envelope import json_response
+from server.api.pagination import after_cursor, page
+from server.api.schemas import (
+    CatalogSchema, HealthSchema, KiosksSchema, OrdersPageSchema, OverviewSchema, PageQuerySchema,
+)
+from server.dashboard import metrics
+from server.errors import StoreUnavailable
+from server.keys import CATALOG, CENTRAL_LEDGER, CLOCK, EDGE_FIGURES, EDGE_STORE, SETTINGS
+
+
+@docs(tags=["catalog"], summary="The product catalog with its version tag",
+      description="`version` changes whenever a product or price does; it is also the ETag.",
+      responses={200: {"schema": CatalogSchema, "description": "The catalog"},
+                 304: {"description": "Not modified (If-None-Match matched)"}, **errors(500)})
+async def get_catalog(request: web.Request) -> web.Response:
+    catalog = request.app[CATALOG]
+    etag = f'"{catalog.version}"'
+    if request.headers.get("If-None-Match") == etag:
+        return web.Response(status=304, headers={"ETag": etag})
+    return json_response(catalog.as_json(), headers={"ETag": etag})
+
+
+@docs(tags=["central"], summary="Orders in the central ledger, in arrival order",
+      responses={200: {"schema": OrdersPageSchema, "description": "A page of orders"},
+                 **errors(422, 500)})
+@querystring_schema(PageQuerySchema)
+async def get_central_orders(request: web.Request) -> web.Response:
+    query = request["querystring"]
+    rows = await request.app[CENTRAL_LEDGER].list_orders(
+        query.get("kiosk_id"), after_cursor(query), query["limit"] + 1
+    )
+    rows, next_cursor = page(rows, query["limit"], lambda row: row["cursor"])
+    return json_response({"orders": [_without_cursor(r) for r in rows], "next": next_cursor})
+
+
+def _without_cursor(row: dict) -> dict:
+    return {k: v for k, v in row.items() if k != "cursor"}
+
+
+@docs(tags=["dashboard"], summary="Fleet metrics: kiosks, sales, sync backlog",
+      responses={200: {"schema": OverviewSchema, "description": "Fleet metrics"}, **errors(500)})
+async def get_overview(request: web.Request) -> web.Response:
+    app = request.app
+    figures = await metrics.overview(app[EDGE_FIGURES], app[CENTRAL_LEDGER], app[SETTINGS],
+                                     app[CLOCK]())
+    return json_response(figures)
+
+
+@docs(tags=["dashboard"], summary="Per-kiosk metrics",
+      responses={200: {"schema": KiosksSchema, "description": "One row per kiosk"}, **errors(500)})
+async def get_kiosks(request: web.Request) -> web.Response:
+    app = request.app
+    rows = await metrics.kiosks(app[EDGE_FIGURES], app[SETTINGS], app[CLOCK]())
+    return json_response({"kiosks": rows})
+
+
+@docs(tags=["health"], summary="Both stores answer",
+      responses={200: {"schema": HealthSchema, "description": "Healthy"},
+                 **errors(500, e503="store_unavailable: the edge store or the ledger failed")})
+async def get_health(request: web.Request) -> web.Response:
+    checks = {"edge": request.app[EDGE_STORE].health, "central": request.app[CENTRAL_LEDGER].health}
+    states = {}
+    for name, check in checks.items():
+        try:
+            await check()
+            states[name] = "ok"
+        except Exception as exc:
+            states[name] = f"unavailable: {type(exc).__name__}: {exc}"[:300]
+    if any(state != "ok" for state in states.values()):
+        raise StoreUnavailable("a store is unavailable", states)
+    return json_response({"status": "ok", **states})

@@ -1,0 +1,208 @@
+"""Marshmallow schemas: the same classes validate requests and document them at /docs."""
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
+
+from server.api.fields import (
+    CURSOR, EAN13, IDEMPOTENCY_KEY, KIOSK_ID, StrictBool, StrictInt, not_a_card_number,
+)
+
+
+class ErrorBodySchema(Schema):
+    code = fields.Str(required=True, metadata={"description": "snake_case machine code"})
+    message = fields.Str(required=True, metadata={"description": "a sentence for people"})
+    details = fields.Dict(required=True)
+
+
+class ErrorSchema(Schema):
+    """The one error envelope of every API failure."""
+
+    error = fields.Nested(ErrorBodySchema, required=True)
+
+
+# Requests
+
+class CheckoutLineSchema(Schema):
+    """A line as the kiosk sends it; any price it adds is ignored (the edge prices)."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    sku = fields.Str(required=True, validate=EAN13)
+    qty = StrictInt(required=True, validate=validate.Range(min=1))
+
+
+class PaymentSchema(Schema):
+    method = fields.Str(required=True, validate=validate.OneOf(["card", "swish"]))
+    reference = fields.Str(
+        required=True,
+        validate=[validate.Length(min=1, max=64), not_a_card_number],
+        metadata={"description": "the payment terminal's reference (never a card number)"},
+    )
+
+
+class CheckoutRequestSchema(Schema):
+    kiosk_id = fields.Str(required=True, validate=KIOSK_ID)
+    idempotency_key = fields.Str(
+        required=True, validate=IDEMPOTENCY_KEY,
+        metadata={"description": "made by the kiosk before the first try, reused on retries"},
+    )
+    items = fields.List(fields.Nested(CheckoutLineSchema), required=True,
+                        validate=validate.Length(min=1))
+    payment = fields.Nested(PaymentSchema, required=True)
+    expected_total_ore = StrictInt(
+        validate=validate.Range(min=0),
+        metadata={"description": "the total the kiosk showed; a mismatch is refused with 409"},
+    )
+
+    @validates_schema
+    def one_line_per_sku(self, data, **kwargs):
+        """A SKU appears once per order; the kiosk sums repeated scans into its qty."""
+        seen = set()
+        for line in data.get("items", []):
+            if line["sku"] in seen:
+                raise ValidationError(f"SKU {line['sku']} appears on more than one line", "items")
+            seen.add(line["sku"])
+
+
+class HeartbeatRequestSchema(Schema):
+    kiosk_id = fields.Str(required=True, validate=KIOSK_ID)
+    central_link_up = StrictBool(required=True)
+
+
+class SyncRequestSchema(Schema):
+    kiosk_id = fields.Str(
+        validate=KIOSK_ID, metadata={"description": "omit to sync every kiosk whose link is up"}
+    )
+
+
+class PageQuerySchema(Schema):
+    kiosk_id = fields.Str(validate=KIOSK_ID)
+    limit = fields.Int(load_default=100, validate=validate.Range(min=1, max=1000))
+    after = fields.Str(validate=CURSOR, metadata={"description": "`next` of the previous page"})
+
+
+class EdgeOrdersQuerySchema(PageQuerySchema):
+    sync_state = fields.Str(validate=validate.OneOf(["pending", "synced"]))
+
+
+# Responses
+
+class ProductSchema(Schema):
+    sku = fields.Str(required=True)
+    name = fields.Str(required=True)
+    price_ore = fields.Int(required=True)
+    vat_rate = fields.Int(required=True)
+    category = fields.Str(required=True)
+    age_limit = fields.Int(allow_none=True)
+
+
+class CatalogSchema(Schema):
+    version = fields.Str(required=True)
+    currency = fields.Str(required=True)
+    items = fields.List(fields.Nested(ProductSchema), required=True)
+
+
+class OrderLineSchema(Schema):
+    sku = fields.Str(required=True)
+    name = fields.Str(required=True)
+    qty = fields.Int(required=True)
+    unit_price_ore = fields.Int(required=True)
+    line_total_ore = fields.Int(required=True)
+    vat_rate = fields.Int(required=True)
+
+
+class VatSchema(Schema):
+    rate = fields.Int(required=True)
+    gross_ore = fields.Int(required=True)
+    amount_ore = fields.Int(required=True)
+
+
+class OrderSchema(Schema):
+    order_uuid = fields.Str(required=True)
+    kiosk_id = fields.Str(required=True)
+    idempotency_key = fields.Str(required=True)
+    items = fields.List(fields.Nested(OrderLineSchema), required=True)
+    total_ore = fields.Int(required=True)
+    currency = fields.Str(required=True)
+    vat = fields.List(fields.Nested(VatSchema), required=True)
+    payment = fields.Nested(PaymentSchema, required=True)
+    catalog_version = fields.Str(required=True)
+    created_at = fields.DateTime(required=True)
+    business_day = fields.Date(required=True)
+    sync_state = fields.Str(required=True, validate=validate.OneOf(["pending", "synced"]))
+    synced_at = fields.DateTime(required=True, allow_none=True)
+
+
+class OrdersPageSchema(Schema):
+    orders = fields.List(fields.Nested(OrderSchema), required=True)
+    next = fields.Str(required=True, allow_none=True)
+
+
+class HeartbeatResponseSchema(Schema):
+    kiosk_id = fields.Str(required=True)
+    central_link_up = fields.Bool(required=True)
+    link_changed = fields.Bool(required=True)
+    pending_count = fields.Int(required=True)
+    received_at = fields.DateTime(required=True)
+
+
+class DrainReportSchema(Schema):
+    kiosk_id = fields.Str(required=True)
+    synced = fields.Int(required=True, metadata={"description": "rows newly written at central"})
+    already_present = fields.Int(required=True,
+                                 metadata={"description": "rows central held (dedup absorbed)"})
+    batches = fields.Int(required=True)
+    outcome = fields.Str(required=True,
+                         validate=validate.OneOf(["drained", "link_down", "central_error"]))
+    error = fields.Str(required=True, allow_none=True)
+
+
+class SyncResponseSchema(Schema):
+    results = fields.List(fields.Nested(DrainReportSchema), required=True)
+    skipped_link_down = fields.List(fields.Str(), required=True)
+    synced = fields.Int(required=True)
+    already_present = fields.Int(required=True)
+
+
+class OverviewSchema(Schema):
+    kiosks_total = fields.Int(required=True)
+    kiosks_online = fields.Int(required=True)
+    kiosks_link_down = fields.Int(required=True)
+    orders_today = fields.Int(required=True)
+    revenue_today_ore = fields.Int(required=True)
+    orders_total = fields.Int(required=True)
+    revenue_total_ore = fields.Int(required=True)
+    pending_count = fields.Int(required=True)
+    oldest_pending_at = fields.DateTime(required=True, allow_none=True)
+    oldest_pending_age_s = fields.Float(required=True, allow_none=True)
+    synced_count = fields.Int(required=True)
+    central_order_count = fields.Int(required=True, allow_none=True)
+    checkouts_per_minute = fields.Int(required=True)
+    business_day = fields.Date(required=True)
+    generated_at = fields.DateTime(required=True)
+
+
+class KioskRowSchema(Schema):
+    kiosk_id = fields.Str(required=True)
+    online = fields.Bool(required=True)
+    central_link_up = fields.Bool(required=True)
+    last_heartbeat_at = fields.DateTime(required=True, allow_none=True)
+    pending_count = fields.Int(required=True)
+    oldest_pending_at = fields.DateTime(required=True, allow_none=True)
+    oldest_pending_age_s = fields.Float(required=True, allow_none=True)
+    synced_count = fields.Int(required=True)
+    orders_count = fields.Int(required=True)
+    revenue_ore = fields.Int(required=True)
+    last_checkout_at = fields.DateTime(required=True, allow_none=True)
+    last_sync_at = fields.DateTime(required=True, allow_none=True)
+    last_sync_error = fields.Str(required=True, allow_none=True)
+    last_sync_error_at = fields.DateTime(required=True, allow_none=True)
+
+
+class KiosksSchema(Schema):
+    kiosks = fields.List(fields.Nested(KioskRowSchema), required=True)
+
+
+class HealthSchema(Schema):
+    status = fields.Str(required=True)
+    edge = fields.Str(required=True)
+    central = fields.Str(required=True)

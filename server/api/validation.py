@@ -1,0 +1,68 @@
+"""Request validation from the schemas each view declares with aiohttp-apispec's decorators.
+
+The decorators put `__schemas__` on the view; this middleware loads the JSON body or the query
+string through them and stores the result in `request["json"]` / `request["query"]`.
+"""
+import json
+
+from aiohttp import web
+from marshmallow import Schema, ValidationError
+
+from server.errors import InvalidFields, MalformedRequest
+
+
+def _field_errors(messages, prefix: str = "") -> dict[str, list[str]]:
+    """Flatten marshmallow's nested messages into {"items.0.qty": ["..."]}."""
+    flat: dict[str, list[str]] = {}
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            name = prefix if key == "_schema" and prefix else f"{prefix}{key}"
+            flat.update(_field_errors(value, f"{name}."))
+        return flat
+    return {prefix.rstrip(".") or "_schema": [str(m) for m in messages]}
+
+
+def load(schema: Schema, raw) -> dict:
+    """Validate `raw` with `schema`; refuse with 422 and per-field messages."""
+    try:
+        return schema.load(raw)
+    except ValidationError as exc:
+        raise InvalidFields("some fields are invalid", {"fields": _field_errors(exc.messages)})
+
+
+async def read_json(request: web.Request, schema: Schema):
+    """The body as a JSON object; an empty body counts as {} only if nothing is required."""
+    body = await request.read()
+    if not body.strip():
+        if any(field.required for field in schema.fields.values()):
+            raise MalformedRequest("this route needs a JSON object as its body")
+        return {}
+    try:
+        data = json.loads(body)
+    except (ValueError, RecursionError) as exc:
+        raise MalformedRequest("the body is not valid JSON", {"reason": str(exc)[:200]})
+    if not isinstance(data, dict):
+        raise MalformedRequest("the body must be a JSON object")
+    return data
+
+
+def read_query(request: web.Request) -> dict:
+    """The query string as a dict; a parameter given twice is refused, not guessed at."""
+    repeated = sorted({key for key in request.query if len(request.query.getall(key)) > 1})
+    if repeated:
+        raise InvalidFields("a query parameter was given twice",
+                            {"fields": {key: ["given more than once"] for key in repeated}})
+    return dict(request.query)
+
+
+@web.middleware
+async def validation_middleware(request: web.Request, handler):
+    """Load each declared schema from its location before the view runs."""
+    for spec in getattr(request.match_info.handler, "__schemas__", ()):
+        location = spec["locations"][0]
+        if location == "json":
+            raw = await read_json(request, spec["schema"])
+        else:
+            raw = read_query(request)
+        request[spec["put_into"] or location] = load(spec["schema"], raw)
+    return await handler(request)

@@ -1,0 +1,1 @@
+"""The product catalog and the edge's pricing of orders."""

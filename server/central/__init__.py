@@ -1,0 +1,1 @@
+"""The central ledger at head office: every accepted sale, exactly once."""

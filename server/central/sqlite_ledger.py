@@ -1,0 +1,69 @@
+"""The central ledger on SQLite (central_hq.db): the embedded default."""
+import json
+from pathlib import Path
+
+from server.central.ledger import Delivery
+from server.orders import order_view
+from server.sqlite import SqliteDatabase
+
+INSERT_ORDER = (
+    "INSERT INTO central_orders (order_uuid, kiosk_id, idempotency_key, items_json, vat_json,"
+    " total_ore, payment_json, catalog_version, created_at, business_day, received_at)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%f000+00:00', 'now'))"
+    " ON CONFLICT (order_uuid) DO NOTHING"
+)
+
+
+def _order_params(order: dict) -> tuple:
+    return (
+        order["order_uuid"], order["kiosk_id"], order["idempotency_key"],
+        json.dumps(order["items"]), json.dumps(order["vat"]), order["total_ore"],
+        json.dumps(order["payment"]), order["catalog_version"], order["created_at"],
+        order["business_day"],
+    )
+
+
+class SqliteLedger:
+    """CentralLedger on a local SQLite file, deduplicating on order_uuid."""
+
+    def __init__(self, path: Path, busy_timeout_ms: int = 5000):
+        self.db = SqliteDatabase(path, "central", busy_timeout_ms)
+
+    async def open(self) -> "SqliteLedger":
+        """Open the file, creating or migrating it."""
+        await self.db.open()
+        return self
+
+    async def close(self) -> None:
+        """Close the file."""
+        await self.db.close()
+
+    async def deliver(self, orders: list[dict]) -> Delivery:
+        """Insert the batch in one transaction; duplicates are skipped and counted."""
+
+        async def work(conn):
+            cursor = await conn.executemany(INSERT_ORDER, [_order_params(o) for o in orders])
+            return cursor.rowcount
+
+        inserted = await self.db.write(work) if orders else 0
+        return Delivery(inserted=inserted, already_present=len(orders) - inserted)
+
+    async def list_orders(self, kiosk_id: str | None, after: int, limit: int) -> list[dict]:
+        """A page of orders in arrival order, each with its `cursor` (the row id)."""
+        where, params = ["id > ?"], [after]
+        if kiosk_id is not None:
+            where.append("kiosk_id = ?")
+            params.append(kiosk_id)
+        rows = await self.db.fetchall(
+            f"SELECT * FROM central_orders WHERE {' AND '.join(where)} ORDER BY id LIMIT ?",
+            (*params, limit),
+        )
+        return [{**order_view(r, "synced", r["received_at"]), "cursor": r["id"]} for r in rows]
+
+    async def order_count(self) -> int:
+        """How many orders central holds."""
+        return (await self.db.fetchone("SELECT COUNT(*) FROM central_orders"))[0]
+
+    async def health(self) -> None:
+        """Raise unless the file answers."""
+        await self.db.fetchone("SELECT 1 FROM central_orders LIMIT 1")

@@ -1,0 +1,85 @@
+"""Settings: built-in defaults, overridden by a TOML file, then by CHECKOUT_<NAME> env vars."""
+import dataclasses
+import os
+import tomllib
+import zoneinfo
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+def _setting(default, doc: str):
+    """A settings field whose docstring travels with it (README and tests read it)."""
+    return field(default=default, metadata={"doc": doc})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every knob of the service; each one is documented in README.md."""
+
+    host: str = _setting("127.0.0.1", "Address to listen on.")
+    port: int = _setting(8080, "TCP port to listen on.")
+    data_dir: str = _setting("data", "Folder holding edge_store.db and central_hq.db.")
+    catalog_file: str = _setting("", "JSON catalog replacing the built-in one (empty: built-in).")
+    store_timezone: str = _setting("Europe/Stockholm", "Time zone of the store's business day.")
+    max_body_bytes: int = _setting(65536, "Largest request body accepted (413 above).")
+    max_order_lines: int = _setting(100, "Most lines one order may hold.")
+    max_line_qty: int = _setting(999, "Largest quantity on one order line.")
+    heartbeat_timeout_s: float = _setting(15.0, "Silence after which a kiosk counts as offline.")
+    sync_batch_size: int = _setting(200, "Rows per central insert while draining a kiosk.")
+    sync_sweep_interval_s: float = _setting(
+        5.0, "How often the sync coroutine looks for pending rows nobody woke it for."
+    )
+    sync_backoff_initial_s: float = _setting(1.0, "First retry delay after central fails.")
+    sync_backoff_max_s: float = _setting(60.0, "Cap of the exponential retry delay.")
+    sync_retry_after_s: int = _setting(5, "Retry-After sent with 503 central_link_down.")
+    sqlite_busy_timeout_ms: int = _setting(5000, "How long a write waits for a locked database.")
+    log_level: str = _setting("INFO", "Logging level (DEBUG, INFO, WARNING, ERROR).")
+
+    def __post_init__(self):
+        """Refuse nonsense at start-up rather than at the first sale."""
+        zoneinfo.ZoneInfo(self.store_timezone)
+        positive = ("port", "max_body_bytes", "max_order_lines", "max_line_qty", "sync_batch_size")
+        for name in positive:
+            if getattr(self, name) <= 0:
+                raise ValueError(f"setting {name} must be positive")
+
+    @property
+    def data_path(self) -> Path:
+        """The data folder as a Path."""
+        return Path(self.data_dir)
+
+
+def setting_docs() -> dict[str, tuple[object, str]]:
+    """Each setting's default and its one-line doc, for the README table and its test."""
+    return {f.name: (f.default, f.metadata["doc"]) for f in dataclasses.fields(Settings)}
+
+
+def _coerce(name: str, kind: type, raw):
+    """Turn a TOML or env value into the setting's type, naming the setting when it cannot."""
+    try:
+        if kind is bool:
+            return raw if isinstance(raw, bool) else str(raw).lower() in ("1", "true", "yes", "on")
+        if kind is int and isinstance(raw, float):
+            raise ValueError("not a whole number")
+        return kind(raw)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"setting {name}: cannot read {raw!r} as {kind.__name__}") from exc
+
+
+def load_settings(config_file: str | None = None, env=None, **overrides) -> Settings:
+    """Defaults < TOML file < CHECKOUT_* environment < explicit overrides (command line)."""
+    env = os.environ if env is None else env
+    kinds = {f.name: f.type for f in dataclasses.fields(Settings)}
+    values: dict[str, object] = {}
+    if config_file:
+        with open(config_file, "rb") as fh:
+            for name, raw in tomllib.load(fh).items():
+                if name not in kinds:
+                    raise ValueError(f"unknown setting {name!r} in {config_file}")
+                values[name] = raw
+    for name in kinds:
+        raw = env.get(f"CHECKOUT_{name.upper()}")
+        if raw is not None:
+            values[name] = raw
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    return Settings(**{name: _coerce(name, kinds[name], raw) for name, raw in values.items()})

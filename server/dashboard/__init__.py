@@ -1,0 +1,1 @@
+"""What store staff see: fleet and per-kiosk metrics."""

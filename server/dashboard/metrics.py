@@ -1,0 +1,50 @@
+"""The dashboard's metrics (DESIGN.md §6), the same for REST now and pushed deltas later."""
+import logging
+from datetime import datetime, timedelta
+
+from server.central.ledger import CentralLedger
+from server.clock import business_day, from_iso, to_iso
+from server.config import Settings
+from server.edge.figures import EdgeFigures
+from server.edge.liveness import is_online
+
+log = logging.getLogger(__name__)
+
+
+def _age_s(since: str | None, now: datetime) -> float | None:
+    return None if since is None else round((now - from_iso(since)).total_seconds(), 3)
+
+
+async def overview(figures: EdgeFigures, ledger: CentralLedger, settings: Settings,
+                   now: datetime) -> dict:
+    """Fleet totals: kiosks, orders and revenue, the sync backlog and the central count."""
+    fleet = await figures.fleet(
+        today=business_day(now, settings.store_timezone).isoformat(),
+        minute_ago=to_iso(now - timedelta(minutes=1)),
+        online_since=to_iso(now - timedelta(seconds=settings.heartbeat_timeout_s)),
+    )
+    try:
+        central_count = await ledger.order_count()
+    except Exception:
+        log.warning("central ledger did not answer its order count", exc_info=True)
+        central_count = None
+    oldest = fleet.pop("oldest_pending_at")
+    return {
+        **fleet,
+        "checkouts_per_minute": fleet.pop("checkouts_last_minute"),
+        "oldest_pending_at": oldest,
+        "oldest_pending_age_s": _age_s(oldest, now),
+        "central_order_count": central_count,
+        "business_day": business_day(now, settings.store_timezone).isoformat(),
+        "generated_at": to_iso(now),
+    }
+
+
+async def kiosks(figures: EdgeFigures, settings: Settings, now: datetime) -> list[dict]:
+    """Per-kiosk rows: liveness, link, backlog, sales and the last sync and its error."""
+    rows = await figures.kiosk_rows()
+    for row in rows:
+        row["online"] = is_online(row["last_heartbeat_at"], now, settings.heartbeat_timeout_s)
+        row["central_link_up"] = bool(row["central_link_up"])
+        row["oldest_pending_age_s"] = _age_s(row["oldest_pending_at"], now)
+    return rows

@@ -1,0 +1,73 @@
+"""Checkout: price at the edge, keep idempotency, commit before answering.
+
+Replays answer with the order exactly as it was first accepted (sync_state `pending`), as
+Stripe replays the first response; GET /edge/orders shows where it is now.
+"""
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from server.catalog.catalog import Catalog
+from server.catalog.pricing import price_lines
+from server.clock import business_day, to_iso
+from server.edge.store import EdgeStore
+from server.errors import IdempotencyKeyReused, PriceChanged
+from server.orders import make_order_uuid, order_view
+
+
+@dataclass(frozen=True)
+class CheckoutResult:
+    """The order as accepted, and whether this answer is a replay of an earlier one."""
+
+    order: dict
+    replayed: bool
+
+
+def request_fingerprint(request: dict) -> str:
+    """A digest of everything in a checkout that makes it this sale and not another."""
+    significant = {k: request.get(k) for k in ("items", "payment", "expected_total_ore")}
+    return hashlib.sha256(json.dumps(significant, sort_keys=True).encode()).hexdigest()
+
+
+def _replay(row, fingerprint: str) -> CheckoutResult:
+    if row["request_hash"] != fingerprint:
+        raise IdempotencyKeyReused(
+            "this idempotency key was already used for a different sale",
+            {"order_uuid": row["order_uuid"]},
+        )
+    return CheckoutResult(order_view(row, "pending", None), replayed=True)
+
+
+async def checkout(store: EdgeStore, catalog: Catalog, request: dict, now: datetime,
+                   timezone: str) -> CheckoutResult:
+    """Record one sale for `request["kiosk_id"]`, or replay the one its key already made."""
+    kiosk_id, key = request["kiosk_id"], request["idempotency_key"]
+    fingerprint = request_fingerprint(request)
+    existing = await store.find_order(kiosk_id, key)
+    if existing is not None:
+        return _replay(existing, fingerprint)
+    priced = price_lines(catalog, request["items"])
+    expected = request.get("expected_total_ore")
+    if expected is not None and expected != priced.total_ore:
+        raise PriceChanged(
+            "prices changed since the kiosk computed its total; refresh the catalog",
+            {"expected_total_ore": expected, "total_ore": priced.total_ore,
+             "catalog_version": catalog.version},
+        )
+    row, created = await store.insert_order_once({
+        "order_uuid": make_order_uuid(kiosk_id, key),
+        "kiosk_id": kiosk_id,
+        "idempotency_key": key,
+        "request_hash": fingerprint,
+        "items_json": json.dumps(priced.items),
+        "vat_json": json.dumps(priced.vat),
+        "total_ore": priced.total_ore,
+        "payment_json": json.dumps(request["payment"]),
+        "catalog_version": priced.catalog_version,
+        "created_at": to_iso(now),
+        "business_day": business_day(now, timezone).isoformat(),
+    })
+    if not created:
+        return _replay(row, fingerprint)
+    return CheckoutResult(order_view(row, "pending", None), replayed=False)

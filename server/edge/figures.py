@@ -1,0 +1,58 @@
+"""Read-only figures over edge_store.db for the dashboard: fleet totals and per-kiosk rows."""
+from server.sqlite import SqliteDatabase
+
+FLEET_ORDERS = """
+SELECT COUNT(*) AS orders_total,
+       COALESCE(SUM(total_ore), 0) AS revenue_total_ore,
+       COALESCE(SUM(sync_state = 'pending'), 0) AS pending_count,
+       COALESCE(SUM(sync_state = 'synced'), 0) AS synced_count,
+       MIN(CASE WHEN sync_state = 'pending' THEN created_at END) AS oldest_pending_at,
+       COALESCE(SUM(business_day = :today), 0) AS orders_today,
+       COALESCE(SUM(CASE WHEN business_day = :today THEN total_ore END), 0) AS revenue_today_ore,
+       COALESCE(SUM(created_at >= :minute_ago), 0) AS checkouts_last_minute
+FROM edge_orders
+"""
+
+FLEET_KIOSKS = """
+SELECT COUNT(*) AS kiosks_total,
+       COALESCE(SUM(last_heartbeat_at >= :online_since), 0) AS kiosks_online,
+       COALESCE(SUM(last_heartbeat_at >= :online_since AND central_link_up = 0), 0)
+           AS kiosks_link_down
+FROM kiosks
+"""
+
+KIOSK_ROWS = """
+SELECT k.kiosk_id, k.central_link_up, k.last_heartbeat_at, k.last_sync_at,
+       k.last_sync_error, k.last_sync_error_at,
+       COALESCE(o.orders_count, 0) AS orders_count,
+       COALESCE(o.revenue_ore, 0) AS revenue_ore,
+       COALESCE(o.pending_count, 0) AS pending_count,
+       COALESCE(o.synced_count, 0) AS synced_count,
+       o.oldest_pending_at, o.last_checkout_at
+FROM kiosks AS k LEFT JOIN (
+    SELECT kiosk_id, COUNT(*) AS orders_count, SUM(total_ore) AS revenue_ore,
+           SUM(sync_state = 'pending') AS pending_count,
+           SUM(sync_state = 'synced') AS synced_count,
+           MIN(CASE WHEN sync_state = 'pending' THEN created_at END) AS oldest_pending_at,
+           MAX(created_at) AS last_checkout_at
+    FROM edge_orders GROUP BY kiosk_id
+) AS o USING (kiosk_id)
+ORDER BY k.kiosk_id
+"""
+
+
+class EdgeFigures:
+    """The dashboard's queries, on the edge store's reader connection."""
+
+    def __init__(self, db: SqliteDatabase):
+        self.db = db
+
+    async def fleet(self, today: str, minute_ago: str, online_since: str) -> dict:
+        """Fleet-wide order and kiosk totals."""
+        orders = await self.db.fetchone(FLEET_ORDERS, {"today": today, "minute_ago": minute_ago})
+        kiosks = await self.db.fetchone(FLEET_KIOSKS, {"online_since": online_since})
+        return {**dict(orders), **dict(kiosks)}
+
+    async def kiosk_rows(self) -> list[dict]:
+        """One row of figures per known kiosk."""
+        return [dict(row) for row in await self.db.fetchall(KIOSK_ROWS)]

@@ -1,0 +1,162 @@
+"""Edge store: every SQL statement on edge_store.db lives here, behind named functions."""
+from dataclasses import dataclass
+from pathlib import Path
+
+from server.orders import order_view
+from server.sqlite import SqliteDatabase
+
+PENDING_COUNT = "SELECT COUNT(*) FROM edge_orders WHERE sync_state = 'pending' AND kiosk_id = ?"
+ORDER_COLUMNS = (
+    "order_uuid, kiosk_id, idempotency_key, request_hash, items_json, vat_json, total_ore,"
+    " payment_json, catalog_version, created_at, business_day"
+)
+
+
+@dataclass(frozen=True)
+class HeartbeatResult:
+    """What a heartbeat changed: the link flag before it (None for a new kiosk) and the backlog."""
+
+    previous_link_up: bool | None
+    pending_count: int
+
+
+class EdgeStore:
+    """The kiosks table and the edge_orders outbox of one store."""
+
+    def __init__(self, path: Path, busy_timeout_ms: int = 5000):
+        self.db = SqliteDatabase(path, "edge", busy_timeout_ms)
+
+    async def open(self) -> "EdgeStore":
+        """Open the file, creating or migrating it."""
+        await self.db.open()
+        return self
+
+    async def close(self) -> None:
+        """Close the file."""
+        await self.db.close()
+
+    async def find_order(self, kiosk_id: str, idempotency_key: str):
+        """The stored row for this kiosk and key, or None."""
+        return await self.db.fetchone(
+            "SELECT * FROM edge_orders WHERE kiosk_id = ? AND idempotency_key = ?",
+            (kiosk_id, idempotency_key),
+        )
+
+    async def insert_order_once(self, order: dict) -> tuple[object, bool]:
+        """Insert a sale unless its key exists; return (row, created) after the commit."""
+
+        async def work(conn):
+            async with conn.execute(
+                "SELECT * FROM edge_orders WHERE kiosk_id = ? AND idempotency_key = ?",
+                (order["kiosk_id"], order["idempotency_key"]),
+            ) as cursor:
+                existing = await cursor.fetchone()
+            if existing is not None:
+                return existing, False
+            await conn.execute(
+                "INSERT OR IGNORE INTO kiosks (kiosk_id, first_seen_at) VALUES (?, ?)",
+                (order["kiosk_id"], order["created_at"]),
+            )
+            placeholders = ", ".join("?" for _ in ORDER_COLUMNS.split(","))
+            async with conn.execute(
+                f"INSERT INTO edge_orders ({ORDER_COLUMNS}) VALUES ({placeholders}) RETURNING *",
+                [order[name.strip()] for name in ORDER_COLUMNS.split(",")],
+            ) as cursor:
+                return await cursor.fetchone(), True
+
+        return await self.db.write(work)
+
+    async def record_heartbeat(self, kiosk_id: str, link_up: bool, at: str) -> HeartbeatResult:
+        """Record a kiosk's heartbeat and link flag; say what the flag was and what is pending."""
+
+        async def work(conn):
+            async with conn.execute(
+                "SELECT central_link_up FROM kiosks WHERE kiosk_id = ?", (kiosk_id,)
+            ) as cursor:
+                before = await cursor.fetchone()
+            await conn.execute(
+                "INSERT INTO kiosks (kiosk_id, central_link_up, first_seen_at, last_heartbeat_at)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT (kiosk_id) DO UPDATE SET"
+                " central_link_up = excluded.central_link_up,"
+                " last_heartbeat_at = excluded.last_heartbeat_at",
+                (kiosk_id, int(link_up), at, at),
+            )
+            pending = await _pending_count(conn, kiosk_id)
+            return HeartbeatResult(None if before is None else bool(before[0]), pending)
+
+        return await self.db.write(work)
+
+    async def get_kiosk(self, kiosk_id: str):
+        """The kiosk's row, or None."""
+        return await self.db.fetchone("SELECT * FROM kiosks WHERE kiosk_id = ?", (kiosk_id,))
+
+    async def pending_count(self, kiosk_id: str) -> int:
+        """How many of the kiosk's sales wait for central."""
+        return (await self.db.fetchone(PENDING_COUNT, (kiosk_id,)))[0]
+
+    async def kiosks_with_pending(self) -> list[str]:
+        """Every kiosk that has at least one sale waiting for central."""
+        rows = await self.db.fetchall(
+            "SELECT DISTINCT kiosk_id FROM edge_orders WHERE sync_state = 'pending'"
+        )
+        return [row[0] for row in rows]
+
+    async def pending_batch(self, kiosk_id: str, limit: int) -> list[tuple[int, dict]]:
+        """The kiosk's oldest pending sales, in seq order, as (seq, order) pairs."""
+        rows = await self.db.fetchall(
+            "SELECT * FROM edge_orders WHERE sync_state = 'pending' AND kiosk_id = ?"
+            " ORDER BY seq LIMIT ?",
+            (kiosk_id, limit),
+        )
+        return [(row["seq"], order_view(row, "pending", None)) for row in rows]
+
+    async def mark_synced(self, kiosk_id: str, through_seq: int, at: str) -> int:
+        """Mark the kiosk's pending rows up to `through_seq` synced; clear its sync error."""
+
+        async def work(conn):
+            cursor = await conn.execute(
+                "UPDATE edge_orders SET sync_state = 'synced', synced_at = ?"
+                " WHERE kiosk_id = ? AND sync_state = 'pending' AND seq <= ?",
+                (at, kiosk_id, through_seq),
+            )
+            await conn.execute(
+                "UPDATE kiosks SET last_sync_at = ?, last_sync_error = NULL WHERE kiosk_id = ?",
+                (at, kiosk_id),
+            )
+            return cursor.rowcount
+
+        return await self.db.write(work)
+
+    async def record_sync_error(self, kiosk_id: str, error: str, at: str) -> None:
+        """Remember why the kiosk's last delivery to central failed."""
+
+        async def work(conn):
+            await conn.execute(
+                "UPDATE kiosks SET last_sync_error = ?, last_sync_error_at = ? WHERE kiosk_id = ?",
+                (error, at, kiosk_id),
+            )
+
+        await self.db.write(work)
+
+    async def list_orders(self, kiosk_id, sync_state, after: int, limit: int) -> list:
+        """A page of orders, oldest first, after the cursor `after` (a seq)."""
+        where, params = ["seq > ?"], [after]
+        if kiosk_id is not None:
+            where.append("kiosk_id = ?")
+            params.append(kiosk_id)
+        if sync_state is not None:
+            where.append("sync_state = ?")
+            params.append(sync_state)
+        return await self.db.fetchall(
+            f"SELECT * FROM edge_orders WHERE {' AND '.join(where)} ORDER BY seq LIMIT ?",
+            (*params, limit),
+        )
+
+    async def health(self) -> None:
+        """Raise unless both connections answer."""
+        await self.db.fetchone("SELECT 1 FROM edge_orders LIMIT 1")
+
+
+async def _pending_count(conn, kiosk_id: str) -> int:
+    async with conn.execute(PENDING_COUNT, (kiosk_id,)) as cursor:
+        return (await cursor.fetchone())[0]

@@ -1,0 +1,54 @@
+"""Domain errors: raised by domain code, turned into the JSON error envelope by one middleware."""
+
+
+class DomainError(Exception):
+    """A failure the caller can understand and act on; carries its HTTP status and code."""
+
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, details: dict | None = None, headers: dict | None = None):
+        super().__init__(message)
+        self.message = message
+        self.details = details or {}
+        self.headers = headers or {}
+
+
+class MalformedRequest(DomainError):
+    status, code = 400, "malformed_request"
+
+
+class InvalidFields(DomainError):
+    status, code = 422, "invalid_fields"
+
+
+class NotFound(DomainError):
+    status, code = 404, "not_found"
+
+
+class UnknownKiosk(DomainError):
+    status, code = 404, "unknown_kiosk"
+
+
+class UnknownSku(DomainError):
+    status, code = 422, "unknown_sku"
+
+
+class PriceChanged(DomainError):
+    status, code = 409, "price_changed"
+
+
+class IdempotencyKeyReused(DomainError):
+    status, code = 422, "idempotency_key_reused"
+
+
+class CentralLinkDown(DomainError):
+    status, code = 503, "central_link_down"
+
+
+class CentralUnavailable(DomainError):
+    status, code = 503, "central_unavailable"
+
+
+class StoreUnavailable(DomainError):
+    status, code = 503, "store_unavailable"

@@ -1,0 +1,20 @@
+"""Typed application keys: every shared object of the app, declared in one place."""
+from datetime import datetime
+from typing import Callable
+
+from aiohttp import web
+
+from server.catalog.catalog import Catalog
+from server.central.ledger import CentralLedger
+from server.config import Settings
+from server.edge.figures import EdgeFigures
+from server.edge.store import EdgeStore
+from server.sync.worker import SyncWorker
+
+SETTINGS = web.AppKey("settings", Settings)
+CLOCK = web.AppKey("clock", Callable[[], datetime])
+CATALOG = web.AppKey("catalog", Catalog)
+EDGE_STORE = web.AppKey("edge_store", EdgeStore)
+EDGE_FIGURES = web.AppKey("edge_figures", EdgeFigures)
+CENTRAL_LEDGER = web.AppKey("central_ledger", CentralLedger)
+SYNC_WORKER = web.AppKey("sync_worker", SyncWorker)

@@ -1,0 +1,128 @@
+"""The sync coroutine: per kiosk, pending rows go to central in seq order, in batches.
+
+Per batch: central commits (duplicates absorbed), then the edge marks the rows synced. A crash
+between the two commits only replays the batch, which central's dedup absorbs.
+Which kiosks may drain: an online kiosk by its own `central_link_up` flag; a kiosk whose
+heartbeats stopped by the edge's own view of central, i.e. its last delivery result, which
+the backoff holds, so its sales are never stranded behind a flag nobody will flip.
+"""
+import asyncio
+import logging
+from dataclasses import asdict, dataclass
+
+from server.central.ledger import CentralLedger
+from server.clock import to_iso
+from server.config import Settings
+from server.edge.liveness import is_online
+from server.edge.store import EdgeStore
+from server.sync.backoff import Backoff
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class DrainReport:
+    """What one drain of one kiosk did, and why it stopped."""
+
+    kiosk_id: str
+    synced: int = 0
+    already_present: int = 0
+    batches: int = 0
+    outcome: str = "drained"  # drained | link_down | central_error
+    error: str | None = None
+
+    def as_json(self) -> dict:
+        """The report as the sync API answers it."""
+        return asdict(self)
+
+
+class SyncWorker:
+    """Owns the background drain task, its wake-ups, and the per-kiosk backoff."""
+
+    def __init__(self, store: EdgeStore, ledger: CentralLedger, settings: Settings, clock):
+        self.store, self.ledger, self.settings, self.clock = store, ledger, settings, clock
+        self.backoff = Backoff(settings.sync_backoff_initial_s, settings.sync_backoff_max_s)
+        self._wanted: set[str] = set()
+        self._wake = asyncio.Event()
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._task: asyncio.Task | None = None
+
+    def wake(self, kiosk_id: str) -> None:
+        """Ask for a drain of this kiosk soon; cheap and safe to call on every sale."""
+        self._wanted.add(kiosk_id)
+        self._wake.set()
+
+    def start(self) -> None:
+        """Start the background task (it also sweeps pending rows left from before a restart)."""
+        self._task = asyncio.create_task(self._run(), name="sync-worker")
+
+    async def stop(self) -> None:
+        """Cancel the task and wait until it has let go of both stores."""
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+            self._task = None
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                await self._sweep()
+            except Exception:
+                log.exception("sync sweep failed; retrying at the next wake-up")
+            timeout = self.settings.sync_sweep_interval_s
+            due = self.backoff.next_due_in()
+            if due is not None:
+                timeout = min(timeout, due)
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout)
+            except TimeoutError:
+                pass
+            self._wake.clear()
+
+    async def _sweep(self) -> None:
+        """Drain every kiosk that was asked for or has pending rows, if its link allows."""
+        wanted, self._wanted = self._wanted, set()
+        for kiosk_id in sorted(wanted | set(await self.store.kiosks_with_pending())):
+            if not self.backoff.waiting(kiosk_id) and await self.link_up(kiosk_id):
+                await self.drain_kiosk(kiosk_id)
+
+    async def link_up(self, kiosk_id: str) -> bool:
+        """May this kiosk's rows go to central now? (See the module docstring.)"""
+        kiosk = await self.store.get_kiosk(kiosk_id)
+        if kiosk is None:
+            return False
+        timeout = self.settings.heartbeat_timeout_s
+        if is_online(kiosk["last_heartbeat_at"], self.clock(), timeout):
+            return bool(kiosk["central_link_up"])
+        return True
+
+    async def drain_kiosk(self, kiosk_id: str) -> DrainReport:
+        """Push the kiosk's pending rows until none are left, the link drops or central fails."""
+        report = DrainReport(kiosk_id)
+        async with self._locks.setdefault(kiosk_id, asyncio.Lock()):
+            while batch := await self.store.pending_batch(kiosk_id, self.settings.sync_batch_size):
+                try:
+                    delivery = await self.ledger.deliver([order for _, order in batch])
+                    await self.store.mark_synced(kiosk_id, batch[-1][0], to_iso(self.clock()))
+                except Exception as exc:
+                    await self._record_failure(report, exc)
+                    break
+                self.backoff.succeeded(kiosk_id)
+                report.batches += 1
+                report.synced += delivery.inserted
+                report.already_present += delivery.already_present
+                if not await self.link_up(kiosk_id):
+                    report.outcome = "link_down"
+                    break
+        return report
+
+    async def _record_failure(self, report: DrainReport, exc: Exception) -> None:
+        """Keep the rows pending, remember the error for the dashboard, and back off."""
+        report.outcome = "central_error"
+        report.error = f"{type(exc).__name__}: {exc}"[:500]
+        delay = self.backoff.failed(report.kiosk_id)
+        log.warning("sync of %s failed (%s); next try in %.1fs", report.kiosk_id, report.error, delay)
+        try:
+            await self.store.record_sync_error(report.kiosk_id, report.error, to_iso(self.clock()))
+        except Exception:
+            log.exception("could not record the sync error of %s", report.kiosk_id)
