@@ -74,7 +74,9 @@ class SyncWorker:
             if due is not None:
                 timeout = min(timeout, due)
             try:
-                await asyncio.wait_for(self._wake.wait(), timeout)
+                # Not wait_for: on 3.11 it loses a cancel that lands as the event fires.
+                async with asyncio.timeout(timeout):
+                    await self._wake.wait()
             except TimeoutError:
                 pass
             self._wake.clear()

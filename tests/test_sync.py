@@ -1,0 +1,183 @@
+"""Link state and sync (DESIGN.md §5): pending while down, drained in order once up, exactly once."""
+import sqlite3
+
+from server.app import CENTRAL_DB
+from server.central.sqlite_ledger import SqliteLedger
+from server.keys import SYNC_WORKER
+from tests.conftest import central_rows, eventually, heartbeat, sale
+
+
+async def post_sales(client, count, kiosk_id="k1"):
+    uuids = []
+    for _ in range(count):
+        resp = await client.post("/edge/checkout", json=sale(kiosk_id=kiosk_id))
+        assert resp.status == 201
+        uuids.append((await resp.json())["order_uuid"])
+    return uuids
+
+
+async def all_orders(client, path, **params):
+    """Every order of a list route, following the cursor."""
+    orders, after = [], None
+    while True:
+        query = {**params, "limit": 7, **({"after": after} if after else {})}
+        page = await (await client.get(path, params=query)).json()
+        orders += page["orders"]
+        if page["next"] is None:
+            return orders
+        after = page["next"]
+
+
+async def test_offline_sales_stay_pending_then_drain_by_themselves_in_order(client, settings):
+    await heartbeat(client, "k1", link_up=False)
+    uuids = await post_sales(client, 25)
+    edge = await all_orders(client, "/edge/orders", kiosk_id="k1")
+    assert [o["sync_state"] for o in edge] == ["pending"] * 25
+
+    resp = await client.post("/edge/sync", json={"kiosk_id": "k1"})
+    assert resp.status == 503
+    assert resp.headers["Retry-After"] == str(settings.sync_retry_after_s)
+    error = (await resp.json())["error"]
+    assert error["code"] == "central_link_down"
+    assert error["details"]["pending_count"] == 25
+    assert central_rows(settings) == 0
+
+    answer = await heartbeat(client, "k1", link_up=True)
+    assert answer["link_changed"] is True and answer["pending_count"] == 25
+
+    async def drained():
+        overview = await (await client.get("/dashboard/overview")).json()
+        return overview["pending_count"] == 0
+    await eventually(drained)
+
+    central = await all_orders(client, "/central/orders")
+    assert [o["order_uuid"] for o in central] == uuids  # arrival order is seq order
+    edge = await all_orders(client, "/edge/orders")
+    assert all(o["sync_state"] == "synced" and o["synced_at"] for o in edge)
+    strip = ("sync_state", "synced_at")
+    assert [{k: v for k, v in o.items() if k not in strip} for o in central] == \
+           [{k: v for k, v in o.items() if k not in strip} for o in edge]
+
+
+async def test_sales_made_while_the_link_is_up_reach_central_without_a_sync_call(client, settings):
+    await heartbeat(client, "k1", link_up=True)
+    await post_sales(client, 3)
+
+    async def arrived():
+        return central_rows(settings) == 3
+    await eventually(arrived)
+
+
+async def test_crash_between_central_commit_and_edge_mark_is_absorbed(client, settings):
+    await heartbeat(client, "k1", link_up=False)
+    await post_sales(client, 5)
+    pending = (await (await client.get("/edge/orders")).json())["orders"]
+    # What a crash right after central's commit leaves behind: central holds the rows,
+    # the edge still has them pending. Written through a second ledger on the same file.
+    ledger = await SqliteLedger(settings.data_path / CENTRAL_DB).open()
+    assert (await ledger.deliver(pending[:3])).inserted == 3
+    await ledger.close()
+
+    await client.app[SYNC_WORKER].stop()  # drain by hand below, to read the report
+    await heartbeat(client, "k1", link_up=True)
+    report = (await (await client.post("/edge/sync", json={"kiosk_id": "k1"})).json())
+    assert (report["synced"], report["already_present"]) == (2, 3)
+    assert central_rows(settings) == 5
+    with sqlite3.connect(settings.data_path / CENTRAL_DB) as conn:
+        assert conn.execute("SELECT COUNT(DISTINCT order_uuid) FROM central_orders").fetchone()[0] == 5
+
+
+async def test_failing_central_keeps_rows_records_the_error_and_backs_off(client, settings):
+    await heartbeat(client, "k1", link_up=True)
+    worker = client.app[SYNC_WORKER]
+    # Central really fails: another process holds its write lock.
+    blocker = sqlite3.connect(settings.data_path / CENTRAL_DB, isolation_level=None)
+    blocker.execute("BEGIN EXCLUSIVE")
+    try:
+        await post_sales(client, 4)
+
+        async def failed_repeatedly():
+            return worker.backoff.failures.get("k1", 0) >= 2
+        await eventually(failed_repeatedly)
+        kiosks = (await (await client.get("/dashboard/kiosks")).json())["kiosks"]
+        assert kiosks[0]["pending_count"] == 4
+        assert "locked" in kiosks[0]["last_sync_error"]
+        resp = await client.post("/edge/sync", json={"kiosk_id": "k1"})
+        assert resp.status == 503
+        assert (await resp.json())["error"]["code"] == "central_unavailable"
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+
+    async def recovered():
+        return central_rows(settings) == 4
+    await eventually(recovered)
+    kiosks = (await (await client.get("/dashboard/kiosks")).json())["kiosks"]
+    assert kiosks[0]["pending_count"] == 0 and kiosks[0]["last_sync_error"] is None
+    assert "k1" not in worker.backoff.failures
+
+
+async def test_a_kiosk_that_went_silent_does_not_strand_its_sales(client, settings, clock):
+    await heartbeat(client, "k1", link_up=False)
+    await post_sales(client, 3)
+    clock.advance(settings.heartbeat_timeout_s - 1)
+    kiosks = (await (await client.get("/dashboard/kiosks")).json())["kiosks"]
+    assert kiosks[0]["online"] is True and central_rows(settings) == 0
+
+    clock.advance(2)  # its heartbeats stopped: the edge now goes by its own view of central
+
+    async def delivered():
+        return central_rows(settings) == 3
+    await eventually(delivered)
+    kiosks = (await (await client.get("/dashboard/kiosks")).json())["kiosks"]
+    assert kiosks[0]["online"] is False and kiosks[0]["pending_count"] == 0
+
+
+async def test_link_dropping_mid_drain_stops_after_the_batch(client, settings):
+    worker = client.app[SYNC_WORKER]
+    await heartbeat(client, "k1", link_up=False)
+    await post_sales(client, 35)
+    await worker.stop()
+    # The drain was already under way when the kiosk reported its link down.
+    report = await worker.drain_kiosk("k1")
+    assert (report.outcome, report.batches, report.synced) == ("link_down", 1, 10)
+    assert central_rows(settings) == 10
+
+
+async def test_sync_without_kiosk_drains_every_kiosk_whose_link_is_up(client, settings):
+    await heartbeat(client, "up", link_up=False)
+    await heartbeat(client, "down", link_up=False)
+    await post_sales(client, 2, "up")
+    await post_sales(client, 3, "down")
+    await client.app[SYNC_WORKER].stop()
+    await heartbeat(client, "up", link_up=True)
+    resp = await client.post("/edge/sync", json={})
+    assert resp.status == 200
+    answer = await resp.json()
+    assert answer["skipped_link_down"] == ["down"]
+    assert [(r["kiosk_id"], r["synced"], r["outcome"]) for r in answer["results"]] == [
+        ("up", 2, "drained")]
+    assert answer["synced"] == 2 and central_rows(settings) == 2
+    # An empty body means the same as {}.
+    resp = await client.post("/edge/sync")
+    assert resp.status == 200 and (await resp.json())["synced"] == 0
+
+
+async def test_sync_of_an_unknown_kiosk_is_404(client):
+    resp = await client.post("/edge/sync", json={"kiosk_id": "nobody"})
+    assert resp.status == 404
+    assert (await resp.json())["error"]["code"] == "unknown_kiosk"
+
+
+async def test_ledger_counts_duplicates_as_delivered(tmp_path):
+    ledger = await SqliteLedger(tmp_path / "central.db").open()
+    order = {"order_uuid": "k1:abcdefgh", "kiosk_id": "k1", "idempotency_key": "abcdefgh",
+             "items": [], "vat": [], "total_ore": 0, "payment": {"method": "card"},
+             "catalog_version": "v", "created_at": "2026-01-01T00:00:00.000000+00:00",
+             "business_day": "2026-01-01"}
+    first = await ledger.deliver([order])
+    again = await ledger.deliver([order, {**order, "order_uuid": "k1:other123"}])
+    assert (first.inserted, first.already_present) == (1, 0)
+    assert (again.inserted, again.already_present) == (1, 1)
+    assert await ledger.order_count() == 2
+    await ledger.close()
