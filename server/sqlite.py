@@ -18,10 +18,10 @@ _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 T = TypeVar("T")
 
 
-def migrations(name: str) -> list[tuple[int, Path]]:
-    """The numbered SQL files of schema/<name>/, in order."""
+def migrations(schema_dir: Path) -> list[tuple[int, Path]]:
+    """The numbered SQL files (NNNN_name.sql) of a schema folder, in order."""
     found = []
-    for path in sorted((SCHEMA_ROOT / name).glob("*.sql")):
+    for path in sorted(schema_dir.glob("*.sql")):
         match = _MIGRATION_NAME.match(path.name)
         if match:
             found.append((int(match.group(1)), path))
@@ -31,9 +31,9 @@ def migrations(name: str) -> list[tuple[int, Path]]:
 class SqliteDatabase:
     """A durable SQLite file (WAL, synchronous=FULL) with one writer and one reader."""
 
-    def __init__(self, path: Path, schema: str, busy_timeout_ms: int = 5000):
+    def __init__(self, path: Path, schema_dir: Path, busy_timeout_ms: int = 5000):
         self.path = path
-        self.schema = schema
+        self.schema_dir = schema_dir
         self.busy_timeout_ms = busy_timeout_ms
         self._writer: aiosqlite.Connection | None = None
         self._reader: aiosqlite.Connection | None = None
@@ -58,16 +58,21 @@ class SqliteDatabase:
         return conn
 
     async def _migrate(self) -> None:
-        """Apply every schema/<name>/NNNN_*.sql newer than PRAGMA user_version, each atomically."""
+        """Apply every migration newer than PRAGMA user_version, each in its own transaction."""
         current = await self.user_version()
-        for version, path in migrations(self.schema):
+        for version, path in migrations(self.schema_dir):
             if version <= current:
                 continue
             log.info("migrating %s to version %d (%s)", self.path.name, version, path.name)
             script = path.read_text()
-            await self._writer.executescript(
-                f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version={version};\nCOMMIT;"
-            )
+            try:
+                await self._writer.executescript(
+                    f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version={version};\nCOMMIT;"
+                )
+            except Exception:
+                if self._writer.in_transaction:
+                    await self._writer.execute("ROLLBACK")
+                raise
 
     async def user_version(self) -> int:
         """The schema version recorded in the file."""

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from server.central.ledger import Delivery
 from server.orders import order_view
-from server.sqlite import SqliteDatabase
+from server.sqlite import SCHEMA_ROOT, SqliteDatabase
 
 INSERT_ORDER = (
     "INSERT INTO central_orders (order_uuid, kiosk_id, idempotency_key, items_json, vat_json,"
@@ -27,7 +27,7 @@ class SqliteLedger:
     """CentralLedger on a local SQLite file, deduplicating on order_uuid."""
 
     def __init__(self, path: Path, busy_timeout_ms: int = 5000):
-        self.db = SqliteDatabase(path, "central", busy_timeout_ms)
+        self.db = SqliteDatabase(path, SCHEMA_ROOT / "central", busy_timeout_ms)
 
     async def open(self) -> "SqliteLedger":
         """Open the file, creating or migrating it."""

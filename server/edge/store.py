@@ -3,7 +3,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from server.orders import order_view
-from server.sqlite import SqliteDatabase
+from server.sqlite import SCHEMA_ROOT, SqliteDatabase
 
 PENDING_COUNT = "SELECT COUNT(*) FROM edge_orders WHERE sync_state = 'pending' AND kiosk_id = ?"
 ORDER_COLUMNS = (
@@ -24,7 +24,7 @@ class EdgeStore:
     """The kiosks table and the edge_orders outbox of one store."""
 
     def __init__(self, path: Path, busy_timeout_ms: int = 5000):
-        self.db = SqliteDatabase(path, "edge", busy_timeout_ms)
+        self.db = SqliteDatabase(path, SCHEMA_ROOT / "edge", busy_timeout_ms)
 
     async def open(self) -> "EdgeStore":
         """Open the file, creating or migrating it."""

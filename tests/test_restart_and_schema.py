@@ -1,0 +1,90 @@
+"""Durability across restarts, and schema versions that upgrade an old file in place."""
+import sqlite3
+
+from server.app import CENTRAL_DB, EDGE_DB, create_app
+from server.sqlite import SCHEMA_ROOT, SqliteDatabase, migrations
+from tests.conftest import central_rows, eventually, heartbeat, sale
+
+
+async def test_a_restart_keeps_every_order_and_resumes_sync(aiohttp_client, settings, clock):
+    first = await aiohttp_client(create_app(settings, clock=clock))
+    await heartbeat(first, "k1", link_up=False)
+    sent = [sale() for _ in range(7)]
+    for body in sent:
+        assert (await first.post("/edge/checkout", json=body)).status == 201
+    await first.close()
+
+    second = await aiohttp_client(create_app(settings, clock=clock))
+    orders = (await (await second.get("/edge/orders")).json())["orders"]
+    assert [o["idempotency_key"] for o in orders] == [b["idempotency_key"] for b in sent]
+    # A kiosk retrying after the restart gets its stored sale back, not a second one.
+    replay = await second.post("/edge/checkout", json=sent[0])
+    assert replay.status == 200
+
+    await heartbeat(second, "k1", link_up=True)
+
+    async def drained():
+        return central_rows(settings) == 7
+    await eventually(drained)
+
+
+async def test_pending_rows_left_by_a_previous_run_drain_on_start(aiohttp_client, settings, clock):
+    first = await aiohttp_client(create_app(settings, clock=clock))
+    await heartbeat(first, "k1", link_up=False)
+    for _ in range(3):
+        await first.post("/edge/checkout", json=sale())
+    await first.close()
+    clock.advance(settings.heartbeat_timeout_s + 1)  # the kiosk never came back
+    await aiohttp_client(create_app(settings, clock=clock))
+
+    async def drained():
+        return central_rows(settings) == 3
+    await eventually(drained)
+
+
+async def test_both_files_are_durable_and_at_the_latest_schema(client, settings):
+    for name, schema in ((EDGE_DB, "edge"), (CENTRAL_DB, "central")):
+        with sqlite3.connect(settings.data_path / name) as conn:
+            assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+            latest = migrations(SCHEMA_ROOT / schema)[-1][0]
+            assert conn.execute("PRAGMA user_version").fetchone()[0] == latest
+            assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+async def test_a_new_migration_upgrades_an_old_file_in_place(tmp_path):
+    schema = tmp_path / "schema"
+    schema.mkdir()
+    (schema / "0001_init.sql").write_text("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT);")
+    db = await SqliteDatabase(tmp_path / "x.db", schema).open()
+
+    async def insert(conn):
+        await conn.execute("INSERT INTO t (v) VALUES ('kept')")
+    await db.write(insert)
+    assert await db.user_version() == 1
+    await db.close()
+
+    (schema / "0002_add_note.sql").write_text("ALTER TABLE t ADD COLUMN note TEXT DEFAULT 'n';")
+    db = await SqliteDatabase(tmp_path / "x.db", schema).open()
+    assert await db.user_version() == 2
+    assert tuple(await db.fetchone("SELECT v, note FROM t")) == ("kept", "n")
+    await db.close()
+
+
+async def test_a_failing_migration_leaves_the_file_as_it_was(tmp_path):
+    schema = tmp_path / "schema"
+    schema.mkdir()
+    (schema / "0001_init.sql").write_text("CREATE TABLE t (id INTEGER PRIMARY KEY);")
+    await (await SqliteDatabase(tmp_path / "x.db", schema).open()).close()
+    (schema / "0002_broken.sql").write_text("CREATE TABLE u (id INTEGER); SELEC nonsense;")
+    db = SqliteDatabase(tmp_path / "x.db", schema)
+    try:
+        await db.open()
+        raise AssertionError("a broken migration must stop the start")
+    except sqlite3.OperationalError:
+        pass
+    finally:
+        await db.close()
+    with sqlite3.connect(tmp_path / "x.db") as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        assert "u" not in tables
