@@ -61,7 +61,7 @@ async def get_kiosks(request: web.Request) -> web.Response:
 
 @docs(tags=["health"], summary="Both stores answer",
       responses={200: {"schema": HealthSchema, "description": "Healthy"},
-                 **errors(500, e503="store_unavailable: the edge store or the ledger failed")})
+                 **errors(500, 503, e503="store_unavailable: the edge store or the ledger failed")})
 async def get_health(request: web.Request) -> web.Response:
     checks = {"edge": request.app[EDGE_STORE].health, "central": request.app[CENTRAL_LEDGER].health}
     states = {}
