@@ -1,18 +1,18 @@
 """Time: one clock for the whole service, so tests can replace it and formats never drift."""
-from datetime import date, datetime, timezone
+from datetime import date, datetime, UTC
 from zoneinfo import ZoneInfo
 
 
 def utc_now() -> datetime:
     """The current instant, timezone-aware, in UTC."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def to_iso(moment: datetime | None) -> str | None:
     """ISO 8601 with offset and fixed microsecond width, so stored strings sort by time."""
     if moment is None:
         return None
-    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def from_iso(text: str | None) -> datetime | None:

@@ -1,6 +1,6 @@
 """Typed application keys: every shared object of the app, declared in one place."""
 from datetime import datetime
-from typing import Callable
+from collections.abc import Callable
 
 from aiohttp import web
 

@@ -8,7 +8,8 @@ import asyncio
 import logging
 import re
 from pathlib import Path
-from typing import Awaitable, Callable, TypeVar
+from typing import TypeVar
+from collections.abc import Awaitable, Callable
 
 import aiosqlite
 

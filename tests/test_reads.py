@@ -1,11 +1,12 @@
 """Catalog, order lists with cursors, dashboard metrics and health."""
+import json
 import sqlite3
 
 from server.app import CENTRAL_DB
 from server.catalog.catalog import Catalog
 from server.catalog.ean import is_valid_ean13
 from server.keys import SYNC_WORKER
-from tests.conftest import DETERGENT, MILK, eventually, heartbeat, sale
+from tests.conftest import DETERGENT, MILK, heartbeat, sale
 
 
 def test_the_default_catalog_is_a_real_grocery_catalog():
@@ -32,8 +33,8 @@ async def test_a_configured_catalog_file_replaces_the_default(aiohttp_client, se
     from dataclasses import replace
     from server.app import create_app
     path = tmp_path / "catalog.json"
-    path.write_text('{"items": [{"sku": "%s", "name": "Mjölk", "price_ore": 1000,'
-                    ' "vat_rate": 12, "category": "Mejeri"}]}' % MILK)
+    path.write_text(json.dumps({"items": [{"sku": MILK, "name": "Mjölk", "price_ore": 1000,
+                                           "vat_rate": 12, "category": "Mejeri"}]}))
     client = await aiohttp_client(create_app(replace(settings, catalog_file=str(path))))
     body = await (await client.get("/catalog")).json()
     assert [i["name"] for i in body["items"]] == ["Mjölk"]

@@ -1,4 +1,4 @@
-"""Link state and sync (DESIGN.md §5): pending while down, drained in order once up, exactly once."""
+"""Link state and sync (DESIGN.md §5): pending while down, drained in order once up, once."""
 import sqlite3
 
 from server.app import CENTRAL_DB
@@ -84,7 +84,8 @@ async def test_crash_between_central_commit_and_edge_mark_is_absorbed(client, se
     assert (report["synced"], report["already_present"]) == (2, 3)
     assert central_rows(settings) == 5
     with sqlite3.connect(settings.data_path / CENTRAL_DB) as conn:
-        assert conn.execute("SELECT COUNT(DISTINCT order_uuid) FROM central_orders").fetchone()[0] == 5
+        distinct = conn.execute("SELECT COUNT(DISTINCT order_uuid) FROM central_orders")
+        assert distinct.fetchone()[0] == 5
 
 
 async def test_failing_central_keeps_rows_records_the_error_and_backs_off(client, settings):

@@ -1,6 +1,6 @@
 """Edge routes: checkout, heartbeat, sync and the edge's orders."""
 from aiohttp import web
-from aiohttp_apispec import docs, querystring_schema, request_schema, response_schema
+from aiohttp_apispec import docs, querystring_schema, request_schema
 
 from server.api.docs_decl import errors
 from server.api.envelope import json_response

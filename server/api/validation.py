@@ -27,7 +27,8 @@ def load(schema: Schema, raw) -> dict:
     try:
         return schema.load(raw)
     except ValidationError as exc:
-        raise InvalidFields("some fields are invalid", {"fields": _field_errors(exc.messages)})
+        details = {"fields": _field_errors(exc.messages)}
+        raise InvalidFields("some fields are invalid", details) from None
 
 
 async def read_json(request: web.Request, schema: Schema):
@@ -40,7 +41,8 @@ async def read_json(request: web.Request, schema: Schema):
     try:
         data = json.loads(body)
     except (ValueError, RecursionError) as exc:
-        raise MalformedRequest("the body is not valid JSON", {"reason": str(exc)[:200]})
+        reason = {"reason": str(exc)[:200]}
+        raise MalformedRequest("the body is not valid JSON", reason) from None
     if not isinstance(data, dict):
         raise MalformedRequest("the body must be a JSON object")
     return data

@@ -123,7 +123,8 @@ class SyncWorker:
         report.outcome = "central_error"
         report.error = f"{type(exc).__name__}: {exc}"[:500]
         delay = self.backoff.failed(report.kiosk_id)
-        log.warning("sync of %s failed (%s); next try in %.1fs", report.kiosk_id, report.error, delay)
+        log.warning("sync of %s failed (%s); next try in %.1fs",
+                    report.kiosk_id, report.error, delay)
         try:
             await self.store.record_sync_error(report.kiosk_id, report.error, to_iso(self.clock()))
         except Exception:
