@@ -66,3 +66,28 @@ def test_readme_documents_every_setting_with_its_default():
 async def test_readme_lists_every_route(client):
     for method, path in api_routes(client.app):
         assert f"{method} {path}" in README, f"{method} {path} is missing from the README"
+
+
+async def test_answers_hold_exactly_the_documented_fields(client):
+    """Every field an answer carries is documented, and every documented field is there."""
+    from marshmallow import RAISE
+
+    from server.api import schemas
+    from tests.conftest import heartbeat, sale
+    schemas.HeartbeatResponseSchema().load(await heartbeat(client, "k1", link_up=False))
+    order = await (await client.post("/edge/checkout", json=sale())).json()
+    schemas.OrderSchema().load(order)
+    await heartbeat(client, "k1", link_up=True)
+    synced = await (await client.post("/edge/sync", json={"kiosk_id": "k1"})).json()
+    schemas.SyncResponseSchema().load(synced)
+    answers = {
+        "/catalog": schemas.CatalogSchema,
+        "/edge/orders": schemas.OrdersPageSchema,
+        "/central/orders": schemas.OrdersPageSchema,
+        "/dashboard/overview": schemas.OverviewSchema,
+        "/dashboard/kiosks": schemas.KiosksSchema,
+        "/health": schemas.HealthSchema,
+    }
+    for path, schema in answers.items():
+        body = await (await client.get(path)).json()
+        schema(unknown=RAISE).load(body)  # raises on an undocumented or missing field

@@ -28,11 +28,10 @@ async def overview(figures: EdgeFigures, ledger: CentralLedger, settings: Settin
     except Exception:
         log.warning("central ledger did not answer its order count", exc_info=True)
         central_count = None
-    oldest = fleet.pop("oldest_pending_at")
+    fleet["checkouts_per_minute"] = fleet.pop("checkouts_last_minute")
+    oldest = fleet["oldest_pending_at"]
     return {
         **fleet,
-        "checkouts_per_minute": fleet.pop("checkouts_last_minute"),
-        "oldest_pending_at": oldest,
         "oldest_pending_age_s": _age_s(oldest, now),
         "central_order_count": central_count,
         "business_day": business_day(now, settings.store_timezone).isoformat(),
