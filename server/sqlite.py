@@ -5,13 +5,17 @@ transaction never interleaves with another and never fails upgrading a read lock
 their own connection; WAL lets them run beside the writer.
 """
 import asyncio
+import contextlib
 import logging
 import re
+import sqlite3
 from pathlib import Path
 from typing import TypeVar
 from collections.abc import Awaitable, Callable
 
 import aiosqlite
+
+from server.errors import StoreUnavailable
 
 log = logging.getLogger(__name__)
 SCHEMA_ROOT = Path(__file__).resolve().parent.parent / "schema"
@@ -89,7 +93,19 @@ class SqliteDatabase:
         task = asyncio.ensure_future(self._transaction(work))
         self._in_flight.add(task)
         task.add_done_callback(self._in_flight.discard)
-        return await asyncio.shield(task)
+        with self._unavailable_on_failure():
+            return await asyncio.shield(task)
+
+    @contextlib.contextmanager
+    def _unavailable_on_failure(self):
+        """A locked, full or failing file is the store being unavailable (503), not a bug."""
+        try:
+            yield
+        except sqlite3.OperationalError as exc:
+            raise StoreUnavailable(
+                f"{self.path.name} is unavailable: {exc}", {"store": self.path.name},
+                {"Retry-After": "1"},
+            ) from exc
 
     async def _transaction(self, work):
         async with self._write_lock:
@@ -105,13 +121,15 @@ class SqliteDatabase:
 
     async def fetchall(self, sql: str, params=()) -> list[aiosqlite.Row]:
         """All rows of one read query."""
-        async with self._reader.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
+        with self._unavailable_on_failure():
+            async with self._reader.execute(sql, params) as cursor:
+                return list(await cursor.fetchall())
 
     async def fetchone(self, sql: str, params=()) -> aiosqlite.Row | None:
         """The first row of one read query, or None."""
-        async with self._reader.execute(sql, params) as cursor:
-            return await cursor.fetchone()
+        with self._unavailable_on_failure():
+            async with self._reader.execute(sql, params) as cursor:
+                return await cursor.fetchone()
 
     async def close(self) -> None:
         """Let in-flight writes finish, then close both connections (checkpointing the WAL)."""

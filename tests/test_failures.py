@@ -1,0 +1,45 @@
+"""Failures inside the service: storage trouble is a 503, a bug is a logged 500, never a trace."""
+import logging
+import sqlite3
+
+from server.app import EDGE_DB, create_app
+from tests.conftest import edge_rows, sale
+
+
+async def test_a_locked_edge_store_answers_503_and_records_nothing(client, settings):
+    blocker = sqlite3.connect(settings.data_path / EDGE_DB, isolation_level=None)
+    blocker.execute("BEGIN EXCLUSIVE")  # another process holds the edge's write lock
+    try:
+        resp = await client.post("/edge/checkout", json=sale())
+        assert resp.status == 503
+        assert resp.headers["Retry-After"] == "1"
+        error = (await resp.json())["error"]
+        assert error["code"] == "store_unavailable" and "locked" in error["message"]
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    assert edge_rows(settings) == 0
+    body = sale()
+    assert (await client.post("/edge/checkout", json=body)).status == 201  # recovered
+    assert (await client.post("/edge/checkout", json=body)).status == 200
+
+
+async def test_an_unexpected_failure_is_a_logged_500_without_a_trace(aiohttp_client, settings,
+                                                                     caplog):
+    app = create_app(settings)
+
+    async def broken(request):
+        raise RuntimeError("internal detail that must not leak")
+    app.router.add_get("/broken", broken)
+    client = await aiohttp_client(app)
+    with caplog.at_level(logging.ERROR):
+        resp = await client.get("/broken")
+    assert resp.status == 500
+    text = await resp.text()
+    assert "internal detail" not in text and "Traceback" not in text
+    error = (await resp.json())["error"]
+    assert error["code"] == "internal_error"
+    request_id = error["details"]["request_id"]
+    assert resp.headers["X-Request-Id"] == request_id
+    logged = [r for r in caplog.records if request_id in r.getMessage()]
+    assert logged and logged[0].exc_info is not None
