@@ -79,6 +79,10 @@ async def test_central_orders_page_and_filter_by_kiosk(client):
     only_a = await (await client.get("/central/orders", params={"kiosk_id": "a"})).json()
     assert [o["kiosk_id"] for o in only_a["orders"]] == ["a", "a"]
     assert all(o["sync_state"] == "synced" and o["synced_at"] for o in only_a["orders"])
+    pending = await (await client.get("/central/orders", params={"sync_state": "pending"})).json()
+    assert pending == {"orders": [], "next": None}
+    synced = await (await client.get("/central/orders", params={"sync_state": "synced"})).json()
+    assert len(synced["orders"]) == 3
 
 
 async def test_dashboard_figures_add_up(client, settings, clock):

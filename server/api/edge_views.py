@@ -6,7 +6,7 @@ from server.api.docs_decl import errors
 from server.api.envelope import json_response
 from server.api.pagination import after_cursor, page
 from server.api.schemas import (
-    CheckoutRequestSchema, EdgeOrdersQuerySchema, HeartbeatRequestSchema, HeartbeatResponseSchema,
+    CheckoutRequestSchema, OrdersQuerySchema, HeartbeatRequestSchema, HeartbeatResponseSchema,
     OrderSchema, OrdersPageSchema, SyncRequestSchema, SyncResponseSchema,
 )
 from server.edge.checkout import checkout
@@ -81,7 +81,7 @@ async def post_sync(request: web.Request) -> web.Response:
 @docs(tags=["edge"], summary="Orders stored at the edge, oldest first",
       responses={200: {"schema": OrdersPageSchema, "description": "A page of orders"},
                  **errors(422, 500)})
-@querystring_schema(EdgeOrdersQuerySchema)
+@querystring_schema(OrdersQuerySchema)
 async def get_edge_orders(request: web.Request) -> web.Response:
     query = request["querystring"]
     rows = await request.app[EDGE_STORE].list_orders(

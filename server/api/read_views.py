@@ -6,7 +6,7 @@ from server.api.docs_decl import errors
 from server.api.envelope import json_response
 from server.api.pagination import after_cursor, page
 from server.api.schemas import (
-    CatalogSchema, HealthSchema, KiosksSchema, OrdersPageSchema, OverviewSchema, PageQuerySchema,
+    CatalogSchema, HealthSchema, KiosksSchema, OrdersPageSchema, OrdersQuerySchema, OverviewSchema,
 )
 from server.dashboard import metrics
 from server.errors import StoreUnavailable
@@ -28,9 +28,11 @@ async def get_catalog(request: web.Request) -> web.Response:
 @docs(tags=["central"], summary="Orders in the central ledger, in arrival order",
       responses={200: {"schema": OrdersPageSchema, "description": "A page of orders"},
                  **errors(422, 500)})
-@querystring_schema(PageQuerySchema)
+@querystring_schema(OrdersQuerySchema)
 async def get_central_orders(request: web.Request) -> web.Response:
     query = request["querystring"]
+    if query.get("sync_state") == "pending":
+        return json_response({"orders": [], "next": None})
     rows = await request.app[CENTRAL_LEDGER].list_orders(
         query.get("kiosk_id"), after_cursor(query), query["limit"] + 1
     )

@@ -74,14 +74,12 @@ class SyncRequestSchema(Schema):
     )
 
 
-class PageQuerySchema(Schema):
+class OrdersQuerySchema(Schema):
     kiosk_id = fields.Str(validate=KIOSK_ID)
+    sync_state = fields.Str(validate=validate.OneOf(["pending", "synced"]),
+                            metadata={"description": "central holds only synced orders"})
     limit = fields.Int(load_default=100, validate=validate.Range(min=1, max=1000))
     after = fields.Str(validate=CURSOR, metadata={"description": "`next` of the previous page"})
-
-
-class EdgeOrdersQuerySchema(PageQuerySchema):
-    sync_state = fields.Str(validate=validate.OneOf(["pending", "synced"]))
 
 
 # Responses
