@@ -138,3 +138,21 @@ class SqliteDatabase:
             if conn is not None:
                 await conn.close()
         self._reader = self._writer = None
+
+
+class SqliteStore:
+    """Base of a store module: owns one SqliteDatabase on schema/<schema_name>/."""
+
+    schema_name = ""
+
+    def __init__(self, path: Path, busy_timeout_ms: int = 5000):
+        self.db = SqliteDatabase(path, SCHEMA_ROOT / self.schema_name, busy_timeout_ms)
+
+    async def open(self):
+        """Open the file, creating or migrating it; return self."""
+        await self.db.open()
+        return self
+
+    async def close(self) -> None:
+        """Close the file."""
+        await self.db.close()

@@ -1,10 +1,9 @@
 """The central ledger on SQLite (central_hq.db): the embedded default."""
 import json
-from pathlib import Path
 
 from server.central.ledger import Delivery
 from server.orders import order_view
-from server.sqlite import SCHEMA_ROOT, SqliteDatabase
+from server.sqlite import SqliteStore
 
 INSERT_ORDER = (
     "INSERT INTO central_orders (order_uuid, kiosk_id, idempotency_key, items_json, vat_json,"
@@ -23,20 +22,10 @@ def _order_params(order: dict) -> tuple:
     )
 
 
-class SqliteLedger:
+class SqliteLedger(SqliteStore):
     """CentralLedger on a local SQLite file, deduplicating on order_uuid."""
 
-    def __init__(self, path: Path, busy_timeout_ms: int = 5000):
-        self.db = SqliteDatabase(path, SCHEMA_ROOT / "central", busy_timeout_ms)
-
-    async def open(self) -> "SqliteLedger":
-        """Open the file, creating or migrating it."""
-        await self.db.open()
-        return self
-
-    async def close(self) -> None:
-        """Close the file."""
-        await self.db.close()
+    schema_name = "central"
 
     async def deliver(self, orders: list[dict]) -> Delivery:
         """Insert the batch in one transaction; duplicates are skipped and counted."""

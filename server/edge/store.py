@@ -1,9 +1,8 @@
 """Edge store: every SQL statement on edge_store.db lives here, behind named functions."""
 from dataclasses import dataclass
-from pathlib import Path
 
 from server.orders import order_view
-from server.sqlite import SCHEMA_ROOT, SqliteDatabase
+from server.sqlite import SqliteStore
 
 PENDING_COUNT = "SELECT COUNT(*) FROM edge_orders WHERE sync_state = 'pending' AND kiosk_id = ?"
 ORDER_COLUMNS = (
@@ -20,20 +19,10 @@ class HeartbeatResult:
     pending_count: int
 
 
-class EdgeStore:
+class EdgeStore(SqliteStore):
     """The kiosks table and the edge_orders outbox of one store."""
 
-    def __init__(self, path: Path, busy_timeout_ms: int = 5000):
-        self.db = SqliteDatabase(path, SCHEMA_ROOT / "edge", busy_timeout_ms)
-
-    async def open(self) -> "EdgeStore":
-        """Open the file, creating or migrating it."""
-        await self.db.open()
-        return self
-
-    async def close(self) -> None:
-        """Close the file."""
-        await self.db.close()
+    schema_name = "edge"
 
     async def find_order(self, kiosk_id: str, idempotency_key: str):
         """The stored row for this kiosk and key, or None."""
