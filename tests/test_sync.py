@@ -110,11 +110,11 @@ async def test_failing_central_keeps_rows_records_the_error_and_backs_off(client
         blocker.execute("ROLLBACK")
         blocker.close()
 
-    async def recovered():
-        return central_rows(settings) == 4
+    async def recovered():  # the edge marks its rows after central's commit: wait for both
+        row = (await (await client.get("/dashboard/kiosks")).json())["kiosks"][0]
+        return row["pending_count"] == 0 and row["last_sync_error"] is None
     await eventually(recovered)
-    kiosks = (await (await client.get("/dashboard/kiosks")).json())["kiosks"]
-    assert kiosks[0]["pending_count"] == 0 and kiosks[0]["last_sync_error"] is None
+    assert central_rows(settings) == 4
     assert "k1" not in worker.backoff.failures
 
 
@@ -127,11 +127,12 @@ async def test_a_kiosk_that_went_silent_does_not_strand_its_sales(client, settin
 
     clock.advance(2)  # its heartbeats stopped: the edge now goes by its own view of central
 
-    async def delivered():
-        return central_rows(settings) == 3
-    await eventually(delivered)
-    kiosks = (await (await client.get("/dashboard/kiosks")).json())["kiosks"]
-    assert kiosks[0]["online"] is False and kiosks[0]["pending_count"] == 0
+    async def drained_row():
+        row = (await (await client.get("/dashboard/kiosks")).json())["kiosks"][0]
+        return row if row["pending_count"] == 0 else None
+    kiosk = await eventually(drained_row)
+    assert kiosk["online"] is False
+    assert central_rows(settings) == 3
 
 
 async def test_link_dropping_mid_drain_stops_after_the_batch(client, settings):

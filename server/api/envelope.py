@@ -16,14 +16,19 @@ HTTP_CODES = {
 }
 
 
-def dumps(data) -> str:
-    """JSON as the API writes it: UTF-8 text, no ASCII escaping of names like 'Smör'."""
-    return json.dumps(data, ensure_ascii=False)
+def encode_json(data) -> bytes:
+    """JSON as the API writes it: UTF-8, names like 'Smör' unescaped. Text that cannot be
+    UTF-8 (a lone surrogate echoed from a bad request) falls back to ASCII escapes."""
+    try:
+        return json.dumps(data, ensure_ascii=False).encode()
+    except UnicodeEncodeError:
+        return json.dumps(data).encode()
 
 
 def json_response(data, status: int = 200, headers: dict | None = None) -> web.Response:
     """A JSON answer."""
-    return web.json_response(data, status=status, headers=headers, dumps=dumps)
+    return web.Response(body=encode_json(data), status=status, headers=headers,
+                        content_type="application/json", charset="utf-8")
 
 
 def error_response(status: int, code: str, message: str, details: dict | None = None,

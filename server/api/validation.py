@@ -4,22 +4,25 @@ The decorators put `__schemas__` on the view; this middleware loads the JSON bod
 string through them and stores the result in `request["json"]` / `request["query"]`.
 """
 import json
+import re
 
 from aiohttp import web
 from marshmallow import Schema, ValidationError
 
 from server.errors import InvalidFields, MalformedRequest
 
+# A \uD800-\uDFFF escape: legal JSON, but alone (not in a pair) it is not Unicode text.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 
-def _field_errors(messages, prefix: str = "") -> dict[str, list[str]]:
+
+def _field_errors(messages, path: tuple = ()) -> dict[str, list[str]]:
     """Flatten marshmallow's nested messages into {"items.0.qty": ["..."]}."""
+    if not isinstance(messages, dict):
+        return {".".join(path) if path else "_schema": [str(m) for m in messages]}
     flat: dict[str, list[str]] = {}
-    if isinstance(messages, dict):
-        for key, value in messages.items():
-            name = prefix if key == "_schema" and prefix else f"{prefix}{key}"
-            flat.update(_field_errors(value, f"{name}."))
-        return flat
-    return {prefix.rstrip(".") or "_schema": [str(m) for m in messages]}
+    for key, value in messages.items():
+        flat.update(_field_errors(value, path if key == "_schema" else (*path, str(key))))
+    return flat
 
 
 def load(schema: Schema, raw) -> dict:
@@ -45,7 +48,17 @@ async def read_json(request: web.Request, schema: Schema):
         raise MalformedRequest("the body is not valid JSON", reason) from None
     if not isinstance(data, dict):
         raise MalformedRequest("the body must be a JSON object")
+    if _SURROGATE_ESCAPE.search(body) and not _is_unicode_text(data):
+        raise MalformedRequest("the body holds a lone UTF-16 surrogate, which is not text")
     return data
+
+
+def _is_unicode_text(data) -> bool:
+    try:
+        json.dumps(data, ensure_ascii=False).encode()
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def read_query(request: web.Request) -> dict:
