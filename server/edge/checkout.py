@@ -44,6 +44,7 @@ async def checkout(store: EdgeStore, catalog: Catalog, request: dict, now: datet
     """Record one sale for `request["kiosk_id"]`, or replay the one its key already made."""
     kiosk_id, key = request["kiosk_id"], request["idempotency_key"]
     fingerprint = request_fingerprint(request)
+    # Look for the key before pricing: a retry must replay even if a price changed since.
     existing = await store.find_order(kiosk_id, key)
     if existing is not None:
         return _replay(existing, fingerprint)
