@@ -1,31 +1,28 @@
-"""Command line: `python -m server --host H --port P --data-dir DIR [--config FILE]`."""
-import argparse
-import logging
+"""`python -m server` (or `checkout-server`): serve, or run one of the operator's commands.
 
-from aiohttp import web
+    checkout-server [--host H] [--port P] [--data-dir DIR] [--config FILE]   serve
+    checkout-server COMMAND --help                                           a command's options
+"""
+import importlib
+import sys
 
-from server.app import create_app
-from server.config import load_settings
-
-
-def parse_args(argv=None) -> argparse.Namespace:
-    """The command line; every other setting lives in the TOML config or CHECKOUT_* vars."""
-    parser = argparse.ArgumentParser(prog="checkout-server", description=__doc__)
-    parser.add_argument("--host", help="address to listen on (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, help="port to listen on (default 8080)")
-    parser.add_argument("--data-dir", help="folder of edge_store.db and central_hq.db")
-    parser.add_argument("--config", help="TOML file with any other setting")
-    return parser.parse_args(argv)
+# Each command is a module of server.cli with a main(argv) -> exit code.
+COMMANDS = {
+}
 
 
-def main(argv=None) -> None:
-    """Run the service until interrupted."""
-    args = parse_args(argv)
-    settings = load_settings(args.config, host=args.host, port=args.port, data_dir=args.data_dir)
-    logging.basicConfig(level=settings.log_level,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    web.run_app(create_app(settings), host=settings.host, port=settings.port,
-                print=lambda text: logging.getLogger("server").info(text.strip()))
+def main(argv: list[str] | None = None) -> None:
+    """Dispatch to a command, or serve when the first argument is not one."""
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] in COMMANDS:
+        module = importlib.import_module(f"server.cli.{COMMANDS[argv[0]]}")
+        sys.exit(module.main(argv[1:]))
+    if argv and argv[0] in ("-h", "--help"):
+        print(__doc__.strip())
+        print("\ncommands:", ", ".join(sorted(COMMANDS)) or "none")
+        sys.exit(0)
+    from server.cli import serve
+    sys.exit(serve.main(argv))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,1 @@
+"""Command-line entry points: serving, and the operator's commands beside it."""

@@ -1,0 +1,29 @@
+"""`python -m server [--host H] [--port P] [--data-dir DIR] [--config FILE]`: run the service."""
+import argparse
+import logging
+
+from aiohttp import web
+
+from server.app import create_app
+from server.config import load_settings
+
+
+def add_data_dir_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options every command shares: where the data lives and the config file."""
+    parser.add_argument("--data-dir", help="folder of edge_store.db and central_hq.db")
+    parser.add_argument("--config", help="TOML file with any other setting")
+
+
+def main(argv: list[str]) -> int:
+    """Run the service until interrupted."""
+    parser = argparse.ArgumentParser(prog="checkout-server", description=__doc__)
+    parser.add_argument("--host", help="address to listen on (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, help="port to listen on (default 8080)")
+    add_data_dir_arguments(parser)
+    args = parser.parse_args(argv)
+    settings = load_settings(args.config, host=args.host, port=args.port, data_dir=args.data_dir)
+    logging.basicConfig(level=settings.log_level,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    web.run_app(create_app(settings), host=settings.host, port=settings.port,
+                print=lambda text: logging.getLogger("server").info(text.strip()))
+    return 0
