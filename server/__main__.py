@@ -6,8 +6,13 @@
 import importlib
 import sys
 
-# Each command is a module of server.cli with a main(argv) -> exit code.
+# Each command: a function of a server.cli module taking argv and returning an exit code.
 COMMANDS = {
+    "enroll-kiosk": ("credentials", "enroll_kiosk"),
+    "revoke-kiosk": ("credentials", "revoke_kiosk"),
+    "token": ("credentials", "issue_token"),
+    "revoke-token": ("credentials", "revoke_token"),
+    "verify-journal": ("verify_journal", "main"),
 }
 
 
@@ -15,8 +20,9 @@ def main(argv: list[str] | None = None) -> None:
     """Dispatch to a command, or serve when the first argument is not one."""
     argv = sys.argv[1:] if argv is None else argv
     if argv and argv[0] in COMMANDS:
-        module = importlib.import_module(f"server.cli.{COMMANDS[argv[0]]}")
-        sys.exit(module.main(argv[1:]))
+        module_name, function = COMMANDS[argv[0]]
+        module = importlib.import_module(f"server.cli.{module_name}")
+        sys.exit(getattr(module, function)(argv[1:]))
     if argv and argv[0] in ("-h", "--help"):
         print(__doc__.strip())
         print("\ncommands:", ", ".join(sorted(COMMANDS)) or "none")

@@ -5,16 +5,24 @@ from aiohttp import web
 
 from server.api.docs import setup_docs
 from server.api.envelope import error_middleware
+from server.api.headers import security_headers_middleware
 from server.api.routes import setup_routes
 from server.api.validation import validation_middleware
+from server.auth.demo import announce, enrol_demo_fleet
+from server.auth.middleware import auth_middleware
+from server.auth.rate_limit import RateLimiter
+from server.auth.store import AuthStore
 from server.catalog.catalog import Catalog
 from server.central.sqlite_ledger import SqliteLedger
-from server.clock import utc_now
+from server.clock import to_iso, utc_now
 from server.config import Settings
 from server.edge.figures import EdgeFigures
 from server.edge.store import EdgeStore
+from server.hub.hub import KioskHub
+from server.hub.progress import push_sync_progress
 from server.keys import (
-    CATALOG, CENTRAL_LEDGER, CLOCK, EDGE_FIGURES, EDGE_STORE, SETTINGS, SYNC_WORKER,
+    AUTH_STORE, CATALOG, CENTRAL_LEDGER, CLOCK, EDGE_FIGURES, EDGE_STORE, KIOSK_HUB, RATE_LIMITERS,
+    SETTINGS, SYNC_WORKER,
 )
 from server.sync.worker import SyncWorker
 
@@ -29,8 +37,29 @@ async def edge_store_ctx(app: web.Application):
     store = EdgeStore(settings.data_path / EDGE_DB, settings.sqlite_busy_timeout_ms)
     app[EDGE_STORE] = await store.open()
     app[EDGE_FIGURES] = EdgeFigures(store.db)
+    app[AUTH_STORE] = AuthStore(store.db)
     yield
     await store.close()
+
+
+async def demo_fleet_ctx(app: web.Application):
+    """On a fresh data dir, enrol the demo fleet and print where to sign in."""
+    settings = app[SETTINGS]
+    if settings.demo_fleet:
+        issued = await enrol_demo_fleet(app[AUTH_STORE], to_iso(app[CLOCK]()))
+        if issued:
+            print(announce(issued, f"http://{settings.host}:{settings.port}"), flush=True)
+    yield
+
+
+def rate_limiters(settings: Settings) -> dict[str, RateLimiter]:
+    """The per-credential limits by name; none when the rate_limits setting is off."""
+    if settings.rate_limits == "off":
+        return {}
+    return {
+        "checkout": RateLimiter(settings.checkout_rate_per_s, settings.checkout_burst),
+        "socket_messages": RateLimiter(settings.ws_messages_per_s, settings.ws_message_burst),
+    }
 
 
 async def central_ledger_ctx(app: web.Application):
@@ -42,9 +71,18 @@ async def central_ledger_ctx(app: web.Application):
     await ledger.close()
 
 
+async def kiosk_hub_ctx(app: web.Application):
+    """The kiosk sockets; closed with GOING_AWAY when the service shuts down."""
+    hub = KioskHub(app[SETTINGS].ws_max_sockets_per_credential)
+    app[KIOSK_HUB] = hub
+    app.on_shutdown.append(hub.close_all)
+    yield
+
+
 async def sync_worker_ctx(app: web.Application):
     """Start the sync coroutine last and stop it first, while both stores are still open."""
     worker = SyncWorker(app[EDGE_STORE], app[CENTRAL_LEDGER], app[SETTINGS], app[CLOCK])
+    worker.on_batch.append(push_sync_progress(app[KIOSK_HUB]))
     app[SYNC_WORKER] = worker
     worker.start()
     yield
@@ -54,13 +92,16 @@ async def sync_worker_ctx(app: web.Application):
 def create_app(settings: Settings, clock=utc_now) -> web.Application:
     """Build the service for these settings; tests call this same factory."""
     app = web.Application(
-        middlewares=[error_middleware, validation_middleware],
+        middlewares=[security_headers_middleware, error_middleware, auth_middleware,
+                     validation_middleware],
         client_max_size=settings.max_body_bytes,
     )
     app[SETTINGS] = settings
     app[CLOCK] = clock
     app[CATALOG] = Catalog.load(settings.catalog_file or None)
-    app.cleanup_ctx.extend([edge_store_ctx, central_ledger_ctx, sync_worker_ctx])
+    app[RATE_LIMITERS] = rate_limiters(settings)
+    app.cleanup_ctx.extend([edge_store_ctx, demo_fleet_ctx, central_ledger_ctx, kiosk_hub_ctx,
+                            sync_worker_ctx])
     setup_routes(app)
     setup_docs(app)
     return app

@@ -34,11 +34,33 @@ class Settings:
     sync_retry_after_s: int = _setting(5, "Retry-After sent with 503 central_link_down.")
     sqlite_busy_timeout_ms: int = _setting(5000, "How long a write waits for a locked database.")
     log_level: str = _setting("INFO", "Logging level (DEBUG, INFO, WARNING, ERROR).")
+    demo_fleet: bool = _setting(
+        True, "On the first start of an empty data dir, enrol 3 demo kiosks and 2 people."
+    )
+    session_ttl_s: int = _setting(43200, "How long a browser sign-in lasts.")
+    cookie_secure: bool = _setting(
+        False, "Mark the session cookie Secure (set it when the edge is served over HTTPS)."
+    )
+    rate_limits: str = _setting("on", "Per-credential rate limits: on, or off for load tests.")
+    checkout_rate_per_s: float = _setting(5.0, "Steady checkouts per second per kiosk.")
+    checkout_burst: int = _setting(20, "Checkouts a kiosk may send at once above that rate.")
+    ws_max_message_bytes: int = _setting(4096, "Largest socket message taken (else: error).")
+    ws_messages_per_s: float = _setting(2.0, "Steady socket messages per second per credential.")
+    ws_message_burst: int = _setting(10, "Socket messages a credential may send at once.")
+    ws_max_sockets_per_credential: int = _setting(
+        3, "Sockets one credential may hold; a newer one closes the oldest."
+    )
+    ws_send_queue: int = _setting(64, "Messages queued for a slow socket before it is dropped.")
 
     def __post_init__(self):
         """Refuse nonsense at start-up rather than at the first sale."""
         zoneinfo.ZoneInfo(self.store_timezone)
-        positive = ("port", "max_body_bytes", "max_order_lines", "max_line_qty", "sync_batch_size")
+        if self.rate_limits not in ("on", "off"):
+            raise ValueError("setting rate_limits must be on or off")
+        positive = ("port", "max_body_bytes", "max_order_lines", "max_line_qty", "sync_batch_size",
+                    "session_ttl_s", "checkout_rate_per_s", "checkout_burst",
+                    "ws_max_message_bytes", "ws_messages_per_s", "ws_message_burst",
+                    "ws_max_sockets_per_credential", "ws_send_queue")
         for name in positive:
             if getattr(self, name) <= 0:
                 raise ValueError(f"setting {name} must be positive")

@@ -52,3 +52,23 @@ class CentralUnavailable(DomainError):
 
 class StoreUnavailable(DomainError):
     status, code = 503, "store_unavailable"
+
+
+class Unauthorized(DomainError):
+    status, code = 401, "unauthorized"
+
+
+class Forbidden(DomainError):
+    status, code = 403, "forbidden"
+
+
+class KioskMismatch(DomainError):
+    status, code = 403, "kiosk_mismatch"
+
+
+class CrossSiteRequest(DomainError):
+    status, code = 403, "cross_site_request"
+
+
+class TooManyRequests(DomainError):
+    status, code = 429, "too_many_requests"

@@ -4,11 +4,13 @@ from collections.abc import Callable
 
 from aiohttp import web
 
+from server.auth.store import AuthStore
 from server.catalog.catalog import Catalog
 from server.central.ledger import CentralLedger
 from server.config import Settings
 from server.edge.figures import EdgeFigures
 from server.edge.store import EdgeStore
+from server.hub.hub import KioskHub
 from server.sync.worker import SyncWorker
 
 SETTINGS = web.AppKey("settings", Settings)
@@ -19,3 +21,6 @@ EDGE_FIGURES = web.AppKey("edge_figures", EdgeFigures)
 CENTRAL_LEDGER = web.AppKey("central_ledger", CentralLedger)
 SYNC_WORKER = web.AppKey("sync_worker", SyncWorker)
 SWAGGER_FILES = web.AppKey("swagger_files", frozenset)
+AUTH_STORE = web.AppKey("auth_store", AuthStore)
+KIOSK_HUB = web.AppKey("kiosk_hub", KioskHub)
+RATE_LIMITERS = web.AppKey("rate_limiters", dict)

@@ -18,6 +18,9 @@ def order_view(row, sync_state: str, synced_at: str | None) -> dict:
         "business_day": row["business_day"],
         "sync_state": sync_state,
         "synced_at": synced_at,
+        # The journal's chain links (NULL for sales from before the journal).
+        "prev_hash": row["prev_hash"],
+        "entry_hash": row["entry_hash"],
     }
 
 

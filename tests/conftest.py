@@ -1,13 +1,18 @@
 """Fixtures: the real app, on real SQLite files in a temp dir, served on 127.0.0.1."""
 import asyncio
+import json
 import sqlite3
 import uuid
-from datetime import datetime, timedelta, UTC
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from server.api.fields import KIOSK_ID
 from server.app import CENTRAL_DB, EDGE_DB, create_app
+from server.auth.enrolment import enrol_kiosk, issue_person_token
+from server.clock import to_iso
 from server.config import Settings
+from server.keys import AUTH_STORE
 
 MILK = "7318001010007"        # Mellanmjölk, 16.95 kr, VAT 12 %
 DETERGENT = "7318406180435"   # Tvättmedel, 79.95 kr, VAT 25 %
@@ -37,6 +42,8 @@ def settings(tmp_path) -> Settings:
         sync_backoff_max_s=0.2,
         sqlite_busy_timeout_ms=50,
         sync_batch_size=10,
+        demo_fleet=False,
+        rate_limits="off",  # tests send bursts; test_security turns the limits on
     )
 
 
@@ -45,10 +52,72 @@ def clock() -> SettableClock:
     return SettableClock()
 
 
+KIOSK_ROUTES = ("/edge/checkout", "/edge/heartbeat")
+
+
+class Caller:
+    """A client of the real app that signs each request as an honest caller would: a kiosk
+    route with the token of the kiosk its body names (k1 if it names none it could hold),
+    any other route with an operator's token. Access-control tests use `.raw` instead."""
+
+    def __init__(self, raw):
+        self.raw, self.app = raw, raw.app
+        self._tokens: dict[str, str] = {}
+        self._issuing = asyncio.Lock()  # enrolling a kiosk twice would rotate its first token
+
+    async def token(self, who: str) -> str:
+        """A bearer token for "operator", "dashboard" or a kiosk id, issued on first use."""
+        async with self._issuing:
+            if who not in self._tokens:
+                store, now = self.app[AUTH_STORE], to_iso(datetime.now(UTC))
+                if who in ("operator", "dashboard"):
+                    issued = await issue_person_token(store, who, f"test {who}", "test", now)
+                else:
+                    issued = await enrol_kiosk(store, who, "test", now)
+                self._tokens[who] = issued.token
+        return self._tokens[who]
+
+    def _caller_of(self, path: str, kwargs: dict) -> str:
+        if path.split("?")[0] not in KIOSK_ROUTES:
+            return "operator"
+        body = kwargs.get("json")
+        if body is None and isinstance(kwargs.get("data"), bytes | str):
+            try:
+                body = json.loads(kwargs["data"])
+            except (ValueError, RecursionError):
+                body = None
+        named = body.get("kiosk_id") if isinstance(body, dict) else None
+        return named if isinstance(named, str) and KIOSK_ID.regex.fullmatch(named) else "k1"
+
+    async def request(self, method: str, path: str, **kwargs):
+        headers = dict(kwargs.pop("headers", None) or {})
+        if "Authorization" not in headers:
+            who = self._caller_of(path, kwargs)
+            headers["Authorization"] = f"Bearer {await self.token(who)}"
+        return await self.raw.request(method, path, headers=headers, **kwargs)
+
+    async def get(self, path, **kwargs):
+        return await self.request("GET", path, **kwargs)
+
+    async def post(self, path, **kwargs):
+        return await self.request("POST", path, **kwargs)
+
+    async def close(self):
+        await self.raw.close()
+
+
 @pytest.fixture
-async def client(aiohttp_client, settings, clock):
+def make_client(aiohttp_client):
+    """Serve an app on a real socket and return a Caller of it."""
+    async def make(app):
+        return Caller(await aiohttp_client(app))
+    return make
+
+
+@pytest.fixture
+async def client(make_client, settings, clock):
     """A client of the real app, served on a real socket."""
-    return await aiohttp_client(create_app(settings, clock=clock))
+    return await make_client(create_app(settings, clock=clock))
 
 
 def sale(kiosk_id="k1", key=None, items=None, **extra) -> dict:

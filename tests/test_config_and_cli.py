@@ -1,10 +1,13 @@
 """Settings (defaults < TOML < CHECKOUT_* env < command line) and the real command line."""
+import json
 import os
+import re
 import signal
 import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -82,3 +85,54 @@ def test_the_command_line_starts_the_service_on_its_data_dir(tmp_path, command):
             proc.send_signal(signal.SIGINT)
             output, _ = proc.communicate(timeout=10)
     assert proc.returncode == 0, output
+
+
+def _run(*args: str, data_dir: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "server", *args, "--data-dir", str(data_dir)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=60)
+
+
+def _call(port: int, path: str, token: str, body: dict) -> int:
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}{path}", data=json.dumps(body).encode(), method="POST",
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=5) as resp:
+            return resp.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
+def test_first_start_enrols_a_demo_fleet_and_the_commands_manage_credentials(tmp_path):
+    port, data_dir = _free_port(), tmp_path / "store"
+    with subprocess.Popen(
+        [sys.executable, "-m", "server", "--port", str(port), "--data-dir", str(data_dir)],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    ) as proc:
+        try:
+            _wait_for_health(f"http://127.0.0.1:{port}/health", proc)
+            # The command works on the data dir beside the running service.
+            enrolled = _run("enroll-kiosk", "kiosk-7", data_dir=data_dir)
+            assert enrolled.returncode == 0, enrolled.stderr
+            lines = enrolled.stdout.strip().splitlines()
+            token = lines[-1]
+            assert token.startswith("aoc_") and " " not in token
+            assert f"/signin#token={token}&next=/kiosk/kiosk-7" in lines[-3]
+            beat = {"central_link_up": True}
+            assert _call(port, "/edge/heartbeat", token, beat) == 200
+            assert _run("revoke-kiosk", "kiosk-7", data_dir=data_dir).returncode == 0
+            assert _call(port, "/edge/heartbeat", token, beat) == 401
+            assert _run("revoke-kiosk", "kiosk-7", data_dir=data_dir).returncode == 1
+            operator = _run("token", "--role", "operator", data_dir=data_dir).stdout
+            assert _call(port, "/edge/sync", operator.strip().splitlines()[-1], {}) == 200
+        finally:
+            proc.send_signal(signal.SIGINT)
+            output, _ = proc.communicate(timeout=10)
+    assert "First start: enrolled a demo fleet" in output
+    for who in ("kiosk-1", "kiosk-2", "kiosk-3", "dashboard", "operator"):
+        assert re.search(rf"{who} +http://127\.0\.0\.1:{port}/signin#token=aoc_", output), who
+    # Only hashes are kept: no token printed at start is anywhere in the data dir.
+    tokens = re.findall(r"aoc_[0-9a-f]{16}_[\w-]+", output)
+    assert len(set(tokens)) == 5
+    stored = b"".join(p.read_bytes() for p in data_dir.iterdir())
+    assert not any(t.encode() in stored for t in tokens)

@@ -6,7 +6,7 @@ from pathlib import Path
 from server.config import setting_docs
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
-UNDOCUMENTED = {"/docs", "/docs/init.js", "/openapi.json"}
+UNDOCUMENTED = {"/docs", "/docs/init.js", "/openapi.json", "/signin", "/signin.js"}
 
 
 def api_routes(app) -> set[tuple[str, str]]:
@@ -24,11 +24,13 @@ async def test_every_route_is_in_the_spec_with_summary_tags_and_errors(client):
     spec = await (await client.get("/openapi.json")).json()
     assert spec["swagger"] == "2.0"
     documented = {(m.upper(), p) for p, ops in spec["paths"].items() for m in ops}
-    assert api_routes(client.app) == documented
+    # Sockets cannot be described in Swagger 2.0; the README documents them (tested below).
+    rest = {(m, p) for m, p in api_routes(client.app) if not p.startswith("/ws/")}
+    assert rest == documented
     for path, operations in spec["paths"].items():
         for method, op in operations.items():
             assert op["summary"] and op["tags"], (method, path)
-            assert "200" in op["responses"], (method, path)
+            assert any(s.startswith("2") for s in op["responses"]), (method, path)
             errors = [s for s in op["responses"] if s[0] in "45"]
             assert errors, f"{method} {path} documents no error response"
             for status in errors:
@@ -41,7 +43,7 @@ async def test_request_bodies_are_documented_from_the_validating_schemas(client)
     body = [p for p in checkout["parameters"] if p["in"] == "body"][0]
     assert body["required"] is True
     required = set(spec["definitions"]["CheckoutRequest"]["required"])
-    assert required == {"kiosk_id", "idempotency_key", "items", "payment"}
+    assert required == {"idempotency_key", "items", "payment"}  # the kiosk: its credential
     # Unknown fields are refused, and the spec says so; a line's extra fields (a price the
     # kiosk shows) are ignored instead, so its object stays open.
     assert spec["definitions"]["CheckoutRequest"]["additionalProperties"] is False
@@ -95,3 +97,10 @@ async def test_answers_hold_exactly_the_documented_fields(client):
     for path, schema in answers.items():
         body = await (await client.get(path)).json()
         schema(unknown=RAISE).load(body)  # raises on an undocumented or missing field
+
+
+def test_readme_documents_every_socket_message_type():
+    messages = Path(__file__).resolve().parent.parent / "schema" / "messages"
+    for path in messages.glob("*.json"):
+        kind = json.loads(path.read_text())["properties"]["type"]["const"]
+        assert f"`{kind}`" in README, f"socket message {kind} is missing from the README"

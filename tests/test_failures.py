@@ -3,10 +3,12 @@ import logging
 import sqlite3
 
 from server.app import EDGE_DB, create_app
+from server.auth.access import OPERATOR, allow
 from tests.conftest import edge_rows, sale
 
 
 async def test_a_locked_edge_store_answers_503_and_records_nothing(client, settings):
+    await client.token("k1")  # enrolled before the lock, like a kiosk in service
     blocker = sqlite3.connect(settings.data_path / EDGE_DB, isolation_level=None)
     blocker.execute("BEGIN EXCLUSIVE")  # another process holds the edge's write lock
     try:
@@ -24,14 +26,14 @@ async def test_a_locked_edge_store_answers_503_and_records_nothing(client, setti
     assert (await client.post("/edge/checkout", json=body)).status == 200
 
 
-async def test_an_unexpected_failure_is_a_logged_500_without_a_trace(aiohttp_client, settings,
+async def test_an_unexpected_failure_is_a_logged_500_without_a_trace(make_client, settings,
                                                                      caplog):
     app = create_app(settings)
 
     async def broken(request):
         raise RuntimeError("internal detail that must not leak")
-    app.router.add_get("/broken", broken)
-    client = await aiohttp_client(app)
+    app.router.add_get("/broken", allow(OPERATOR, broken))
+    client = await make_client(app)
     with caplog.at_level(logging.ERROR):
         resp = await client.get("/broken")
     assert resp.status == 500

@@ -29,13 +29,13 @@ async def test_catalog_is_served_with_a_version_tag_and_etag(client):
     assert again.status == 304
 
 
-async def test_a_configured_catalog_file_replaces_the_default(aiohttp_client, settings, tmp_path):
+async def test_a_configured_catalog_file_replaces_the_default(make_client, settings, tmp_path):
     from dataclasses import replace
     from server.app import create_app
     path = tmp_path / "catalog.json"
     path.write_text(json.dumps({"items": [{"sku": MILK, "name": "Mjölk", "price_ore": 1000,
                                            "vat_rate": 12, "category": "Mejeri"}]}))
-    client = await aiohttp_client(create_app(replace(settings, catalog_file=str(path))))
+    client = await make_client(create_app(replace(settings, catalog_file=str(path))))
     body = await (await client.get("/catalog")).json()
     assert [i["name"] for i in body["items"]] == ["Mjölk"]
     order = await (await client.post("/edge/checkout", json=sale())).json()

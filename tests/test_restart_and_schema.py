@@ -6,15 +6,15 @@ from server.sqlite import SCHEMA_ROOT, SqliteDatabase, migrations
 from tests.conftest import central_rows, eventually, heartbeat, sale
 
 
-async def test_a_restart_keeps_every_order_and_resumes_sync(aiohttp_client, settings, clock):
-    first = await aiohttp_client(create_app(settings, clock=clock))
+async def test_a_restart_keeps_every_order_and_resumes_sync(make_client, settings, clock):
+    first = await make_client(create_app(settings, clock=clock))
     await heartbeat(first, "k1", link_up=False)
     sent = [sale() for _ in range(7)]
     for body in sent:
         assert (await first.post("/edge/checkout", json=body)).status == 201
     await first.close()
 
-    second = await aiohttp_client(create_app(settings, clock=clock))
+    second = await make_client(create_app(settings, clock=clock))
     orders = (await (await second.get("/edge/orders")).json())["orders"]
     assert [o["idempotency_key"] for o in orders] == [b["idempotency_key"] for b in sent]
     # A kiosk retrying after the restart gets its stored sale back, not a second one.
@@ -28,14 +28,14 @@ async def test_a_restart_keeps_every_order_and_resumes_sync(aiohttp_client, sett
     await eventually(drained)
 
 
-async def test_pending_rows_left_by_a_previous_run_drain_on_start(aiohttp_client, settings, clock):
-    first = await aiohttp_client(create_app(settings, clock=clock))
+async def test_pending_rows_left_by_a_previous_run_drain_on_start(make_client, settings, clock):
+    first = await make_client(create_app(settings, clock=clock))
     await heartbeat(first, "k1", link_up=False)
     for _ in range(3):
         await first.post("/edge/checkout", json=sale())
     await first.close()
     clock.advance(settings.heartbeat_timeout_s + 1)  # the kiosk never came back
-    await aiohttp_client(create_app(settings, clock=clock))
+    await make_client(create_app(settings, clock=clock))
 
     async def drained():
         return central_rows(settings) == 3

@@ -9,10 +9,17 @@ from aiohttp_apispec.utils import get_path
 from marshmallow import RAISE
 
 from server.api import schemas
+from server.api.docs_decl import errors
+from server.auth.access import PUBLIC, allow, roles_of
 from server.keys import SWAGGER_FILES
 
 PAGE_DIR = Path(__file__).with_name("docs_page")
 SWAGGER_ASSETS = Path(aiohttp_apispec.__file__).parent / "static"
+SECURITY = {"bearer": {
+    "type": "apiKey", "in": "header", "name": "Authorization",
+    "description": "`Bearer aoc_…`: a kiosk, dashboard or operator token. Browsers use the "
+                   "session cookie set by POST /auth/session instead.",
+}}
 DESCRIPTION = (
     "Self-checkout that never loses a sale. Kiosks record sales at the store's edge, which "
     "commits each one before it answers and later drains them, exactly once, into the central "
@@ -37,7 +44,19 @@ class _RepeatableApiSpec(AiohttpApiSpec):
     def _register_route(self, route, method, view):
         url_path = get_path(route) if hasattr(view, "__apispec__") else None
         if url_path:
-            self._update_paths(copy.deepcopy(view.__apispec__), method, self.prefix + url_path)
+            data = copy.deepcopy(view.__apispec__)
+            _document_access(data, roles_of(view))
+            self._update_paths(data, method, self.prefix + url_path)
+
+
+def _document_access(data: dict, roles) -> None:
+    """Say in the spec which roles may call an operation, and what happens otherwise."""
+    if roles is None or roles is PUBLIC:
+        return
+    data["security"] = [{"bearer": []}]
+    data["responses"].update(errors(401, 403))
+    who = ", ".join(sorted(roles))
+    data["description"] = f"{data.get('description', '')}\n\nRoles: {who}.".strip()
 
 
 async def _swagger_asset(request: web.Request) -> web.FileResponse:
@@ -58,10 +77,13 @@ async def _docs_init(request: web.Request) -> web.FileResponse:
 
 def setup_docs(app: web.Application) -> None:
     """Build the spec from the documented routes (call after every route is added)."""
-    app.router.add_get("/docs", _docs_page, allow_head=False)
-    app.router.add_get("/docs/init.js", _docs_init, allow_head=False)
+    app.router.add_get("/docs", allow(PUBLIC, _docs_page), allow_head=False)
+    app.router.add_get("/docs/init.js", allow(PUBLIC, _docs_init), allow_head=False)
     app[SWAGGER_FILES] = frozenset(p.name for p in SWAGGER_ASSETS.iterdir() if p.is_file())
-    app.router.add_get("/static/swagger/{name}", _swagger_asset, allow_head=False)
+    app.router.add_get("/static/swagger/{name}", allow(PUBLIC, _swagger_asset), allow_head=False)
     _RepeatableApiSpec(url="/openapi.json", app=app, in_place=True,
-                   title="Always-On Checkout", version="1.0.0",
-                   info={"description": DESCRIPTION})
+                       title="Always-On Checkout", version="1.0.0",
+                       info={"description": DESCRIPTION}, securityDefinitions=SECURITY)
+    for route in app.router.routes():
+        if route.resource and route.resource.canonical == "/openapi.json":
+            allow(PUBLIC, route.handler)

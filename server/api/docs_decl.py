@@ -3,6 +3,9 @@ from server.api.schemas import ErrorSchema
 
 ERROR_TEXT = {
     400: "Malformed request (not JSON, not an object, or a required body missing)",
+    401: "No credential, or one that is unknown, malformed or revoked",
+    403: "The credential's role may not do this, or it names another kiosk",
+    429: "Too many requests from this credential (see Retry-After)",
     404: "Not found",
     409: "Conflict",
     413: "Body larger than the configured limit",

@@ -9,10 +9,12 @@ from server.api.schemas import (
     CheckoutRequestSchema, OrdersQuerySchema, HeartbeatRequestSchema, HeartbeatResponseSchema,
     OrderSchema, OrdersPageSchema, SyncRequestSchema, SyncResponseSchema,
 )
+from server.auth.identity import own_kiosk, principal_of
+from server.clock import to_iso
 from server.edge.checkout import checkout
 from server.edge.heartbeat import record_heartbeat
 from server.errors import InvalidFields
-from server.keys import CATALOG, CLOCK, EDGE_STORE, SETTINGS, SYNC_WORKER
+from server.keys import AUTH_STORE, CATALOG, CLOCK, EDGE_STORE, SETTINGS, SYNC_WORKER
 from server.orders import order_view
 from server.sync.sync_request import sync_all, sync_one
 
@@ -37,11 +39,12 @@ def _check_order_limits(request: web.Request, data: dict) -> None:
       responses={201: {"schema": OrderSchema, "description": "Sale recorded"},
                  200: {"schema": OrderSchema, "description": "Replay of an earlier answer",
                        "headers": {"Idempotent-Replayed": {"type": "string"}}},
-                 **errors(400, 409, 413, 422, 500, 503,
+                 **errors(400, 409, 413, 422, 429, 500, 503,
                           e409="price_changed: expected_total_ore differs from the edge's")})
 @request_schema(CheckoutRequestSchema, locations=["json"], required=True)
 async def post_checkout(request: web.Request) -> web.Response:
     data = request["json"]
+    data["kiosk_id"] = own_kiosk(request, data.get("kiosk_id"))
     _check_order_limits(request, data)
     app = request.app
     result = await checkout(app[EDGE_STORE], app[CATALOG], data, app[CLOCK](),
@@ -58,7 +61,8 @@ async def post_checkout(request: web.Request) -> web.Response:
 @request_schema(HeartbeatRequestSchema, locations=["json"], required=True)
 async def post_heartbeat(request: web.Request) -> web.Response:
     data, app = request["json"], request.app
-    answer = await record_heartbeat(app[EDGE_STORE], app[SYNC_WORKER], data["kiosk_id"],
+    kiosk_id = own_kiosk(request, data.get("kiosk_id"))
+    answer = await record_heartbeat(app[EDGE_STORE], app[SYNC_WORKER], kiosk_id,
                                     data["central_link_up"], app[CLOCK]())
     return json_response(answer)
 
@@ -73,6 +77,9 @@ async def post_heartbeat(request: web.Request) -> web.Response:
 async def post_sync(request: web.Request) -> web.Response:
     kiosk_id = request["json"].get("kiosk_id")
     worker = request.app[SYNC_WORKER]
+    await request.app[AUTH_STORE].audit(to_iso(request.app[CLOCK]()),
+                                        principal_of(request).actor, "forced_sync",
+                                        kiosk_id or "*")
     if kiosk_id is None:
         return json_response(await sync_all(worker))
     return json_response(await sync_one(worker, kiosk_id))
@@ -84,8 +91,9 @@ async def post_sync(request: web.Request) -> web.Response:
 @querystring_schema(OrdersQuerySchema)
 async def get_edge_orders(request: web.Request) -> web.Response:
     query = request["querystring"]
+    kiosk_id = own_kiosk(request, query.get("kiosk_id"))  # a kiosk sees only its own
     rows = await request.app[EDGE_STORE].list_orders(
-        query.get("kiosk_id"), query.get("sync_state"), after_cursor(query), query["limit"] + 1
+        kiosk_id, query.get("sync_state"), after_cursor(query), query["limit"] + 1
     )
     rows, next_cursor = page(rows, query["limit"], lambda row: row["seq"])
     orders = [order_view(row, row["sync_state"], row["synced_at"]) for row in rows]

@@ -1,17 +1,35 @@
-"""The one route table of the API."""
+"""The one route table: every API route, and who may call it."""
 from aiohttp import web
 
-from server.api import edge_views, read_views
+from server.api import admin_views, auth_views, edge_views, read_views
+from server.hub.kiosk_socket import kiosk_socket
+from server.auth.access import (
+    ANY_ROLE, DASHBOARD, KIOSK, KIOSK_OR_OPERATOR, OPERATOR, PUBLIC, allow,
+)
+
+ROUTES = [
+    # method, path, handler, roles, rate limit
+    ("GET", "/catalog", read_views.get_catalog, ANY_ROLE, None),
+    ("POST", "/edge/heartbeat", edge_views.post_heartbeat, KIOSK, None),
+    ("POST", "/edge/checkout", edge_views.post_checkout, KIOSK, "checkout"),
+    ("POST", "/edge/sync", edge_views.post_sync, OPERATOR, None),
+    ("GET", "/edge/orders", edge_views.get_edge_orders, KIOSK_OR_OPERATOR, None),
+    ("GET", "/central/orders", read_views.get_central_orders, OPERATOR, None),
+    ("GET", "/dashboard/overview", read_views.get_overview, DASHBOARD, None),
+    ("GET", "/dashboard/kiosks", read_views.get_kiosks, DASHBOARD, None),
+    ("GET", "/health", read_views.get_health, PUBLIC, None),
+    ("GET", "/signin", auth_views.get_signin_page, PUBLIC, None),
+    ("GET", "/signin.js", auth_views.get_signin_script, PUBLIC, None),
+    ("POST", "/auth/session", auth_views.post_session, PUBLIC, None),
+    ("DELETE", "/auth/session", auth_views.delete_session, ANY_ROLE, None),
+    ("POST", "/admin/kiosks/{kiosk_id}/enrol", admin_views.post_enrol_kiosk, OPERATOR, None),
+    ("POST", "/admin/kiosks/{kiosk_id}/revoke", admin_views.post_revoke_kiosk, OPERATOR, None),
+    ("GET", "/admin/audit", admin_views.get_audit, OPERATOR, None),
+    ("GET", "/ws/kiosk", kiosk_socket, KIOSK, None),
+]
 
 
 def setup_routes(app: web.Application) -> None:
-    """Every API route, in the order /docs lists them."""
-    app.router.add_get("/catalog", read_views.get_catalog, allow_head=False)
-    app.router.add_post("/edge/heartbeat", edge_views.post_heartbeat)
-    app.router.add_post("/edge/checkout", edge_views.post_checkout)
-    app.router.add_post("/edge/sync", edge_views.post_sync)
-    app.router.add_get("/edge/orders", edge_views.get_edge_orders, allow_head=False)
-    app.router.add_get("/central/orders", read_views.get_central_orders, allow_head=False)
-    app.router.add_get("/dashboard/overview", read_views.get_overview, allow_head=False)
-    app.router.add_get("/dashboard/kiosks", read_views.get_kiosks, allow_head=False)
-    app.router.add_get("/health", read_views.get_health, allow_head=False)
+    """Add every route with its access rule, in the order /docs lists them."""
+    for method, path, handler, roles, rate_limit in ROUTES:
+        app.router.add_route(method, path, allow(roles, handler, rate_limit))

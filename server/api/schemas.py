@@ -39,8 +39,11 @@ class PaymentSchema(Schema):
     )
 
 
+OWN_KIOSK = "may be omitted: the kiosk's credential decides; naming another kiosk is refused"
+
+
 class CheckoutRequestSchema(Schema):
-    kiosk_id = fields.Str(required=True, validate=KIOSK_ID)
+    kiosk_id = fields.Str(validate=KIOSK_ID, metadata={"description": OWN_KIOSK})
     idempotency_key = fields.Str(
         required=True, validate=IDEMPOTENCY_KEY,
         metadata={"description": "made by the kiosk before the first try, reused on retries"},
@@ -64,7 +67,7 @@ class CheckoutRequestSchema(Schema):
 
 
 class HeartbeatRequestSchema(Schema):
-    kiosk_id = fields.Str(required=True, validate=KIOSK_ID)
+    kiosk_id = fields.Str(validate=KIOSK_ID, metadata={"description": OWN_KIOSK})
     central_link_up = StrictBool(required=True)
 
 
@@ -128,6 +131,15 @@ class OrderSchema(Schema):
     business_day = fields.Date(required=True)
     sync_state = fields.Str(required=True, validate=validate.OneOf(["pending", "synced"]))
     synced_at = fields.DateTime(required=True, allow_none=True)
+    prev_hash = fields.Str(
+        required=True, allow_none=True,
+        metadata={"description": "journal: the entry_hash of the kiosk's previous sale "
+                                 "(64 zeros for its first; null before the journal)"},
+    )
+    entry_hash = fields.Str(
+        required=True, allow_none=True,
+        metadata={"description": "journal: SHA-256 of prev_hash and this sale's content"},
+    )
 
 
 class OrdersPageSchema(Schema):
@@ -161,6 +173,12 @@ class SyncResponseSchema(Schema):
     already_present = fields.Int(required=True)
 
 
+class JournalCheckSchema(Schema):
+    checked_at = fields.DateTime(required=True)
+    ok = fields.Bool(required=True, metadata={"description": "every chain held"})
+    summary = fields.Str(required=True)
+
+
 class OverviewSchema(Schema):
     kiosks_total = fields.Int(required=True)
     kiosks_online = fields.Int(required=True)
@@ -177,6 +195,10 @@ class OverviewSchema(Schema):
     checkouts_per_minute = fields.Int(required=True)
     business_day = fields.Date(required=True)
     generated_at = fields.DateTime(required=True)
+    journal_last_check = fields.Nested(
+        JournalCheckSchema, required=True, allow_none=True,
+        metadata={"description": "the last `verify-journal` run; null when never run"},
+    )
 
 
 class KioskRowSchema(Schema):
@@ -204,3 +226,47 @@ class HealthSchema(Schema):
     status = fields.Str(required=True)
     edge = fields.Str(required=True)
     central = fields.Str(required=True)
+
+
+# Sign-in and administration
+
+class SessionRequestSchema(Schema):
+    token = fields.Str(required=True, validate=validate.Length(min=1, max=200),
+                       metadata={"description": "a bearer token, as printed by enrolment"})
+
+
+class SessionSchema(Schema):
+    role = fields.Str(required=True)
+    kiosk_id = fields.Str(required=True, allow_none=True)
+    expires_at = fields.DateTime(required=True)
+
+
+class IssuedSchema(Schema):
+    token = fields.Str(required=True, metadata={"description": "shown once; keep it secret"})
+    token_id = fields.Str(required=True)
+    role = fields.Str(required=True)
+    kiosk_id = fields.Str(required=True, allow_none=True)
+    signin_path = fields.Str(required=True)
+
+
+class RevokedSchema(Schema):
+    revoked = fields.Int(required=True)
+
+
+class AuditEventSchema(Schema):
+    id = fields.Int(required=True)
+    at = fields.DateTime(required=True)
+    actor = fields.Str(required=True)
+    action = fields.Str(required=True)
+    target = fields.Str(required=True, allow_none=True)
+    details = fields.Dict(required=True)
+
+
+class AuditQuerySchema(Schema):
+    limit = fields.Int(load_default=100, validate=validate.Range(min=1, max=1000))
+    after = fields.Str(validate=CURSOR, metadata={"description": "`next` of the previous page"})
+
+
+class AuditPageSchema(Schema):
+    events = fields.List(fields.Nested(AuditEventSchema), required=True)
+    next = fields.Str(required=True, allow_none=True)

@@ -7,8 +7,9 @@ from server.sqlite import SqliteStore
 
 INSERT_ORDER = (
     "INSERT INTO central_orders (order_uuid, kiosk_id, idempotency_key, items_json, vat_json,"
-    " total_ore, payment_json, catalog_version, created_at, business_day, received_at)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%f000+00:00', 'now'))"
+    " total_ore, payment_json, catalog_version, created_at, business_day, prev_hash,"
+    " entry_hash, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+    " strftime('%Y-%m-%dT%H:%M:%f000+00:00', 'now'))"
     " ON CONFLICT (order_uuid) DO NOTHING"
 )
 
@@ -19,6 +20,8 @@ def _order_params(order: dict) -> tuple:
         json.dumps(order["items"]), json.dumps(order["vat"]), order["total_ore"],
         json.dumps(order["payment"]), order["catalog_version"], order["created_at"],
         order["business_day"],
+        # A caller from before the journal may send no hashes: stored as NULL, as old rows are.
+        order.get("prev_hash"), order.get("entry_hash"),
     )
 
 

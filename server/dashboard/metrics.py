@@ -17,7 +17,8 @@ def _age_s(since: str | None, now: datetime) -> float | None:
 
 async def overview(figures: EdgeFigures, ledger: CentralLedger, settings: Settings,
                    now: datetime) -> dict:
-    """Fleet totals: kiosks, orders and revenue, the sync backlog and the central count."""
+    """Fleet totals: kiosks, orders and revenue, the sync backlog, the central count and the
+    last journal verification."""
     fleet = await figures.fleet(
         today=business_day(now, settings.store_timezone).isoformat(),
         minute_ago=to_iso(now - timedelta(minutes=1)),
@@ -36,6 +37,7 @@ async def overview(figures: EdgeFigures, ledger: CentralLedger, settings: Settin
         "central_order_count": central_count,
         "business_day": business_day(now, settings.store_timezone).isoformat(),
         "generated_at": to_iso(now),
+        "journal_last_check": await figures.last_journal_check(),
     }
 
 

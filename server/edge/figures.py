@@ -1,4 +1,5 @@
-"""Read-only figures over edge_store.db for the dashboard: fleet totals and per-kiosk rows."""
+"""Read-only figures over edge_store.db for the dashboard: fleet totals, per-kiosk rows, and
+the last journal verification."""
 from server.sqlite import SqliteDatabase
 
 FLEET_ORDERS = """
@@ -40,6 +41,8 @@ FROM kiosks AS k LEFT JOIN (
 ORDER BY k.kiosk_id
 """
 
+LAST_JOURNAL_CHECK = "SELECT checked_at, ok, summary FROM journal_checks ORDER BY id DESC LIMIT 1"
+
 
 class EdgeFigures:
     """The dashboard's queries, on the edge store's reader connection."""
@@ -56,3 +59,10 @@ class EdgeFigures:
     async def kiosk_rows(self) -> list[dict]:
         """One row of figures per known kiosk."""
         return [dict(row) for row in await self.db.fetchall(KIOSK_ROWS)]
+
+    async def last_journal_check(self) -> dict | None:
+        """The latest `verify-journal` run as {checked_at, ok, summary}, or None if never run."""
+        row = await self.db.fetchone(LAST_JOURNAL_CHECK)
+        if row is None:
+            return None
+        return {"checked_at": row["checked_at"], "ok": bool(row["ok"]), "summary": row["summary"]}

@@ -1,13 +1,14 @@
 """Edge store: every SQL statement on edge_store.db lives here, behind named functions."""
 from dataclasses import dataclass
 
+from server.journal.chain import GENESIS, entry_hash
 from server.orders import order_view
 from server.sqlite import SqliteStore
 
 PENDING_COUNT = "SELECT COUNT(*) FROM edge_orders WHERE sync_state = 'pending' AND kiosk_id = ?"
 ORDER_COLUMNS = (
     "order_uuid, kiosk_id, idempotency_key, request_hash, items_json, vat_json, total_ore,"
-    " payment_json, catalog_version, created_at, business_day"
+    " payment_json, catalog_version, created_at, business_day, prev_hash, entry_hash"
 )
 
 
@@ -32,7 +33,7 @@ class EdgeStore(SqliteStore):
         )
 
     async def insert_order_once(self, order: dict) -> tuple[object, bool]:
-        """Insert a sale unless its key exists; return (row, created) after the commit."""
+        """Insert a sale, chained to its kiosk's journal, unless its key exists; (row, created)."""
 
         async def work(conn):
             async with conn.execute(
@@ -46,10 +47,13 @@ class EdgeStore(SqliteStore):
                 "INSERT OR IGNORE INTO kiosks (kiosk_id, first_seen_at) VALUES (?, ?)",
                 (order["kiosk_id"], order["created_at"]),
             )
+            # Read the chain's head in this same transaction: the write lock keeps it the head.
+            prev_hash = await _journal_head(conn, order["kiosk_id"])
+            row = {**order, "prev_hash": prev_hash, "entry_hash": entry_hash(prev_hash, order)}
             placeholders = ", ".join("?" for _ in ORDER_COLUMNS.split(","))
             async with conn.execute(
                 f"INSERT INTO edge_orders ({ORDER_COLUMNS}) VALUES ({placeholders}) RETURNING *",
-                [order[name.strip()] for name in ORDER_COLUMNS.split(",")],
+                [row[name.strip()] for name in ORDER_COLUMNS.split(",")],
             ) as cursor:
                 return await cursor.fetchone(), True
 
@@ -144,6 +148,19 @@ class EdgeStore(SqliteStore):
     async def health(self) -> None:
         """Raise unless both connections answer."""
         await self.db.fetchone("SELECT 1 FROM edge_orders LIMIT 1")
+
+
+async def _journal_head(conn, kiosk_id: str) -> str:
+    """The entry_hash the kiosk's next sale chains to: its latest sale's, else GENESIS."""
+    async with conn.execute(
+        "SELECT entry_hash FROM edge_orders WHERE kiosk_id = ? ORDER BY seq DESC LIMIT 1",
+        (kiosk_id,),
+    ) as cursor:
+        latest = await cursor.fetchone()
+    # No sale yet, or only sales from before the journal (NULL hash): the chain starts here.
+    if latest is None or latest[0] is None:
+        return GENESIS
+    return latest[0]
 
 
 async def _pending_count(conn, kiosk_id: str) -> int:

@@ -46,6 +46,8 @@ class SyncWorker:
         self._wake = asyncio.Event()
         self._locks: dict[str, asyncio.Lock] = {}
         self._task: asyncio.Task | None = None
+        # Called after each batch with (kiosk_id, delivery, rows still pending); must not block.
+        self.on_batch: list = []
 
     def wake(self, kiosk_id: str) -> None:
         """Ask for a drain of this kiosk soon; cheap and safe to call on every sale."""
@@ -110,6 +112,7 @@ class SyncWorker:
                     await self._record_failure(report, exc)
                     break
                 self.backoff.succeeded(kiosk_id)
+                await self._announce_batch(kiosk_id, delivery)
                 report.batches += 1
                 report.synced += delivery.inserted
                 report.already_present += delivery.already_present
@@ -117,6 +120,12 @@ class SyncWorker:
                     report.outcome = "link_down"
                     break
         return report
+
+    async def _announce_batch(self, kiosk_id: str, delivery) -> None:
+        if self.on_batch:
+            pending = await self.store.pending_count(kiosk_id)
+            for listener in self.on_batch:
+                listener(kiosk_id, delivery, pending)
 
     async def _record_failure(self, report: DrainReport, exc: Exception) -> None:
         """Keep the rows pending, remember the error for the dashboard, and back off."""

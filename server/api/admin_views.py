@@ -1,0 +1,56 @@
+"""Operator routes: enrol and revoke kiosks, read the audit trail."""
+from aiohttp import web
+from aiohttp_apispec import docs, querystring_schema
+
+from server.api.docs_decl import errors
+from server.api.envelope import json_response
+from server.api.fields import KIOSK_ID
+from server.api.pagination import after_cursor, page
+from server.api.schemas import AuditPageSchema, AuditQuerySchema, IssuedSchema, RevokedSchema
+from server.auth.enrolment import enrol_kiosk, revoke_kiosk
+from server.auth.identity import principal_of
+from server.clock import to_iso
+from server.errors import InvalidFields
+from server.keys import AUTH_STORE, CLOCK
+
+
+def _kiosk_in_path(request: web.Request) -> str:
+    kiosk_id = request.match_info["kiosk_id"]
+    try:
+        return KIOSK_ID(kiosk_id)
+    except Exception:
+        raise InvalidFields("not a kiosk id", {"fields": {"kiosk_id": [KIOSK_ID.error]}}) from None
+
+
+@docs(tags=["admin"], summary="Enrol a kiosk (or rotate its credential)",
+      description="Issues a new kiosk token, shown once, and revokes the kiosk's older ones.",
+      responses={200: {"schema": IssuedSchema, "description": "The new credential"},
+                 **errors(401, 403, 422, 500)})
+async def post_enrol_kiosk(request: web.Request) -> web.Response:
+    kiosk_id = _kiosk_in_path(request)
+    issued = await enrol_kiosk(request.app[AUTH_STORE], kiosk_id, principal_of(request).actor,
+                               to_iso(request.app[CLOCK]()))
+    return json_response({"token": issued.token, "token_id": issued.token_id,
+                          "role": issued.role, "kiosk_id": issued.kiosk_id,
+                          "signin_path": issued.signin_path()})
+
+
+@docs(tags=["admin"], summary="Revoke every credential of a kiosk",
+      responses={200: {"schema": RevokedSchema, "description": "How many were active"},
+                 **errors(401, 403, 422, 500)})
+async def post_revoke_kiosk(request: web.Request) -> web.Response:
+    kiosk_id = _kiosk_in_path(request)
+    count = await revoke_kiosk(request.app[AUTH_STORE], kiosk_id, principal_of(request).actor,
+                               to_iso(request.app[CLOCK]()))
+    return json_response({"revoked": count})
+
+
+@docs(tags=["admin"], summary="The audit trail of security and operator events, oldest first",
+      responses={200: {"schema": AuditPageSchema, "description": "A page of events"},
+                 **errors(401, 403, 422, 500)})
+@querystring_schema(AuditQuerySchema)
+async def get_audit(request: web.Request) -> web.Response:
+    query = request["querystring"]
+    rows = await request.app[AUTH_STORE].audit_page(after_cursor(query), query["limit"] + 1)
+    events, next_cursor = page(rows, query["limit"], lambda row: row["id"])
+    return json_response({"events": events, "next": next_cursor})

@@ -1,0 +1,69 @@
+"""Sign-in for browsers: a token becomes an HttpOnly session cookie."""
+from datetime import timedelta
+from pathlib import Path
+
+from aiohttp import web
+from aiohttp_apispec import docs, request_schema
+
+from server.api.docs_decl import errors
+from server.api.envelope import json_response
+from server.api.schemas import SessionRequestSchema, SessionSchema
+from server.auth.identity import principal_of
+from server.auth.middleware import SESSION_COOKIE, check_same_origin
+from server.auth.store import Principal
+from server.auth.tokens import hash_secret, new_session_secret, secret_matches, split_token
+from server.clock import to_iso
+from server.errors import Unauthorized
+from server.keys import AUTH_STORE, CLOCK, SETTINGS
+
+PAGE_DIR = Path(__file__).resolve().parent.parent / "auth" / "signin_page"
+
+
+async def get_signin_page(request: web.Request) -> web.FileResponse:
+    return web.FileResponse(PAGE_DIR / "signin.html")
+
+
+async def get_signin_script(request: web.Request) -> web.FileResponse:
+    return web.FileResponse(PAGE_DIR / "signin.js")
+
+
+@docs(tags=["auth"], summary="Sign a browser in with a token (sets the session cookie)",
+      responses={200: {"schema": SessionSchema, "description": "Signed in"},
+                 **errors(400, 401, 403, 413, 422, 500)})
+@request_schema(SessionRequestSchema, locations=["json"], required=True)
+async def post_session(request: web.Request) -> web.Response:
+    if "Origin" in request.headers:
+        check_same_origin(request)  # no signing a browser in from someone else's page
+    app, token = request.app, request["json"]["token"]
+    store, now = app[AUTH_STORE], app[CLOCK]()
+    parts = split_token(token)
+    row = await store.active_credential(parts[0]) if parts else None
+    if row is None or not secret_matches(parts[1], row["secret_hash"]):
+        await store.audit(to_iso(now), "anonymous", "sign_in_failed", None,
+                          {"token_id": parts[0] if parts else None, "remote": request.remote})
+        raise Unauthorized("that token is unknown, malformed or revoked")
+    ttl = app[SETTINGS].session_ttl_s
+    cookie, cookie_hash = new_session_secret()
+    expires = to_iso(now + timedelta(seconds=ttl))
+    await store.add_session(cookie_hash, row["token_id"], to_iso(now), expires)
+    await store.audit(to_iso(now), Principal.from_row(row).actor, "sign_in", None,
+                      {"remote": request.remote})
+    response = json_response({"role": row["role"], "kiosk_id": row["kiosk_id"],
+                              "expires_at": expires})
+    response.set_cookie(SESSION_COOKIE, cookie, max_age=ttl, path="/", httponly=True,
+                        samesite="Strict", secure=app[SETTINGS].cookie_secure)
+    return response
+
+
+@docs(tags=["auth"], summary="Sign this browser out",
+      responses={204: {"description": "Signed out"}, **errors(401, 403, 500)})
+async def delete_session(request: web.Request) -> web.Response:
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if cookie:
+        await request.app[AUTH_STORE].end_session(hash_secret(cookie))
+    principal = principal_of(request)
+    await request.app[AUTH_STORE].audit(to_iso(request.app[CLOCK]()), principal.actor,
+                                        "sign_out")
+    response = web.Response(status=204)
+    response.del_cookie(SESSION_COOKIE, path="/")
+    return response

@@ -1,0 +1,87 @@
+"""Authentication and authorization for every route, before any body is read.
+
+A caller is a bearer token (`Authorization: Bearer aoc_…`) or a browser session cookie.
+Routes without an access rule are refused (fail closed). A cookie cannot authorize a
+state-changing request from another origin.
+"""
+from aiohttp import web
+
+from server.auth.access import PUBLIC, roles_of
+from server.auth.identity import PRINCIPAL
+from server.auth.store import Principal
+from server.auth.tokens import hash_secret, secret_matches, split_token
+from server.clock import to_iso
+from server.errors import CrossSiteRequest, Forbidden, TooManyRequests, Unauthorized
+from server.keys import AUTH_STORE, CLOCK, RATE_LIMITERS
+
+SESSION_COOKIE = "aoc_session"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+CHALLENGE = {"WWW-Authenticate": 'Bearer realm="always-on-checkout"'}
+
+
+async def _from_bearer(request: web.Request, header: str) -> Principal:
+    scheme, _, token = header.partition(" ")
+    parts = split_token(token.strip()) if scheme.lower() == "bearer" else None
+    row = await request.app[AUTH_STORE].active_credential(parts[0]) if parts else None
+    if row is None or not secret_matches(parts[1], row["secret_hash"]):
+        store, now = request.app[AUTH_STORE], to_iso(request.app[CLOCK]())
+        await store.audit(now, "anonymous", "auth_failed", request.path,
+                          {"token_id": parts[0] if parts else None,
+                           "remote": request.remote})
+        raise Unauthorized("the credential is unknown, malformed or revoked", headers=CHALLENGE)
+    return Principal.from_row(row)
+
+
+async def authenticate(request: web.Request) -> tuple[Principal, bool]:
+    """The caller and whether it came by cookie; 401 when there is none or it is bad."""
+    header = request.headers.get("Authorization")
+    if header:
+        return await _from_bearer(request, header), False
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if cookie:
+        now = to_iso(request.app[CLOCK]())
+        row = await request.app[AUTH_STORE].session_credential(hash_secret(cookie), now)
+        if row is not None:
+            return Principal.from_row(row), True
+        raise Unauthorized("the session has expired or was ended; sign in again",
+                           headers=CHALLENGE)
+    raise Unauthorized("sign in, or send Authorization: Bearer <token>", headers=CHALLENGE)
+
+
+def check_same_origin(request: web.Request) -> None:
+    """A cookie-borne write must come from our own pages (Origin, else Referer, is us)."""
+    source = request.headers.get("Origin") or request.headers.get("Referer") or ""
+    own = f"{request.scheme}://{request.host}"
+    if source != own and not source.startswith(own + "/"):
+        raise CrossSiteRequest("a signed-in browser request must come from this site's pages",
+                               {"origin": source or None})
+
+
+def _check_rate(request: web.Request, handler, principal: Principal) -> None:
+    limiter = request.app[RATE_LIMITERS].get(getattr(handler, "__rate_limit__", None))
+    wait = limiter.retry_after(principal.token_id) if limiter else None
+    if wait is not None:
+        retry = max(1, round(wait + 0.5))
+        raise TooManyRequests("too many requests from this credential; slow down",
+                              {"retry_after_s": retry}, {"Retry-After": str(retry)})
+
+
+@web.middleware
+async def auth_middleware(request: web.Request, handler):
+    """Let a request through only with a credential of a role the route allows."""
+    if request.match_info.http_exception is not None:
+        return await handler(request)  # the router's own 404/405
+    roles = roles_of(request.match_info.handler)
+    if roles is None:
+        raise Forbidden("this route has no access rule")
+    if roles is PUBLIC:
+        return await handler(request)
+    principal, by_cookie = await authenticate(request)
+    if principal.role not in roles:
+        raise Forbidden(f"the {principal.role} role may not use this route",
+                        {"role": principal.role, "allowed_roles": sorted(roles)})
+    if by_cookie and request.method not in SAFE_METHODS:
+        check_same_origin(request)
+    _check_rate(request, request.match_info.handler, principal)
+    request[PRINCIPAL] = principal
+    return await handler(request)

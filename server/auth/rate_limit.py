@@ -1,0 +1,21 @@
+"""Per-credential token buckets: a steady rate with a burst allowance."""
+import time
+
+
+class RateLimiter:
+    """Allows `rate_per_s` actions a second per key, with bursts up to `burst`."""
+
+    def __init__(self, rate_per_s: float, burst: int, clock=time.monotonic):
+        self.rate_per_s, self.burst, self.clock = rate_per_s, burst, clock
+        self._buckets: dict[str, tuple[float, float]] = {}
+
+    def retry_after(self, key: str) -> float | None:
+        """Take one action for `key`; None if allowed, else seconds until it would be."""
+        now = self.clock()
+        tokens, last = self._buckets.get(key, (float(self.burst), now))
+        tokens = min(float(self.burst), tokens + (now - last) * self.rate_per_s)
+        if tokens >= 1.0:
+            self._buckets[key] = (tokens - 1.0, now)
+            return None
+        self._buckets[key] = (tokens, now)
+        return (1.0 - tokens) / self.rate_per_s

@@ -1,0 +1,116 @@
+"""Credentials, sessions and the audit trail in edge_store.db (its one writer door)."""
+import json
+from dataclasses import dataclass
+
+from server.sqlite import SqliteDatabase
+
+ROLES = ("kiosk", "dashboard", "operator")
+
+
+@dataclass(frozen=True)
+class Principal:
+    """An authenticated caller: its role, its kiosk (kiosk role only) and its credential."""
+
+    role: str
+    kiosk_id: str | None
+    token_id: str
+
+    @classmethod
+    def from_row(cls, row) -> "Principal":
+        """The principal a credentials row stands for."""
+        return cls(row["role"], row["kiosk_id"], row["token_id"])
+
+    @property
+    def actor(self) -> str:
+        """How the audit trail names this caller."""
+        return f"kiosk:{self.kiosk_id}" if self.role == "kiosk" else f"{self.role}:{self.token_id}"
+
+
+class AuthStore:
+    """Named queries over the credentials, sessions and audit_events tables."""
+
+    def __init__(self, db: SqliteDatabase):
+        self.db = db
+
+    async def add_credential(self, token_id: str, secret_hash: str, role: str,
+                             kiosk_id: str | None, label: str, at: str,
+                             revoke_kiosk_others: bool = False) -> None:
+        """Store a credential; for a kiosk, optionally revoke its older ones (rotation)."""
+
+        async def work(conn):
+            if revoke_kiosk_others:
+                await conn.execute(
+                    "UPDATE credentials SET revoked_at = ?"
+                    " WHERE kiosk_id = ? AND revoked_at IS NULL", (at, kiosk_id))
+            await conn.execute(
+                "INSERT INTO credentials (token_id, secret_hash, role, kiosk_id, label, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (token_id, secret_hash, role, kiosk_id, label, at))
+
+        await self.db.write(work)
+
+    async def active_credential(self, token_id: str):
+        """The credential row if it exists and is not revoked, else None."""
+        return await self.db.fetchone(
+            "SELECT * FROM credentials WHERE token_id = ? AND revoked_at IS NULL", (token_id,))
+
+    async def revoke(self, at: str, token_id: str | None = None,
+                     kiosk_id: str | None = None) -> int:
+        """Revoke one credential, or every credential of a kiosk; return how many."""
+
+        async def work(conn):
+            cursor = await conn.execute(
+                "UPDATE credentials SET revoked_at = ? WHERE revoked_at IS NULL"
+                " AND (token_id = ? OR kiosk_id = ?)", (at, token_id, kiosk_id))
+            return cursor.rowcount
+
+        return await self.db.write(work)
+
+    async def credential_count(self) -> int:
+        """How many credentials were ever issued (0 on a fresh data dir)."""
+        return (await self.db.fetchone("SELECT COUNT(*) FROM credentials"))[0]
+
+    async def add_session(self, session_hash: str, token_id: str, at: str, expires_at: str):
+        """Open a browser session for a credential."""
+
+        async def work(conn):
+            await conn.execute("DELETE FROM sessions WHERE expires_at < ?", (at,))
+            await conn.execute(
+                "INSERT INTO sessions (session_hash, token_id, created_at, expires_at)"
+                " VALUES (?, ?, ?, ?)", (session_hash, token_id, at, expires_at))
+
+        await self.db.write(work)
+
+    async def session_credential(self, session_hash: str, now: str):
+        """The active credential behind an unexpired session, or None."""
+        return await self.db.fetchone(
+            "SELECT c.* FROM sessions AS s JOIN credentials AS c USING (token_id)"
+            " WHERE s.session_hash = ? AND s.expires_at > ? AND c.revoked_at IS NULL",
+            (session_hash, now))
+
+    async def end_session(self, session_hash: str) -> None:
+        """Sign a browser out."""
+
+        async def work(conn):
+            await conn.execute("DELETE FROM sessions WHERE session_hash = ?", (session_hash,))
+
+        await self.db.write(work)
+
+    async def audit(self, at: str, actor: str, action: str, target: str | None = None,
+                    details: dict | None = None) -> None:
+        """Append one event to the audit trail."""
+
+        async def work(conn):
+            await conn.execute(
+                "INSERT INTO audit_events (at, actor, action, target, details_json)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (at, actor, action, target, json.dumps(details or {})))
+
+        await self.db.write(work)
+
+    async def audit_page(self, after: int, limit: int) -> list[dict]:
+        """A page of audit events, oldest first."""
+        rows = await self.db.fetchall(
+            "SELECT * FROM audit_events WHERE id > ? ORDER BY id LIMIT ?", (after, limit))
+        return [{**{k: row[k] for k in ("id", "at", "actor", "action", "target")},
+                 "details": json.loads(row["details_json"])} for row in rows]

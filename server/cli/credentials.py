@@ -1,0 +1,95 @@
+"""Credential commands, run beside (or without) the service on its data dir.
+
+    enroll-kiosk KIOSK_ID    a new kiosk token (enrolling again rotates: older ones end)
+    revoke-kiosk KIOSK_ID    end every credential of a kiosk
+    token --role ROLE        a new dashboard or operator token
+    revoke-token TOKEN_ID    end one credential (TOKEN_ID: the part after `aoc_`)
+
+A new token is printed alone on the last line (for scripts: `| tail -1`), its sign-in link
+above it. Only the token's hash is stored: it cannot be shown again.
+"""
+import argparse
+import asyncio
+
+from server.app import EDGE_DB
+from server.auth import enrolment
+from server.auth.store import AuthStore
+from server.cli.serve import add_data_dir_arguments
+from server.clock import to_iso, utc_now
+from server.config import load_settings
+from server.edge.store import EdgeStore
+
+ACTOR = "cli"
+
+
+def _parser(command: str) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=f"checkout-server {command}", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_data_dir_arguments(parser)
+    return parser
+
+
+async def _with_store(args, work):
+    settings = load_settings(args.config, data_dir=args.data_dir)
+    store = await EdgeStore(settings.data_path / EDGE_DB, settings.sqlite_busy_timeout_ms).open()
+    try:
+        return await work(AuthStore(store.db), settings, to_iso(utc_now()))
+    finally:
+        await store.close()
+
+
+def _print_issued(issued: enrolment.Issued, settings) -> None:
+    who = f"kiosk {issued.kiosk_id}" if issued.kiosk_id else issued.role
+    print(f"Issued a {who} credential (id {issued.token_id}). Sign-in link, valid until revoked:")
+    print(f"  http://{settings.host}:{settings.port}{issued.signin_path()}")
+    print("Bearer token (shown only now):")
+    print(issued.token)
+
+
+def enroll_kiosk(argv: list[str]) -> int:
+    """`enroll-kiosk KIOSK_ID`."""
+    parser = _parser("enroll-kiosk")
+    parser.add_argument("kiosk_id")
+    args = parser.parse_args(argv)
+
+    async def work(store, settings, now):
+        _print_issued(await enrolment.enrol_kiosk(store, args.kiosk_id, ACTOR, now), settings)
+    asyncio.run(_with_store(args, work))
+    return 0
+
+
+def issue_token(argv: list[str]) -> int:
+    """`token --role dashboard|operator [--label TEXT]`."""
+    parser = _parser("token")
+    parser.add_argument("--role", required=True, choices=["dashboard", "operator"])
+    parser.add_argument("--label", default="", help="who or what holds it, for the audit trail")
+    args = parser.parse_args(argv)
+
+    async def work(store, settings, now):
+        label = args.label or f"{args.role} token"
+        _print_issued(await enrolment.issue_person_token(store, args.role, label, ACTOR, now),
+                      settings)
+    asyncio.run(_with_store(args, work))
+    return 0
+
+
+def _revoke(command: str, argv: list[str], what: str, revoke) -> int:
+    parser = _parser(command)
+    parser.add_argument(what)
+    args = parser.parse_args(argv)
+
+    async def work(store, settings, now):
+        return await revoke(store, getattr(args, what), ACTOR, now)
+    count = asyncio.run(_with_store(args, work))
+    print(f"revoked {count} active credential(s)")
+    return 0 if count else 1
+
+
+def revoke_kiosk(argv: list[str]) -> int:
+    """`revoke-kiosk KIOSK_ID`: exit 1 when it had no active credential."""
+    return _revoke("revoke-kiosk", argv, "kiosk_id", enrolment.revoke_kiosk)
+
+
+def revoke_token(argv: list[str]) -> int:
+    """`revoke-token TOKEN_ID`: exit 1 when no such active credential."""
+    return _revoke("revoke-token", argv, "token_id", enrolment.revoke_token)

@@ -1,0 +1,1 @@
+"""The WebSocket hub: kiosks keep one socket each and heartbeat over it."""

@@ -1,0 +1,146 @@
+"""Verify the sales journal: recompute each kiosk's chain at the edge and at central, compare.
+
+The rules, for one kiosk's rows in chain order (seq at the edge, arrival id at central):
+
+- Before the journal: a leading run of rows with a NULL entry_hash predates the journal
+  (schema 0002_journal.sql); they are counted, not checked, and the chain starts at GENESIS
+  with the first hashed row. (So a NULL-hash row placed before every hashed row passes as old.)
+- Every later row must hold: its prev_hash is the previous row's entry_hash (GENESIS for the
+  first), and its entry_hash is chain.entry_hash(prev_hash, its content). The first row that
+  does not is named with one reason, and the chain is read no further:
+  - inserted: it has no hash; or its prev_hash is the entry of an earlier row that another row
+    already follows (a fork); or the chain goes around it (the next row links to the row
+    before it), whatever its own hashes say.
+  - deleted: its prev_hash is no entry of the chain, and the chain does not go around it: rows
+    are missing right before it. The row after the gap is the one named.
+  - altered: it links to the previous row, but its content no longer matches its entry_hash.
+- Cross-check: an order held at both the edge and central must carry the same entry_hash, so
+  a chain rewritten and rehashed on one side only still shows.
+
+What a keyless chain cannot show: a row appended at a chain's end with a correctly computed
+hash, or a chain's last rows deleted (unless the other side disagrees on an order both hold).
+"""
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from server.journal.chain import GENESIS, entry_hash
+from server.journal.store import hash_disagreements, kiosk_chains, open_snapshot, record_check
+
+POSITION = {"edge": "seq", "central": "id"}
+
+
+@dataclass(frozen=True)
+class Break:
+    """The first row of a chain that does not hold, and why."""
+
+    position: int       # seq at the edge, id at central
+    order_uuid: str
+    reason: str         # altered | deleted | inserted
+    detail: str
+
+
+@dataclass(frozen=True)
+class ChainResult:
+    """One kiosk's chain on one side: rows checked, rows before the journal, first break."""
+
+    side: str
+    kiosk_id: str
+    rows_checked: int
+    before_journal: int
+    broken: Break | None = None
+
+
+@dataclass(frozen=True)
+class JournalReport:
+    """Every chain's result and every order whose hash differs between edge and central."""
+
+    chains: list[ChainResult]
+    disagreements: list[dict] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when every chain holds and edge and central agree."""
+        return not self.disagreements and all(c.broken is None for c in self.chains)
+
+    def summary(self) -> str:
+        """One line for journal_checks and the dashboard."""
+        if self.ok:
+            rows = sum(c.rows_checked for c in self.chains)
+            chains = len(self.chains)
+            return (f"ok: {chains} chain{'s' * (chains != 1)}, {rows} rows hold;"
+                    " edge and central agree")
+        parts = [f"{c.side} {c.kiosk_id} {POSITION[c.side]} {c.broken.position}"
+                 f" {c.broken.reason} ({c.broken.order_uuid})"
+                 for c in self.chains if c.broken is not None]
+        if self.disagreements:
+            parts.append(f"{len(self.disagreements)} order(s) with a different entry_hash"
+                         " at the edge and central")
+        return ("broken: " + "; ".join(parts))[:500]
+
+
+def _hash_holds(row) -> bool:
+    try:
+        return entry_hash(row["prev_hash"], row) == row["entry_hash"]
+    except (TypeError, ValueError):  # content that is not even JSON any more
+        return False
+
+
+def _judge(row, next_row, expected: str, followed_by: dict[str, tuple[str, str]]):
+    """The reason `row` breaks the chain whose head is `expected`, or None if it holds."""
+    goes_around = next_row is not None and next_row["prev_hash"] == expected
+    if row["entry_hash"] is None or row["prev_hash"] is None:
+        return "inserted", "it has no hash, though the journal had begun"
+    if row["prev_hash"] != expected:
+        if row["prev_hash"] in followed_by:
+            entry, follower = followed_by[row["prev_hash"]]
+            return "inserted", f"its prev_hash is {entry}, which {follower} already follows"
+        if goes_around:
+            return "inserted", "the chain goes around it: the next row links to the one before"
+        return "deleted", "its prev_hash is no earlier entry: rows are missing right before it"
+    if not _hash_holds(row):
+        if goes_around:
+            return "inserted", "its hash is forged and the next row links to the one before"
+        return "altered", "its content no longer matches its entry_hash"
+    return None
+
+
+def check_chain(side: str, kiosk_id: str, rows: list) -> ChainResult:
+    """Walk one kiosk's rows in chain order and name the first that breaks it (module rules)."""
+    start = 0
+    while start < len(rows) and rows[start]["entry_hash"] is None:
+        start += 1
+    label = POSITION[side]
+    # Each entry already followed: its hash -> (which entry it is, which row follows it).
+    expected, expected_name, followed_by = GENESIS, "GENESIS", {}
+    for index in range(start, len(rows)):
+        row = rows[index]
+        next_row = rows[index + 1] if index + 1 < len(rows) else None
+        verdict = _judge(row, next_row, expected, followed_by)
+        if verdict is not None:
+            broken = Break(row["position"], row["order_uuid"], *verdict)
+            return ChainResult(side, kiosk_id, index - start + 1, start, broken)
+        here = f"{label} {row['position']}"
+        followed_by[expected] = (expected_name, here)
+        expected, expected_name = row["entry_hash"], f"the entry of {here}"
+    return ChainResult(side, kiosk_id, len(rows) - start, start)
+
+
+def verify_journal(edge_path: Path, central_path: Path, busy_timeout_ms: int) -> JournalReport:
+    """Check every chain on both files and cross-check their hashes (read-only)."""
+    conn = open_snapshot(edge_path, central_path, busy_timeout_ms)
+    try:
+        chains = [check_chain(side, kiosk_id, rows)
+                  for side in POSITION for kiosk_id, rows in kiosk_chains(conn, side)]
+        disagreements = [dict(row) for row in hash_disagreements(conn)]
+    finally:
+        conn.close()
+    chains.sort(key=lambda c: (c.kiosk_id, c.side != "edge"))
+    return JournalReport(chains, disagreements)
+
+
+def verify_and_record(edge_path: Path, central_path: Path, busy_timeout_ms: int,
+                      checked_at: str) -> JournalReport:
+    """Verify, then record the run (ok and its summary) in the edge file's journal_checks."""
+    report = verify_journal(edge_path, central_path, busy_timeout_ms)
+    record_check(edge_path, checked_at, report.ok, report.summary(), busy_timeout_ms)
+    return report
