@@ -7,10 +7,12 @@ from server.api.envelope import json_response
 from server.api.pagination import after_cursor, page
 from server.api.schemas import (
     CheckoutRequestSchema, OrdersQuerySchema, HeartbeatRequestSchema, HeartbeatResponseSchema,
-    OrderSchema, OrdersPageSchema, SyncRequestSchema, SyncResponseSchema,
+    OrderSchema, OrdersPageSchema, QuoteRequestSchema, QuoteSchema, SyncRequestSchema,
+    SyncResponseSchema,
 )
 from server.auth.identity import own_kiosk, principal_of
 from server.clock import to_iso
+from server.catalog.pricing import price_lines
 from server.edge.checkout import checkout
 from server.edge.heartbeat import record_heartbeat
 from server.errors import InvalidFields
@@ -98,3 +100,19 @@ async def get_edge_orders(request: web.Request) -> web.Response:
     rows, next_cursor = page(rows, query["limit"], lambda row: row["seq"])
     orders = [order_view(row, row["sync_state"], row["synced_at"]) for row in rows]
     return json_response({"orders": orders, "next": next_cursor})
+
+
+@docs(tags=["edge"], summary="Price a cart without recording anything",
+      description="What the kiosk shows as the running total: lines, total and VAT, priced by "
+      "the edge (scale labels decoded here, never by the page). Send the total back as "
+      "`expected_total_ore` at checkout.",
+      responses={200: {"schema": QuoteSchema, "description": "The priced cart"},
+                 **errors(400, 413, 422, 500)})
+@request_schema(QuoteRequestSchema, locations=["json"], required=True)
+async def post_quote(request: web.Request) -> web.Response:
+    data = request["json"]
+    _check_order_limits(request, data)
+    priced = price_lines(request.app[CATALOG], data["items"])
+    return json_response({"items": priced.items, "total_ore": priced.total_ore,
+                          "currency": "SEK", "vat": priced.vat,
+                          "catalog_version": priced.catalog_version})

@@ -11,6 +11,7 @@ ROUTES = [
     # method, path, handler, roles, rate limit
     ("GET", "/catalog", read_views.get_catalog, ANY_ROLE, None),
     ("POST", "/edge/heartbeat", edge_views.post_heartbeat, KIOSK, None),
+    ("POST", "/edge/quote", edge_views.post_quote, KIOSK_OR_OPERATOR, None),
     ("POST", "/edge/checkout", edge_views.post_checkout, KIOSK, "checkout"),
     ("POST", "/edge/sync", edge_views.post_sync, OPERATOR, None),
     ("GET", "/edge/orders", edge_views.get_edge_orders, KIOSK_OR_OPERATOR, None),

@@ -66,6 +66,13 @@ class CheckoutRequestSchema(Schema):
             seen.add(line["sku"])
 
 
+class QuoteRequestSchema(Schema):
+    items = fields.List(fields.Nested(CheckoutLineSchema), required=True,
+                        validate=validate.Length(min=1))
+
+    one_line_per_sku = CheckoutRequestSchema.one_line_per_sku
+
+
 class HeartbeatRequestSchema(Schema):
     kiosk_id = fields.Str(validate=KIOSK_ID, metadata={"description": OWN_KIOSK})
     central_link_up = StrictBool(required=True)
@@ -94,6 +101,10 @@ class ProductSchema(Schema):
     vat_rate = fields.Int(required=True)
     category = fields.Str(required=True)
     age_limit = fields.Int(allow_none=True)
+    plu = fields.Str(allow_none=True, metadata={"description": "sold by weight: its scale PLU"})
+    sold_by = fields.Str(required=True, validate=validate.OneOf(["each", "kg"]),
+                         metadata={"description": "kg: price_ore is per kilogram, sold only "
+                                                  "through a scale label"})
 
 
 class CatalogSchema(Schema):
@@ -102,13 +113,22 @@ class CatalogSchema(Schema):
     items = fields.List(fields.Nested(ProductSchema), required=True)
 
 
+class MeasureSchema(Schema):
+    """What a scale label said: a weight (priced at the catalog's price per kg) or a price."""
+
+    grams = fields.Int()
+    price_per_kg_ore = fields.Int()
+    printed_price_ore = fields.Int()
+
+
 class OrderLineSchema(Schema):
-    sku = fields.Str(required=True)
+    sku = fields.Str(required=True, metadata={"description": "the EAN scanned (or the label)"})
     name = fields.Str(required=True)
     qty = fields.Int(required=True)
     unit_price_ore = fields.Int(required=True)
     line_total_ore = fields.Int(required=True)
     vat_rate = fields.Int(required=True)
+    measure = fields.Nested(MeasureSchema, metadata={"description": "scale-label lines only"})
 
 
 class VatSchema(Schema):
@@ -140,6 +160,14 @@ class OrderSchema(Schema):
         required=True, allow_none=True,
         metadata={"description": "journal: SHA-256 of prev_hash and this sale's content"},
     )
+
+
+class QuoteSchema(Schema):
+    items = fields.List(fields.Nested(OrderLineSchema), required=True)
+    total_ore = fields.Int(required=True)
+    currency = fields.Str(required=True)
+    vat = fields.List(fields.Nested(VatSchema), required=True)
+    catalog_version = fields.Str(required=True)
 
 
 class OrdersPageSchema(Schema):

@@ -12,7 +12,11 @@ VAT_RATES = (6, 12, 25)
 
 @dataclass(frozen=True)
 class Product:
-    """One sellable product; prices are VAT-inclusive öre, as on the shelf label."""
+    """One sellable product; prices are VAT-inclusive öre, as on the shelf label.
+
+    A product `sold_by` "kg" has a PLU and is sold only through a scale label; its price_ore
+    is per kilogram.
+    """
 
     sku: str
     name: str
@@ -20,18 +24,26 @@ class Product:
     vat_rate: int
     category: str
     age_limit: int | None = None
+    plu: str | None = None
+    sold_by: str = "each"
 
-
-def _check_product(entry: dict) -> Product:
-    """Build a Product, refusing anything a till must not sell."""
-    product = Product(**entry)
-    if not is_valid_ean13(product.sku):
-        raise ValueError(f"catalog: {product.sku!r} is not a valid EAN-13")
-    if type(product.price_ore) is not int or product.price_ore <= 0:
-        raise ValueError(f"catalog: {product.sku} price_ore must be a positive integer")
-    if product.vat_rate not in VAT_RATES:
-        raise ValueError(f"catalog: {product.sku} vat_rate must be one of {VAT_RATES}")
-    return product
+    def __post_init__(self):
+        """Refuse anything a till must not sell."""
+        problem = None
+        if not is_valid_ean13(self.sku):
+            problem = "is not a valid EAN-13"
+        elif type(self.price_ore) is not int or self.price_ore <= 0:
+            problem = "price_ore must be a positive integer"
+        elif self.vat_rate not in VAT_RATES:
+            problem = f"vat_rate must be one of {VAT_RATES}"
+        elif self.sold_by not in ("each", "kg"):
+            problem = "sold_by must be each or kg"
+        elif (self.sold_by == "kg") != (self.plu is not None):
+            problem = "needs a PLU exactly when it is sold by kg"
+        elif self.plu is not None and not (len(self.plu) == 5 and self.plu.isdigit()):
+            problem = "plu must be five digits"
+        if problem:
+            raise ValueError(f"catalog: {self.sku!r} {problem}")
 
 
 class Catalog:
@@ -40,8 +52,11 @@ class Catalog:
     def __init__(self, products: list[Product], currency: str = "SEK"):
         self.currency = currency
         self.products = {p.sku: p for p in products}
+        self.by_plu = {p.plu: p for p in products if p.plu is not None}
         if len(self.products) != len(products):
             raise ValueError("catalog: duplicate SKU")
+        if len(self.by_plu) != sum(p.plu is not None for p in products):
+            raise ValueError("catalog: duplicate PLU")
         canonical = json.dumps([asdict(p) for p in products], sort_keys=True).encode()
         self.version = hashlib.sha256(canonical).hexdigest()[:16]
 
@@ -49,7 +64,7 @@ class Catalog:
     def load(cls, path: str | Path | None = None) -> "Catalog":
         """Read a catalog file (the built-in one when no path is given)."""
         data = json.loads(Path(path or DEFAULT_CATALOG).read_text(encoding="utf-8"))
-        return cls([_check_product(e) for e in data["items"]], data.get("currency", "SEK"))
+        return cls([Product(**entry) for entry in data["items"]], data.get("currency", "SEK"))
 
     def get(self, sku: str) -> Product | None:
         """The product with this SKU, or None."""

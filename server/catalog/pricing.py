@@ -2,6 +2,7 @@
 from dataclasses import dataclass
 
 from server.catalog.catalog import Catalog
+from server.catalog.scale_labels import parse_scale_label, weighed_price_ore
 from server.errors import UnknownSku
 
 
@@ -20,25 +21,41 @@ def vat_included(gross_ore: int, rate: int) -> int:
     return (gross_ore * rate * 2 + 100 + rate) // (2 * (100 + rate))
 
 
+def _priced_line(catalog: Catalog, code: str, qty: int) -> dict | None:
+    """One line priced from the catalog (or its scale label); None if it cannot be sold."""
+    label = parse_scale_label(code)
+    if label is not None:
+        product = catalog.by_plu.get(label.plu)
+        if product is None:
+            return None
+        if label.grams is not None:
+            unit = weighed_price_ore(product.price_ore, label.grams)
+            measure = {"grams": label.grams, "price_per_kg_ore": product.price_ore}
+        else:
+            unit = label.printed_price_ore
+            measure = {"printed_price_ore": unit}
+    else:
+        product = catalog.get(code)
+        if product is None or product.sold_by != "each":  # weighed goods need their label
+            return None
+        unit, measure = product.price_ore, None
+    line = {"sku": code, "name": product.name, "qty": qty, "unit_price_ore": unit,
+            "line_total_ore": unit * qty, "vat_rate": product.vat_rate}
+    return line if measure is None else {**line, "measure": measure}
+
+
 def price_lines(catalog: Catalog, lines: list[dict]) -> PricedOrder:
     """Price `[{sku, qty}]` from the catalog; a caller's prices never enter."""
-    unknown = {f"items.{i}.sku": line["sku"] for i, line in enumerate(lines)
-               if catalog.get(line["sku"]) is None}
+    items = [_priced_line(catalog, line["sku"], line["qty"]) for line in lines]
+    unknown = {f"items.{i}.sku": line["sku"] for i, (line, item) in enumerate(zip(lines, items))
+               if item is None}
     if unknown:
-        raise UnknownSku("the order names products not in the catalog", {"fields": unknown})
-    items, gross_by_rate = [], {}
-    for line in lines:
-        product = catalog.get(line["sku"])
-        line_total = product.price_ore * line["qty"]
-        items.append({
-            "sku": product.sku,
-            "name": product.name,
-            "qty": line["qty"],
-            "unit_price_ore": product.price_ore,
-            "line_total_ore": line_total,
-            "vat_rate": product.vat_rate,
-        })
-        gross_by_rate[product.vat_rate] = gross_by_rate.get(product.vat_rate, 0) + line_total
+        raise UnknownSku("the order names products not in the catalog (or a weighed product "
+                         "without its scale label)", {"fields": unknown})
+    gross_by_rate: dict[int, int] = {}
+    for item in items:
+        gross_by_rate[item["vat_rate"]] = gross_by_rate.get(item["vat_rate"], 0) + \
+            item["line_total_ore"]
     vat = [
         {"rate": rate, "gross_ore": gross, "amount_ore": vat_included(gross, rate)}
         for rate, gross in sorted(gross_by_rate.items())
