@@ -47,8 +47,8 @@ def _priced_line(catalog: Catalog, code: str, qty: int) -> dict | None:
 def price_lines(catalog: Catalog, lines: list[dict]) -> PricedOrder:
     """Price `[{sku, qty}]` from the catalog; a caller's prices never enter."""
     items = [_priced_line(catalog, line["sku"], line["qty"]) for line in lines]
-    unknown = {f"items.{i}.sku": line["sku"] for i, (line, item) in enumerate(zip(lines, items, strict=True))
-               if item is None}
+    unknown = {f"items.{i}.sku": line["sku"]
+               for i, (line, item) in enumerate(zip(lines, items, strict=True)) if item is None}
     if unknown:
         raise UnknownSku("the order names products not in the catalog (or a weighed product "
                          "without its scale label)", {"fields": unknown})
