@@ -53,13 +53,15 @@ async def demo_fleet_ctx(app: web.Application):
 
 
 def rate_limiters(settings: Settings) -> dict[str, RateLimiter]:
-    """The per-credential limits by name; none when the rate_limits setting is off."""
-    if settings.rate_limits == "off":
-        return {}
-    return {
-        "checkout": RateLimiter(settings.checkout_rate_per_s, settings.checkout_burst),
-        "socket_messages": RateLimiter(settings.ws_messages_per_s, settings.ws_message_burst),
-    }
+    """The per-credential limits by name. `rate_limits = "off"` (load tests) lifts the load
+    limits; the staff PIN's attempt limit guards a secret and always stays."""
+    per_min = settings.staff_pin_attempts_per_min
+    limiters = {"staff_pin": RateLimiter(per_min / 60, max(1, int(per_min)))}
+    if settings.rate_limits == "on":
+        limiters["checkout"] = RateLimiter(settings.checkout_rate_per_s, settings.checkout_burst)
+        limiters["socket_messages"] = RateLimiter(settings.ws_messages_per_s,
+                                                  settings.ws_message_burst)
+    return limiters
 
 
 async def central_ledger_ctx(app: web.Application):

@@ -44,6 +44,8 @@ class Settings:
     rate_limits: str = _setting("on", "Per-credential rate limits: on, or off for load tests.")
     checkout_rate_per_s: float = _setting(5.0, "Steady checkouts per second per kiosk.")
     checkout_burst: int = _setting(20, "Checkouts a kiosk may send at once above that rate.")
+    staff_pin: str = _setting("1234", "Staff PIN at the kiosks (drills, age checks): change it.")
+    staff_pin_attempts_per_min: float = _setting(5.0, "Staff PIN attempts a kiosk may make.")
     ws_max_message_bytes: int = _setting(4096, "Largest socket message taken (else: error).")
     ws_messages_per_s: float = _setting(2.0, "Steady socket messages per second per credential.")
     ws_message_burst: int = _setting(10, "Socket messages a credential may send at once.")
@@ -60,7 +62,10 @@ class Settings:
         positive = ("port", "max_body_bytes", "max_order_lines", "max_line_qty", "sync_batch_size",
                     "session_ttl_s", "checkout_rate_per_s", "checkout_burst",
                     "ws_max_message_bytes", "ws_messages_per_s", "ws_message_burst",
-                    "ws_max_sockets_per_credential", "ws_send_queue")
+                    "ws_max_sockets_per_credential", "ws_send_queue",
+                    "staff_pin_attempts_per_min")
+        if not (4 <= len(self.staff_pin) <= 12 and self.staff_pin.isdigit()):
+            raise ValueError("setting staff_pin must be 4 to 12 digits")
         for name in positive:
             if getattr(self, name) <= 0:
                 raise ValueError(f"setting {name} must be positive")

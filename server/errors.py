@@ -72,3 +72,11 @@ class CrossSiteRequest(DomainError):
 
 class TooManyRequests(DomainError):
     status, code = 429, "too_many_requests"
+
+
+class WrongStaffPin(DomainError):
+    status, code = 403, "wrong_staff_pin"
+
+
+class AgeCheckRequired(DomainError):
+    status, code = 403, "age_check_required"

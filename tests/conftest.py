@@ -8,6 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from server.api.fields import KIOSK_ID
+from server.api.routes import ROUTES
+from server.auth.access import KIOSK
 from server.app import CENTRAL_DB, EDGE_DB, create_app
 from server.auth.enrolment import enrol_kiosk, issue_person_token
 from server.clock import to_iso
@@ -52,7 +54,8 @@ def clock() -> SettableClock:
     return SettableClock()
 
 
-KIOSK_ROUTES = ("/edge/checkout", "/edge/heartbeat")
+# Routes only a kiosk may call, from the route table itself.
+KIOSK_ROUTES = {path for _, path, _, roles, _ in ROUTES if roles == KIOSK}
 
 
 class Caller:

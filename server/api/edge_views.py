@@ -15,6 +15,7 @@ from server.clock import to_iso
 from server.catalog.pricing import price_lines
 from server.edge.checkout import checkout
 from server.edge.heartbeat import record_heartbeat
+from server.edge.staff import check_staff_pin
 from server.errors import InvalidFields
 from server.keys import AUTH_STORE, CATALOG, CLOCK, EDGE_STORE, SETTINGS, SYNC_WORKER
 from server.orders import order_view
@@ -41,7 +42,8 @@ def _check_order_limits(request: web.Request, data: dict) -> None:
       responses={201: {"schema": OrderSchema, "description": "Sale recorded"},
                  200: {"schema": OrderSchema, "description": "Replay of an earlier answer",
                        "headers": {"Idempotent-Replayed": {"type": "string"}}},
-                 **errors(400, 409, 413, 422, 429, 500, 503,
+                 **errors(400, 403, 409, 413, 422, 429, 500, 503,
+                          e403="age_check_required or wrong_staff_pin (or an access refusal)",
                           e409="price_changed: expected_total_ore differs from the edge's")})
 @request_schema(CheckoutRequestSchema, locations=["json"], required=True)
 async def post_checkout(request: web.Request) -> web.Response:
@@ -49,10 +51,16 @@ async def post_checkout(request: web.Request) -> web.Response:
     data["kiosk_id"] = own_kiosk(request, data.get("kiosk_id"))
     _check_order_limits(request, data)
     app = request.app
+    approved = "staff_pin" in data
+    if approved:
+        await check_staff_pin(request, data["staff_pin"], "age_check")
     result = await checkout(app[EDGE_STORE], app[CATALOG], data, app[CLOCK](),
-                            app[SETTINGS].store_timezone)
+                            app[SETTINGS].store_timezone, staff_approved=approved)
     if result.replayed:
         return json_response(result.order, 200, {"Idempotent-Replayed": "true"})
+    if approved:
+        await app[AUTH_STORE].audit(to_iso(app[CLOCK]()), principal_of(request).actor,
+                                    "staff_approval", result.order["order_uuid"])
     app[SYNC_WORKER].wake(data["kiosk_id"])
     return json_response(result.order, 201)
 
@@ -115,4 +123,5 @@ async def post_quote(request: web.Request) -> web.Response:
     priced = price_lines(request.app[CATALOG], data["items"])
     return json_response({"items": priced.items, "total_ore": priced.total_ore,
                           "currency": "SEK", "vat": priced.vat,
-                          "catalog_version": priced.catalog_version})
+                          "catalog_version": priced.catalog_version,
+                          "age_limit": priced.age_limit})

@@ -22,6 +22,7 @@ IDEMPOTENCY_KEY = FullMatch(
     r"^[A-Za-z0-9_-]{8,64}$", error="8-64 letters, digits, '_' or '-' (a UUID fits)"
 )
 EAN13 = FullMatch(r"^[0-9]{13}$", error="an EAN-13: thirteen digits")
+STAFF_PIN = FullMatch(r"^[0-9]{4,12}$", error="4-12 digits")
 CURSOR = FullMatch(r"^[0-9]{1,18}$", error="the `next` cursor of a previous page")
 
 

@@ -1,7 +1,7 @@
 """The one route table: every API route, and who may call it."""
 from aiohttp import web
 
-from server.api import admin_views, auth_views, edge_views, read_views
+from server.api import admin_views, auth_views, edge_views, read_views, staff_views
 from server.hub.kiosk_socket import kiosk_socket
 from server.auth.access import (
     ANY_ROLE, DASHBOARD, KIOSK, KIOSK_OR_OPERATOR, OPERATOR, PUBLIC, allow,
@@ -13,6 +13,8 @@ ROUTES = [
     ("POST", "/edge/heartbeat", edge_views.post_heartbeat, KIOSK, None),
     ("POST", "/edge/quote", edge_views.post_quote, KIOSK_OR_OPERATOR, None),
     ("POST", "/edge/checkout", edge_views.post_checkout, KIOSK, "checkout"),
+    ("POST", "/edge/staff/verify", staff_views.post_staff_verify, KIOSK, None),
+    ("POST", "/edge/link-override", staff_views.post_link_override, KIOSK, None),
     ("POST", "/edge/sync", edge_views.post_sync, OPERATOR, None),
     ("GET", "/edge/orders", edge_views.get_edge_orders, KIOSK_OR_OPERATOR, None),
     ("GET", "/central/orders", read_views.get_central_orders, OPERATOR, None),

@@ -2,7 +2,7 @@
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 from server.api.fields import (
-    CURSOR, EAN13, IDEMPOTENCY_KEY, KIOSK_ID, StrictBool, StrictInt, not_a_card_number,
+    CURSOR, EAN13, IDEMPOTENCY_KEY, KIOSK_ID, STAFF_PIN, StrictBool, StrictInt, not_a_card_number,
 )
 
 
@@ -54,6 +54,10 @@ class CheckoutRequestSchema(Schema):
     expected_total_ore = StrictInt(
         validate=validate.Range(min=0),
         metadata={"description": "the total the kiosk showed; a mismatch is refused with 409"},
+    )
+    staff_pin = fields.Str(
+        validate=STAFF_PIN,
+        metadata={"description": "staff approval (ID checked) for age-restricted products"},
     )
 
     @validates_schema
@@ -168,6 +172,8 @@ class QuoteSchema(Schema):
     currency = fields.Str(required=True)
     vat = fields.List(fields.Nested(VatSchema), required=True)
     catalog_version = fields.Str(required=True)
+    age_limit = fields.Int(required=True, allow_none=True,
+                           metadata={"description": "staff must approve (ID check) at checkout"})
 
 
 class OrdersPageSchema(Schema):
@@ -180,6 +186,7 @@ class HeartbeatResponseSchema(Schema):
     central_link_up = fields.Bool(required=True)
     link_changed = fields.Bool(required=True)
     pending_count = fields.Int(required=True)
+    link_forced_down = fields.Bool(required=True)
     received_at = fields.DateTime(required=True)
 
 
@@ -233,6 +240,8 @@ class KioskRowSchema(Schema):
     kiosk_id = fields.Str(required=True)
     online = fields.Bool(required=True)
     central_link_up = fields.Bool(required=True)
+    link_forced_down = fields.Bool(required=True,
+                                   metadata={"description": "staff forced the link down (drill)"})
     last_heartbeat_at = fields.DateTime(required=True, allow_none=True)
     pending_count = fields.Int(required=True)
     oldest_pending_at = fields.DateTime(required=True, allow_none=True)
@@ -298,3 +307,23 @@ class AuditQuerySchema(Schema):
 class AuditPageSchema(Schema):
     events = fields.List(fields.Nested(AuditEventSchema), required=True)
     next = fields.Str(required=True, allow_none=True)
+
+
+class StaffPinSchema(Schema):
+    pin = fields.Str(required=True, validate=STAFF_PIN)
+
+
+class LinkOverrideRequestSchema(Schema):
+    pin = fields.Str(required=True, validate=STAFF_PIN)
+    forced_down = StrictBool(required=True, metadata={"description": "true: force the link "
+                                                                     "down; false: release"})
+
+
+class StaffOkSchema(Schema):
+    ok = fields.Bool(required=True)
+
+
+class LinkOverrideSchema(Schema):
+    kiosk_id = fields.Str(required=True)
+    link_forced_down = fields.Bool(required=True)
+    pending_count = fields.Int(required=True)

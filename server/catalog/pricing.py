@@ -14,6 +14,7 @@ class PricedOrder:
     total_ore: int
     vat: list[dict]
     catalog_version: str
+    age_limit: int | None  # the highest age limit among its products, if any
 
 
 def vat_included(gross_ore: int, rate: int) -> int:
@@ -21,8 +22,8 @@ def vat_included(gross_ore: int, rate: int) -> int:
     return (gross_ore * rate * 2 + 100 + rate) // (2 * (100 + rate))
 
 
-def _priced_line(catalog: Catalog, code: str, qty: int) -> dict | None:
-    """One line priced from the catalog (or its scale label); None if it cannot be sold."""
+def _priced_line(catalog: Catalog, code: str, qty: int) -> tuple[dict, int | None] | None:
+    """(line, its age limit) priced from the catalog or its scale label; None if not for sale."""
     label = parse_scale_label(code)
     if label is not None:
         product = catalog.by_plu.get(label.plu)
@@ -41,17 +42,19 @@ def _priced_line(catalog: Catalog, code: str, qty: int) -> dict | None:
         unit, measure = product.price_ore, None
     line = {"sku": code, "name": product.name, "qty": qty, "unit_price_ore": unit,
             "line_total_ore": unit * qty, "vat_rate": product.vat_rate}
-    return line if measure is None else {**line, "measure": measure}
+    return (line if measure is None else {**line, "measure": measure}), product.age_limit
 
 
 def price_lines(catalog: Catalog, lines: list[dict]) -> PricedOrder:
     """Price `[{sku, qty}]` from the catalog; a caller's prices never enter."""
-    items = [_priced_line(catalog, line["sku"], line["qty"]) for line in lines]
+    priced = [_priced_line(catalog, line["sku"], line["qty"]) for line in lines]
     unknown = {f"items.{i}.sku": line["sku"]
-               for i, (line, item) in enumerate(zip(lines, items, strict=True)) if item is None}
+               for i, (line, item) in enumerate(zip(lines, priced, strict=True)) if item is None}
     if unknown:
         raise UnknownSku("the order names products not in the catalog (or a weighed product "
                          "without its scale label)", {"fields": unknown})
+    items = [item for item, _ in priced]
+    age_limit = max((limit for _, limit in priced if limit), default=None)
     gross_by_rate: dict[int, int] = {}
     for item in items:
         gross_by_rate[item["vat_rate"]] = gross_by_rate.get(item["vat_rate"], 0) + \
@@ -60,4 +63,4 @@ def price_lines(catalog: Catalog, lines: list[dict]) -> PricedOrder:
         {"rate": rate, "gross_ore": gross, "amount_ore": vat_included(gross, rate)}
         for rate, gross in sorted(gross_by_rate.items())
     ]
-    return PricedOrder(items, sum(gross_by_rate.values()), vat, catalog.version)
+    return PricedOrder(items, sum(gross_by_rate.values()), vat, catalog.version, age_limit)

@@ -5,7 +5,7 @@ import logging
 from aiohttp import web
 
 from server.app import create_app
-from server.config import load_settings
+from server.config import Settings, load_settings
 
 
 def add_data_dir_arguments(parser: argparse.ArgumentParser) -> None:
@@ -24,6 +24,8 @@ def main(argv: list[str]) -> int:
     settings = load_settings(args.config, host=args.host, port=args.port, data_dir=args.data_dir)
     logging.basicConfig(level=settings.log_level,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if settings.staff_pin == Settings.staff_pin:
+        logging.getLogger("server").warning("staff_pin is the default one: set your own")
     web.run_app(create_app(settings), host=settings.host, port=settings.port,
                 print=lambda text: logging.getLogger("server").info(text.strip()))
     return 0

@@ -47,5 +47,6 @@ async def kiosks(figures: EdgeFigures, settings: Settings, now: datetime) -> lis
     for row in rows:
         row["online"] = is_online(row["last_heartbeat_at"], now, settings.heartbeat_timeout_s)
         row["central_link_up"] = bool(row["central_link_up"])
+        row["link_forced_down"] = bool(row["link_forced_down"])
         row["oldest_pending_age_s"] = _age_s(row["oldest_pending_at"], now)
     return rows

@@ -12,7 +12,7 @@ from server.catalog.catalog import Catalog
 from server.catalog.pricing import price_lines
 from server.clock import business_day, to_iso
 from server.edge.store import EdgeStore
-from server.errors import IdempotencyKeyReused, PriceChanged
+from server.errors import AgeCheckRequired, IdempotencyKeyReused, PriceChanged
 from server.orders import make_order_uuid, order_view
 
 
@@ -40,8 +40,11 @@ def _replay(row, fingerprint: str) -> CheckoutResult:
 
 
 async def checkout(store: EdgeStore, catalog: Catalog, request: dict, now: datetime,
-                   timezone: str) -> CheckoutResult:
-    """Record one sale for `request["kiosk_id"]`, or replay the one its key already made."""
+                   timezone: str, staff_approved: bool = False) -> CheckoutResult:
+    """Record one sale for `request["kiosk_id"]`, or replay the one its key already made.
+
+    An order with age-restricted products needs `staff_approved` (staff checked the ID).
+    """
     kiosk_id, key = request["kiosk_id"], request["idempotency_key"]
     fingerprint = request_fingerprint(request)
     # Look for the key before pricing: a retry must replay even if a price changed since.
@@ -49,6 +52,12 @@ async def checkout(store: EdgeStore, catalog: Catalog, request: dict, now: datet
     if existing is not None:
         return _replay(existing, fingerprint)
     priced = price_lines(catalog, request["items"])
+    if priced.age_limit and not staff_approved:
+        raise AgeCheckRequired(
+            f"this order has products with an age limit of {priced.age_limit}: staff must "
+            "check the shopper's ID and approve with their PIN",
+            {"age_limit": priced.age_limit},
+        )
     expected = request.get("expected_total_ore")
     if expected is not None and expected != priced.total_ore:
         raise PriceChanged(

@@ -23,7 +23,7 @@ FROM kiosks
 """
 
 KIOSK_ROWS = """
-SELECT k.kiosk_id, k.central_link_up, k.last_heartbeat_at, k.last_sync_at,
+SELECT k.kiosk_id, k.central_link_up, k.link_forced_down, k.last_heartbeat_at, k.last_sync_at,
        k.last_sync_error, k.last_sync_error_at,
        COALESCE(o.orders_count, 0) AS orders_count,
        COALESCE(o.revenue_ore, 0) AS revenue_ore,

@@ -18,6 +18,7 @@ class HeartbeatResult:
 
     previous_link_up: bool | None
     pending_count: int
+    link_forced_down: bool
 
 
 class EdgeStore(SqliteStore):
@@ -64,7 +65,8 @@ class EdgeStore(SqliteStore):
 
         async def work(conn):
             async with conn.execute(
-                "SELECT central_link_up FROM kiosks WHERE kiosk_id = ?", (kiosk_id,)
+                "SELECT central_link_up, link_forced_down FROM kiosks WHERE kiosk_id = ?",
+                (kiosk_id,),
             ) as cursor:
                 before = await cursor.fetchone()
             await conn.execute(
@@ -75,7 +77,23 @@ class EdgeStore(SqliteStore):
                 (kiosk_id, int(link_up), at, at),
             )
             pending = await _pending_count(conn, kiosk_id)
-            return HeartbeatResult(None if before is None else bool(before[0]), pending)
+            if before is None:
+                return HeartbeatResult(None, pending, False)
+            return HeartbeatResult(bool(before[0]), pending, bool(before[1]))
+
+        return await self.db.write(work)
+
+    async def force_link_down(self, kiosk_id: str, forced: bool, at: str) -> int:
+        """Set or release the staff's link override of a kiosk; return its pending count."""
+
+        async def work(conn):
+            await conn.execute(
+                "INSERT INTO kiosks (kiosk_id, first_seen_at, link_forced_down) VALUES (?, ?, ?)"
+                " ON CONFLICT (kiosk_id) DO UPDATE SET"
+                " link_forced_down = excluded.link_forced_down",
+                (kiosk_id, at, int(forced)),
+            )
+            return await _pending_count(conn, kiosk_id)
 
         return await self.db.write(work)
 

@@ -2,7 +2,8 @@
 
 Per batch: central commits (duplicates absorbed), then the edge marks the rows synced. A crash
 between the two commits only replays the batch, which central's dedup absorbs.
-Which kiosks may drain: an online kiosk by its own `central_link_up` flag; a kiosk whose
+Which kiosks may drain: none whose link the staff forced down (a drill); an online kiosk by
+its own `central_link_up` flag; a kiosk whose
 heartbeats stopped by the edge's own view of central, i.e. its last delivery result, which
 the backoff holds, so its sales are never stranded behind a flag nobody will flip.
 """
@@ -93,7 +94,7 @@ class SyncWorker:
     async def link_up(self, kiosk_id: str) -> bool:
         """May this kiosk's rows go to central now? (See the module docstring.)"""
         kiosk = await self.store.get_kiosk(kiosk_id)
-        if kiosk is None:
+        if kiosk is None or kiosk["link_forced_down"]:
             return False
         timeout = self.settings.heartbeat_timeout_s
         if is_online(kiosk["last_heartbeat_at"], self.clock(), timeout):
