@@ -24,6 +24,7 @@ from server.keys import (
     AUTH_STORE, CATALOG, CENTRAL_LEDGER, CLOCK, EDGE_FIGURES, EDGE_STORE, KIOSK_HUB, RATE_LIMITERS,
     SETTINGS, SYNC_WORKER,
 )
+from server.pages import setup_pages
 from server.sync.worker import SyncWorker
 
 log = logging.getLogger(__name__)
@@ -105,5 +106,6 @@ def create_app(settings: Settings, clock=utc_now) -> web.Application:
     app.cleanup_ctx.extend([edge_store_ctx, demo_fleet_ctx, central_ledger_ctx, kiosk_hub_ctx,
                             sync_worker_ctx])
     setup_routes(app)
+    setup_pages(app)
     setup_docs(app)
     return app

@@ -46,6 +46,11 @@ class Settings:
     checkout_burst: int = _setting(20, "Checkouts a kiosk may send at once above that rate.")
     staff_pin: str = _setting("1234", "Staff PIN at the kiosks (drills, age checks): change it.")
     staff_pin_attempts_per_min: float = _setting(5.0, "Staff PIN attempts a kiosk may make.")
+    central_health_url: str = _setting(
+        "/health", "What kiosk pages probe to see whether head office answers."
+    )
+    kiosk_idle_timeout_s: int = _setting(120, "Idle time after which a kiosk clears its cart.")
+    kiosk_idle_warning_s: int = _setting(20, "How long the kiosk warns before it clears.")
     ws_max_message_bytes: int = _setting(4096, "Largest socket message taken (else: error).")
     ws_messages_per_s: float = _setting(2.0, "Steady socket messages per second per credential.")
     ws_message_burst: int = _setting(10, "Socket messages a credential may send at once.")

@@ -9,9 +9,9 @@ from aiohttp_apispec.utils import get_path
 from marshmallow import RAISE
 
 from server.api import schemas
+from server.api.assets import add_asset_folder
 from server.api.docs_decl import errors
 from server.auth.access import PUBLIC, allow, roles_of
-from server.keys import SWAGGER_FILES
 
 PAGE_DIR = Path(__file__).with_name("docs_page")
 SWAGGER_ASSETS = Path(aiohttp_apispec.__file__).parent / "static"
@@ -59,14 +59,6 @@ def _document_access(data: dict, roles) -> None:
     data["description"] = f"{data.get('description', '')}\n\nRoles: {who}.".strip()
 
 
-async def _swagger_asset(request: web.Request) -> web.FileResponse:
-    """One of Swagger UI's files; anything else is a 404 in the error envelope."""
-    name = request.match_info["name"]
-    if name not in request.app[SWAGGER_FILES]:
-        raise web.HTTPNotFound(reason=f"no docs asset {name!r}")
-    return web.FileResponse(SWAGGER_ASSETS / name)
-
-
 async def _docs_page(request: web.Request) -> web.FileResponse:
     return web.FileResponse(PAGE_DIR / "index.html")
 
@@ -79,8 +71,7 @@ def setup_docs(app: web.Application) -> None:
     """Build the spec from the documented routes (call after every route is added)."""
     app.router.add_get("/docs", allow(PUBLIC, _docs_page), allow_head=False)
     app.router.add_get("/docs/init.js", allow(PUBLIC, _docs_init), allow_head=False)
-    app[SWAGGER_FILES] = frozenset(p.name for p in SWAGGER_ASSETS.iterdir() if p.is_file())
-    app.router.add_get("/static/swagger/{name}", allow(PUBLIC, _swagger_asset), allow_head=False)
+    add_asset_folder(app, "/static/swagger", SWAGGER_ASSETS)
     _RepeatableApiSpec(url="/openapi.json", app=app, in_place=True,
                        title="Always-On Checkout", version="1.0.0",
                        info={"description": DESCRIPTION}, securityDefinitions=SECURITY)

@@ -1,0 +1,22 @@
+"""Public static files from a folder: only the files it holds, anything else a JSON 404.
+
+(aiohttp's own static route answers a miss with a bare 404 and cannot carry an access rule.)
+"""
+from pathlib import Path
+
+from aiohttp import web
+
+from server.auth.access import PUBLIC, allow
+
+
+def add_asset_folder(app: web.Application, prefix: str, folder: Path) -> None:
+    """Serve each file of `folder` (top level) at `prefix/<name>`, open to everyone."""
+    files = {p.name: p for p in folder.iterdir() if p.is_file()}
+
+    async def asset(request: web.Request) -> web.FileResponse:
+        path = files.get(request.match_info["name"])
+        if path is None:
+            raise web.HTTPNotFound(reason=f"no file {request.match_info['name']!r} here")
+        return web.FileResponse(path)
+
+    app.router.add_get(f"{prefix}/{{name}}", allow(PUBLIC, asset), allow_head=False)

@@ -1,0 +1,122 @@
+"""The shopper's whole checkout in real Chromium against a real edge."""
+import asyncio
+import json
+import urllib.request
+
+from playwright.async_api import expect
+
+MILK, NEWSPAPER = "7318001010007", "7318802130485"
+
+
+def get_json(edge, path: str, who: str = "operator") -> dict:
+    request = urllib.request.Request(f"{edge.url}{path}",
+                                     headers={"Authorization": f"Bearer {edge.token(who)}"})
+    with urllib.request.urlopen(request, timeout=5) as resp:
+        return json.loads(resp.read())
+
+
+async def eventually_json(edge, path: str, predicate, timeout: float = 10.0) -> dict:
+    """Poll an API read until it satisfies `predicate` (the sync runs in the background)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not predicate(answer := get_json(edge, path)):
+        assert loop.time() < deadline, answer
+        await asyncio.sleep(0.2)
+    return answer
+
+
+async def open_kiosk(browser, edge, kiosk="kiosk-1", viewport=(1920, 1080), context=None):
+    """The kiosk page, signed in through its enrolment link (in `context`, if given)."""
+    size = {"width": viewport[0], "height": viewport[1]}
+    page = await (context.new_page() if context else browser.new_page(viewport=size))
+    await page.goto(edge.signin_link(kiosk))
+    await page.wait_for_url(f"**/kiosk/{kiosk}")
+    await expect(page.locator("#edge-state")).to_have_attribute("data-state", "up")
+    await expect(page.locator(".product").first).to_be_visible()
+    return page
+
+
+async def scan(page, code: str):
+    """What a keyboard-wedge scanner does: digits, then Enter, with no field focused."""
+    await page.locator("body").click(position={"x": 5, "y": 300})
+    await page.keyboard.type(code, delay=5)
+    await page.keyboard.press("Enter")
+
+
+async def test_scan_change_pay_and_find_the_order(browser, edge):
+    page = await open_kiosk(browser, edge)
+    await scan(page, MILK)
+    await expect(page.locator(f'.line[data-sku="{MILK}"]')).to_be_visible()
+    await scan(page, NEWSPAPER)
+    await expect(page.locator(".line")).to_have_count(2)
+    await page.locator(f'.line[data-sku="{MILK}"] button', has_text="+").click()
+    await expect(page.locator(f'.line[data-sku="{MILK}"] .count')).to_have_text("2")
+    await expect(page.locator("#total")).to_have_text("68,90\u00a0kr")  # 2 × 16,95 + 35,00
+
+    await page.locator("#pay").click()
+    await page.locator('[data-method="card"]').click()
+    await page.locator("#terminal-approve").click()
+    receipt = page.locator("#receipt-dialog")
+    await expect(receipt).to_be_visible()
+    order_uuid = await page.locator("#receipt-id").text_content()
+    assert order_uuid.startswith("kiosk-1:")
+    await expect(page.locator("#receipt-total")).to_have_text("68,90\u00a0kr")
+
+    orders = get_json(edge, "/edge/orders?kiosk_id=kiosk-1")["orders"]
+    assert [o["order_uuid"] for o in orders] == [order_uuid]
+    assert [(i["sku"], i["qty"]) for i in orders[0]["items"]] == [(MILK, 2), (NEWSPAPER, 1)]
+    assert orders[0]["total_ore"] == 6890
+    await page.close()
+
+
+async def test_a_drill_keeps_the_sale_waiting_then_it_syncs_by_itself(browser, edge):
+    page = await open_kiosk(browser, edge)
+    await page.keyboard.press("Control+Alt+s")          # staff open their panel
+    await page.locator("#pin").fill("1234")
+    await page.locator("#pin-form button[type=submit]").click()
+    await page.locator("#staff-link").click()            # force the link down
+    await expect(page.locator("#link-state")).to_have_attribute("data-state", "forced")
+    await page.locator("#staff-close").click()
+
+    await scan(page, MILK)
+    await expect(page.locator(".line")).to_have_count(1)
+    await page.locator("#pay").click()
+    await page.locator('[data-method="swish"]').click()
+    await page.locator("#terminal-approve").click()
+    await expect(page.locator("#receipt-sync")).to_have_attribute("data-state", "pending")
+    pending = get_json(edge, "/edge/orders?sync_state=pending")["orders"]
+    assert len(pending) == 1 and get_json(edge, "/central/orders")["orders"] == []
+    await page.locator("#receipt-done").click()
+
+    await page.keyboard.press("Control+Alt+s")
+    await page.locator("#pin").fill("1234")
+    await page.locator("#pin-form button[type=submit]").click()
+    await page.locator("#staff-link").click()            # release it
+    await page.locator("#staff-close").click()
+    await expect(page.locator("#link-state")).to_have_attribute("data-state", "up", timeout=10000)
+    central = await eventually_json(edge, "/central/orders", lambda a: a["orders"])
+    assert [o["order_uuid"] for o in central["orders"]] == [o["order_uuid"] for o in pending]
+    await expect(page.locator("#pending-state")).to_be_hidden(timeout=10000)
+    await page.close()
+
+
+async def test_the_edge_stopping_mid_checkout_loses_and_doubles_nothing(browser, edge):
+    context = await browser.new_context(viewport={"width": 1080, "height": 1920})
+    page = await open_kiosk(browser, edge, context=context)
+    await scan(page, NEWSPAPER)
+    await expect(page.locator(".line")).to_have_count(1)
+    edge.stop()                                           # the store's server goes away
+    await expect(page.locator("#edge-state")).to_have_attribute("data-state", "down")
+    await page.locator("#pay").click()
+    await page.locator('[data-method="card"]').click()
+    await page.locator("#terminal-approve").click()
+    await expect(page.locator("#saving-dialog")).to_be_visible()
+    await expect(page.locator("#saving-text")).to_contain_text("2", timeout=10000)  # retrying
+    await page.close()                  # the kiosk's browser goes too, mid-retry
+    edge.start()
+    page = await context.new_page()     # same device: its stored cart and in-flight sale
+    await page.goto(f"{edge.url}/kiosk/kiosk-1")
+    await expect(page.locator("#receipt-dialog")).to_be_visible(timeout=20000)
+    orders = get_json(edge, "/edge/orders")["orders"]
+    assert len(orders) == 1 and orders[0]["items"][0]["sku"] == NEWSPAPER
+    await context.close()

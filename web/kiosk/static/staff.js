@@ -1,0 +1,76 @@
+// Staff at the kiosk: a long press on the title (or Ctrl+Alt+S) and the staff PIN open a
+// panel that shows the sales waiting to sync and forces the central link down for drills.
+import {api, ApiError} from "./api.js";
+import {sek, t} from "./i18n.js";
+
+const $ = (id) => document.getElementById(id);
+const LONG_PRESS_MS = 1500;
+
+// Ask for the staff PIN; resolves to the PIN, or null if staff cancel.
+export function askPin(title, text) {
+  const dialog = $("pin-dialog");
+  $("pin-title").textContent = title;
+  $("pin-text").textContent = text;
+  $("pin-message").textContent = "";
+  $("pin").value = "";
+  dialog.showModal();
+  return new Promise((resolve) => {
+    $("pin-form").onsubmit = (event) => {
+      event.preventDefault();
+      dialog.close();
+      resolve($("pin").value);
+    };
+    $("pin-cancel").onclick = () => {
+      dialog.close();
+      resolve(null);
+    };
+  });
+}
+
+async function openPanel(onChange) {
+  const pin = await askPin(t("staff_title"), t("staff_text"));
+  if (pin === null) return;
+  try {
+    await api("/edge/staff/verify", {method: "POST", body: {pin}});
+  } catch (error) {
+    const text = error instanceof ApiError && error.code === "wrong_staff_pin" ? t("wrong_pin")
+      : error.message;
+    $("cart-message").textContent = text;
+    return;
+  }
+  const {data} = await api("/edge/orders?sync_state=pending&limit=50");
+  $("staff-pending").textContent = t("pending", data.orders.length);
+  $("staff-queue").replaceChildren(...data.orders.map((order) => {
+    const row = document.createElement("li");
+    row.textContent = `${order.created_at.slice(11, 19)} · ${sek(order.total_ore)} · ${order.order_uuid}`;
+    return row;
+  }));
+  const dialog = $("staff-dialog");
+  const button = $("staff-link");
+  let forced = document.getElementById("link-state").dataset.state === "forced";
+  button.textContent = t(forced ? "release" : "force_down");
+  button.onclick = async () => {
+    const {data: answer} = await api("/edge/link-override", {
+      method: "POST", body: {pin, forced_down: !forced},
+    });
+    forced = answer.link_forced_down;
+    button.textContent = t(forced ? "release" : "force_down");
+    onChange(forced);
+  };
+  $("staff-close").onclick = () => dialog.close();
+  dialog.showModal();
+}
+
+export function setupStaffPanel({onChange}) {
+  let timer = null;
+  const title = document.querySelector(".brand");
+  title.addEventListener("pointerdown", () => {
+    timer = setTimeout(() => openPanel(onChange), LONG_PRESS_MS);
+  });
+  for (const type of ["pointerup", "pointerleave", "pointercancel"]) {
+    title.addEventListener(type, () => clearTimeout(timer));
+  }
+  document.addEventListener("keydown", (event) => {
+    if (event.ctrlKey && event.altKey && event.key.toLowerCase() === "s") openPanel(onChange);
+  });
+}
