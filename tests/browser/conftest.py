@@ -1,75 +1,17 @@
 """Browser tests: the real service as a process, driven by Debian's Chromium via Playwright."""
-import os
-import re
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
-
 import pytest
 from playwright.async_api import async_playwright
 
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-class Edge:
-    """`python -m server` on a free port and a temp data dir, with its demo fleet's links."""
-
-    def __init__(self, data_dir: Path):
-        self.data_dir = data_dir
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            self.port = sock.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.proc = None
-        self.output = ""
-
-    def start(self) -> None:
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "server", "--port", str(self.port),
-             "--data-dir", str(self.data_dir)],
-            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-            env={**os.environ, "CHECKOUT_LOG_LEVEL": "WARNING"})
-        if not self.output:  # a first start prints its demo fleet, the operator last
-            for line in self.proc.stdout:
-                self.output += line
-                if re.match(r"^  operator +aoc_", line):
-                    break
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"{self.url}/health", timeout=1):
-                    return
-            except OSError:
-                assert self.proc.poll() is None, "the edge died on start"
-                time.sleep(0.1)
-        raise AssertionError("the edge never answered /health")
-
-    def stop(self) -> None:
-        """Stop the process we started (by its PID) and keep what it printed."""
-        self.proc.send_signal(signal.SIGINT)
-        out, _ = self.proc.communicate(timeout=15)
-        self.output += out
-
-    def signin_link(self, who: str) -> str:
-        match = re.search(rf"{who} +(http://\S+/signin#token=\S+)", self.output)
-        return match.group(1)
-
-    def token(self, who: str) -> str:
-        match = re.search(rf"^  {who} +(aoc_\S+)$", self.output, re.MULTILINE)
-        return match.group(1)
+from tests.browser.edge import ARGS, CHROMIUM, Edge
 
 
 @pytest.fixture
-async def edge(tmp_path):
-    """A running edge whose first start printed its demo fleet (read once it is up)."""
-    server = Edge(tmp_path / "data")
+async def edge(tmp_path, request):
+    """A running edge whose first start printed its demo fleet. Settings for it come from
+    `@pytest.mark.edge_env(NAME=value)` as CHECKOUT_* environment variables."""
+    marker = request.node.get_closest_marker("edge_env")
+    env = {f"CHECKOUT_{k.upper()}": str(v) for k, v in (marker.kwargs if marker else {}).items()}
+    server = Edge(tmp_path / "data", env)
     server.start()
     yield server
     if server.proc.poll() is None:

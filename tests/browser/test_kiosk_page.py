@@ -3,6 +3,7 @@ import asyncio
 import json
 import urllib.request
 
+import pytest
 from playwright.async_api import expect
 
 MILK, NEWSPAPER = "7318001010007", "7318802130485"
@@ -120,3 +121,47 @@ async def test_the_edge_stopping_mid_checkout_loses_and_doubles_nothing(browser,
     orders = get_json(edge, "/edge/orders")["orders"]
     assert len(orders) == 1 and orders[0]["items"][0]["sku"] == NEWSPAPER
     await context.close()
+
+
+async def test_the_socket_comes_back_by_itself_after_the_edge_restarts(browser, edge):
+    page = await open_kiosk(browser, edge)
+    edge.stop()
+    await expect(page.locator("#edge-state")).to_have_attribute("data-state", "down")
+    edge.start()
+    await expect(page.locator("#edge-state")).to_have_attribute("data-state", "up",
+                                                                timeout=20000)
+    await page.close()
+
+
+async def test_weighed_goods_age_checks_and_the_language_toggle(browser, edge):
+    page = await open_kiosk(browser, edge)
+    await expect(page.locator("#pay")).to_have_text("Betala")
+    await page.locator("#language").click()
+    await expect(page.locator("#pay")).to_have_text("Pay")
+    await scan(page, "2500101003477")            # the scales' label: 347 g of pick-and-mix
+    line = page.locator('.line[data-sku="2500101003477"]')
+    await expect(line).to_contain_text("347 g")
+    await expect(line.locator(".amount")).to_have_text("51,70\u00a0kr")  # 149 kr/kg
+    await scan(page, "7318168610409")            # a beer: 18+
+    await page.locator("#pay").click()
+    await page.locator('[data-method="card"]').click()
+    await page.locator("#terminal-approve").click()
+    await expect(page.locator("#pin-dialog")).to_be_visible()
+    await expect(page.locator("#pin-text")).to_contain_text("18")
+    await page.locator("#pin").fill("1234")
+    await page.locator("#pin-form button[type=submit]").click()
+    await expect(page.locator("#receipt-dialog")).to_be_visible()
+    orders = get_json(edge, "/edge/orders")["orders"]
+    assert orders[0]["total_ore"] == 5170 + 1495
+    await page.close()
+
+
+@pytest.mark.edge_env(kiosk_idle_timeout_s=5, kiosk_idle_warning_s=3)
+async def test_an_abandoned_cart_is_cleared_after_a_warning(browser, edge):
+    page = await open_kiosk(browser, edge)
+    await scan(page, MILK)
+    await expect(page.locator(".line")).to_have_count(1)
+    await expect(page.locator("#idle-dialog")).to_be_visible(timeout=10000)
+    await expect(page.locator(".line")).to_have_count(0, timeout=10000)
+    await expect(page.locator("#idle-dialog")).to_be_hidden()
+    await page.close()
