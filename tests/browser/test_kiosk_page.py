@@ -143,13 +143,14 @@ async def test_weighed_goods_age_checks_and_the_language_toggle(browser, edge):
     await expect(line).to_contain_text("347 g")
     await expect(line.locator(".amount")).to_have_text("51,70\u00a0kr")  # 149 kr/kg
     await scan(page, "7318168610409")            # a beer: 18+
-    await page.locator("#pay").click()
-    await page.locator('[data-method="card"]').click()
-    await page.locator("#terminal-approve").click()
+    await expect(page.locator(".line")).to_have_count(2)
+    await page.locator("#pay").click()           # staff check the ID before any payment
     await expect(page.locator("#pin-dialog")).to_be_visible()
     await expect(page.locator("#pin-text")).to_contain_text("18")
     await page.locator("#pin").fill("1234")
     await page.locator("#pin-form button[type=submit]").click()
+    await page.locator('[data-method="card"]').click()
+    await page.locator("#terminal-approve").click()
     await expect(page.locator("#receipt-dialog")).to_be_visible()
     orders = get_json(edge, "/edge/orders")["orders"]
     assert orders[0]["total_ore"] == 5170 + 1495
@@ -164,4 +165,31 @@ async def test_an_abandoned_cart_is_cleared_after_a_warning(browser, edge):
     await expect(page.locator("#idle-dialog")).to_be_visible(timeout=10000)
     await expect(page.locator(".line")).to_have_count(0, timeout=10000)
     await expect(page.locator("#idle-dialog")).to_be_hidden()
+    await page.close()
+
+
+async def test_a_declined_payment_and_a_mistyped_pin_lose_nothing(browser, edge):
+    page = await open_kiosk(browser, edge)
+    await scan(page, "7318168610409")                    # 18+
+    await expect(page.locator(".line")).to_have_count(1)
+    await page.locator("#pay").click()
+    await page.locator("#pin").fill("1234")
+    await page.locator("#pin-form button[type=submit]").click()
+    await page.locator('[data-method="card"]').click()
+    await page.locator("#terminal-decline").click()      # the card is declined
+    await expect(page.locator("#cart-message")).not_to_be_empty()
+    assert get_json(edge, "/edge/orders")["orders"] == []
+    await expect(page.locator(".line")).to_have_count(1)  # the cart is still there
+
+    await page.locator("#pay").click()
+    await page.locator("#pin").fill("9999")              # staff mistype their PIN
+    await page.locator("#pin-form button[type=submit]").click()
+    await page.locator('[data-method="swish"]').click()
+    await page.locator("#terminal-approve").click()
+    await expect(page.locator("#pin-dialog")).to_be_visible()  # asked again, sale kept
+    await page.locator("#pin").fill("1234")
+    await page.locator("#pin-form button[type=submit]").click()
+    await expect(page.locator("#receipt-dialog")).to_be_visible()
+    orders = get_json(edge, "/edge/orders")["orders"]
+    assert len(orders) == 1 and orders[0]["payment"]["method"] == "swish"
     await page.close()

@@ -150,6 +150,11 @@ function renderVat(target, vat) {
 async function pay() {
   const quote = state.quote;
   if (!quote) return;
+  let staffPin;
+  if (quote.age_limit) {  // staff check the ID before any money moves
+    staffPin = await askPin(t("age_title"), t("age_text", quote.age_limit));
+    if (staffPin === null) return;
+  }
   const dialog = $("payment-dialog");
   dialog.showModal();
   const method = await new Promise((resolve) => {
@@ -167,6 +172,7 @@ async function pay() {
     items: cart.lines,
     payment: {method, reference: result.reference},
     expected_total_ore: quote.total_ore,
+    ...(staffPin ? {staff_pin: staffPin} : {}),
   });
   await submitInFlight();
 }
@@ -182,16 +188,20 @@ async function submitInFlight() {
       dialog.close();
       return showReceipt(data);
     } catch (error) {
-      if (error instanceof ApiError && error.code === "age_check_required") {
-        dialog.close();
-        const pin = await askPin(t("age_title"), t("age_text", error.details.age_limit));
-        if (pin === null) return inflight.clear();
-        inflight.set({...inflight.get(), staff_pin: pin});
-        continue;
+      if (error instanceof ApiError && ["age_check_required", "wrong_staff_pin"].includes(error.code)) {
+        dialog.close();  // a mistyped PIN: staff try again, the payment stands meanwhile
+        const age = error.details.age_limit ?? state.quote?.age_limit;
+        const pin = await askPin(t("age_title"), `${t("wrong_pin")} ${t("age_text", age)}`);
+        if (pin !== null) {
+          inflight.set({...inflight.get(), staff_pin: pin});
+          continue;
+        }
       }
       if (error instanceof ApiError && error.status >= 400 && error.status < 500 &&
           error.status !== 429 && error.status !== 408) {
-        inflight.clear();  // refused for good: nothing was recorded, the cart stays
+        const refused = inflight.get();  // refused for good: nothing was recorded
+        inflight.clear();
+        await terminal.void(refused.payment.reference);  // so the shopper gets the money back
         dialog.close();
         say(error.code === "price_changed" ? t("price_changed") : error.message);
         return changeCart(cart.lines);

@@ -1,6 +1,7 @@
 // The payment terminal. This simulated one asks on screen; a real terminal plugs in here:
-// `pay(method, amountOre)` must resolve to {approved, reference} and never see card numbers
-// leave the terminal (the edge refuses anything that looks like one).
+// `pay(method, amountOre)` must resolve to {approved, reference} and never let card numbers
+// leave the terminal (the edge refuses anything that looks like one); `void(reference)` must
+// give the money back when the edge refuses the sale for good after the payment.
 export class SimulatedTerminal {
   constructor(dialog) {
     this.dialog = dialog;
@@ -19,5 +20,9 @@ export class SimulatedTerminal {
       box.querySelector("#terminal-approve").onclick = answer(true);
       box.querySelector("#terminal-decline").onclick = answer(false);
     });
+  }
+
+  async void(reference) {
+    console.info("payment voided", reference);  // a real terminal refunds here
   }
 }
