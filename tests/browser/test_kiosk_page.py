@@ -53,6 +53,9 @@ async def test_scan_change_pay_and_find_the_order(browser, edge):
     await page.locator(f'.line[data-sku="{MILK}"] button', has_text="+").click()
     await expect(page.locator(f'.line[data-sku="{MILK}"] .count')).to_have_text("2")
     await expect(page.locator("#total")).to_have_text("68,90\u00a0kr")  # 2 × 16,95 + 35,00
+    await page.reload()                                  # the cart lives in the browser
+    await expect(page.locator(f'.line[data-sku="{MILK}"] .count')).to_have_text("2")
+    await expect(page.locator("#total")).to_have_text("68,90\u00a0kr")
 
     await page.locator("#pay").click()
     await page.locator('[data-method="card"]').click()
@@ -92,6 +95,8 @@ async def test_a_drill_keeps_the_sale_waiting_then_it_syncs_by_itself(browser, e
     await page.keyboard.press("Control+Alt+s")
     await page.locator("#pin").fill("1234")
     await page.locator("#pin-form button[type=submit]").click()
+    await expect(page.locator("#staff-queue li")).to_have_count(1)  # the sale that waits
+    await expect(page.locator("#staff-queue li")).to_contain_text(pending[0]["order_uuid"])
     await page.locator("#staff-link").click()            # release it
     await page.locator("#staff-close").click()
     await expect(page.locator("#link-state")).to_have_attribute("data-state", "up", timeout=10000)
