@@ -16,13 +16,14 @@ from server.catalog.catalog import Catalog
 from server.central.sqlite_ledger import SqliteLedger
 from server.clock import to_iso, utc_now
 from server.config import Settings
+from server.dashboard.prometheus import CheckoutMetrics
 from server.edge.figures import EdgeFigures
 from server.edge.store import EdgeStore
 from server.hub.hub import KioskHub
 from server.hub.progress import push_sync_progress
 from server.keys import (
-    AUTH_STORE, CATALOG, CENTRAL_LEDGER, CLOCK, EDGE_FIGURES, EDGE_STORE, KIOSK_HUB, RATE_LIMITERS,
-    SETTINGS, SYNC_WORKER,
+    AUTH_STORE, CATALOG, CENTRAL_LEDGER, CLOCK, EDGE_FIGURES, EDGE_STORE, KIOSK_HUB, METRICS,
+    RATE_LIMITERS, SETTINGS, SYNC_WORKER,
 )
 from server.pages import setup_pages
 from server.sync.worker import SyncWorker
@@ -86,6 +87,8 @@ async def sync_worker_ctx(app: web.Application):
     """Start the sync coroutine last and stop it first, while both stores are still open."""
     worker = SyncWorker(app[EDGE_STORE], app[CENTRAL_LEDGER], app[SETTINGS], app[CLOCK])
     worker.on_batch.append(push_sync_progress(app[KIOSK_HUB]))
+    worker.on_batch.append(app[METRICS].on_batch)
+    worker.on_failure.append(app[METRICS].on_failure)
     app[SYNC_WORKER] = worker
     worker.start()
     yield
@@ -103,6 +106,7 @@ def create_app(settings: Settings, clock=utc_now) -> web.Application:
     app[CLOCK] = clock
     app[CATALOG] = Catalog.load(settings.catalog_file or None)
     app[RATE_LIMITERS] = rate_limiters(settings)
+    app[METRICS] = CheckoutMetrics()
     app.cleanup_ctx.extend([edge_store_ctx, demo_fleet_ctx, central_ledger_ctx, kiosk_hub_ctx,
                             sync_worker_ctx])
     setup_routes(app)

@@ -9,6 +9,7 @@ from server.catalog.catalog import Catalog
 from server.central.ledger import CentralLedger
 from server.config import Settings
 from server.edge.figures import EdgeFigures
+from server.dashboard.prometheus import CheckoutMetrics
 from server.edge.store import EdgeStore
 from server.hub.hub import KioskHub
 from server.sync.worker import SyncWorker
@@ -22,4 +23,5 @@ CENTRAL_LEDGER = web.AppKey("central_ledger", CentralLedger)
 SYNC_WORKER = web.AppKey("sync_worker", SyncWorker)
 AUTH_STORE = web.AppKey("auth_store", AuthStore)
 KIOSK_HUB = web.AppKey("kiosk_hub", KioskHub)
+METRICS = web.AppKey("metrics", CheckoutMetrics)
 RATE_LIMITERS = web.AppKey("rate_limiters", dict)

@@ -17,7 +17,7 @@ from server.edge.checkout import checkout
 from server.edge.heartbeat import record_heartbeat
 from server.edge.staff import check_staff_pin
 from server.errors import InvalidFields
-from server.keys import AUTH_STORE, CATALOG, CLOCK, EDGE_STORE, SETTINGS, SYNC_WORKER
+from server.keys import AUTH_STORE, CATALOG, CLOCK, EDGE_STORE, METRICS, SETTINGS, SYNC_WORKER
 from server.orders import order_view
 from server.sync.sync_request import sync_all, sync_one
 
@@ -47,6 +47,12 @@ def _check_order_limits(request: web.Request, data: dict) -> None:
                           e409="price_changed: expected_total_ore differs from the edge's")})
 @request_schema(CheckoutRequestSchema, locations=["json"], required=True)
 async def post_checkout(request: web.Request) -> web.Response:
+    with request.app[METRICS].latency.time():
+        return await _checkout(request)
+
+
+async def _checkout(request: web.Request) -> web.Response:
+    """Record the sale (or replay it), counting which it was."""
     data = request["json"]
     data["kiosk_id"] = own_kiosk(request, data.get("kiosk_id"))
     _check_order_limits(request, data)
@@ -57,7 +63,9 @@ async def post_checkout(request: web.Request) -> web.Response:
     result = await checkout(app[EDGE_STORE], app[CATALOG], data, app[CLOCK](),
                             app[SETTINGS].store_timezone, staff_approved=approved)
     if result.replayed:
+        app[METRICS].replays.inc()
         return json_response(result.order, 200, {"Idempotent-Replayed": "true"})
+    app[METRICS].checkouts.inc()
     if approved:
         await app[AUTH_STORE].audit(to_iso(app[CLOCK]()), principal_of(request).actor,
                                     "staff_approval", result.order["order_uuid"])

@@ -1,6 +1,7 @@
 """Read routes: catalog, central ledger, dashboard metrics, health."""
 from aiohttp import web
 from aiohttp_apispec import docs, querystring_schema
+from prometheus_client import CONTENT_TYPE_LATEST
 
 from server.api.docs_decl import errors
 from server.api.envelope import json_response
@@ -10,7 +11,9 @@ from server.api.schemas import (
 )
 from server.dashboard import metrics
 from server.errors import StoreUnavailable
-from server.keys import CATALOG, CENTRAL_LEDGER, CLOCK, EDGE_FIGURES, EDGE_STORE, SETTINGS
+from server.keys import (
+    CATALOG, CENTRAL_LEDGER, CLOCK, EDGE_FIGURES, EDGE_STORE, METRICS, SETTINGS,
+)
 
 
 @docs(tags=["catalog"], summary="The product catalog with its version tag",
@@ -76,3 +79,18 @@ async def get_health(request: web.Request) -> web.Response:
     if any(state != "ok" for state in states.values()):
         raise StoreUnavailable("a store is unavailable", states)
     return json_response({"status": "ok", **states})
+
+
+@docs(tags=["dashboard"], summary="The same metrics for Prometheus (text exposition format)",
+      description="Counters since start: checkout_sales, checkout_replays, "
+      "central_duplicates_absorbed, sync_batches, sync_errors; the checkout_latency_seconds "
+      "histogram; gauges read at each scrape: pending_orders, oldest_pending_age_seconds, "
+      "kiosks_online, central_orders.",
+      produces=["text/plain"],
+      responses={200: {"description": "Prometheus text exposition format"}, **errors(500)})
+async def get_metrics(request: web.Request) -> web.Response:
+    app = request.app
+    figures = await metrics.overview(app[EDGE_FIGURES], app[CENTRAL_LEDGER], app[SETTINGS],
+                                     app[CLOCK]())
+    return web.Response(body=app[METRICS].exposition(figures),
+                        headers={"Content-Type": CONTENT_TYPE_LATEST})

@@ -21,6 +21,7 @@ ROUTES = [
     ("GET", "/dashboard/overview", read_views.get_overview, DASHBOARD, None),
     ("GET", "/dashboard/kiosks", read_views.get_kiosks, DASHBOARD, None),
     ("GET", "/health", read_views.get_health, PUBLIC, None),
+    ("GET", "/metrics", read_views.get_metrics, DASHBOARD, None),
     ("GET", "/signin", auth_views.get_signin_page, PUBLIC, None),
     ("GET", "/signin.js", auth_views.get_signin_script, PUBLIC, None),
     ("POST", "/auth/session", auth_views.post_session, PUBLIC, None),

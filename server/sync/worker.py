@@ -47,8 +47,10 @@ class SyncWorker:
         self._wake = asyncio.Event()
         self._locks: dict[str, asyncio.Lock] = {}
         self._task: asyncio.Task | None = None
-        # Called after each batch with (kiosk_id, delivery, rows still pending); must not block.
+        # Called after each batch with (kiosk_id, delivery, rows still pending), and after a
+        # failed delivery with (kiosk_id, error); listeners must not block.
         self.on_batch: list = []
+        self.on_failure: list = []
 
     def wake(self, kiosk_id: str) -> None:
         """Ask for a drain of this kiosk soon; cheap and safe to call on every sale."""
@@ -133,6 +135,8 @@ class SyncWorker:
         report.outcome = "central_error"
         report.error = f"{type(exc).__name__}: {exc}"[:500]
         delay = self.backoff.failed(report.kiosk_id)
+        for listener in self.on_failure:
+            listener(report.kiosk_id, report.error)
         log.warning("sync of %s failed (%s); next try in %.1fs",
                     report.kiosk_id, report.error, delay)
         try:

@@ -1,0 +1,48 @@
+"""/metrics for a store's own monitoring: Prometheus text from a registry of this app's own.
+
+Counters and the latency histogram count what happened since the service started (as
+Prometheus expects); the gauges are read from the same figures as GET /dashboard/overview at
+each scrape, so the two always agree.
+"""
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+
+LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
+
+
+class CheckoutMetrics:
+    """The service's Prometheus instruments, in a registry of their own (no global state)."""
+
+    def __init__(self):
+        self.registry = CollectorRegistry()
+        r = self.registry
+        self.checkouts = Counter("checkout_sales", "Sales recorded at the edge", registry=r)
+        self.replays = Counter("checkout_replays", "Checkouts answered as idempotent replays",
+                               registry=r)
+        self.latency = Histogram("checkout_latency_seconds", "Time to answer a checkout",
+                                 buckets=LATENCY_BUCKETS, registry=r)
+        self.duplicates = Counter("central_duplicates_absorbed",
+                                  "Sales central already held when a batch arrived", registry=r)
+        self.batches = Counter("sync_batches", "Batches delivered to central", registry=r)
+        self.sync_errors = Counter("sync_errors", "Deliveries to central that failed", registry=r)
+        self.pending = Gauge("pending_orders", "Sales waiting to reach central", registry=r)
+        self.oldest_pending = Gauge("oldest_pending_age_seconds",
+                                    "Age of the oldest sale waiting for central", registry=r)
+        self.kiosks_online = Gauge("kiosks_online", "Kiosks heard from recently", registry=r)
+        self.central_orders = Gauge("central_orders", "Sales in the central ledger", registry=r)
+
+    def on_batch(self, kiosk_id: str, delivery, pending_count: int) -> None:
+        """A sync-worker listener: one batch reached central."""
+        self.batches.inc()
+        self.duplicates.inc(delivery.already_present)
+
+    def on_failure(self, kiosk_id: str, error: str) -> None:
+        """A sync-worker listener: a delivery to central failed."""
+        self.sync_errors.inc()
+
+    def exposition(self, overview: dict) -> bytes:
+        """The text to serve, with the gauges set from the overview just computed."""
+        self.pending.set(overview["pending_count"])
+        self.oldest_pending.set(overview["oldest_pending_age_s"] or 0)
+        self.kiosks_online.set(overview["kiosks_online"])
+        self.central_orders.set(overview["central_order_count"] or 0)
+        return generate_latest(self.registry)
