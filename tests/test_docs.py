@@ -95,6 +95,7 @@ async def test_answers_hold_exactly_the_documented_fields(client):
         "/central/orders": schemas.OrdersPageSchema,
         "/dashboard/overview": schemas.OverviewSchema,
         "/dashboard/kiosks": schemas.KiosksSchema,
+        "/dashboard/reconciliation": schemas.ReconciliationSchema,
         "/health": schemas.HealthSchema,
     }
     for path, schema in answers.items():

@@ -8,8 +8,10 @@ from server.api.envelope import json_response
 from server.api.pagination import after_cursor, page
 from server.api.schemas import (
     CatalogSchema, HealthSchema, KiosksSchema, OrdersPageSchema, OrdersQuerySchema, OverviewSchema,
+    ReconciliationSchema,
 )
 from server.dashboard import metrics
+from server.dashboard.reconciliation import reconcile
 from server.errors import StoreUnavailable
 from server.keys import (
     CATALOG, CENTRAL_LEDGER, CLOCK, EDGE_FIGURES, EDGE_STORE, METRICS, SETTINGS,
@@ -94,3 +96,18 @@ async def get_metrics(request: web.Request) -> web.Response:
                                      app[CLOCK]())
     return web.Response(body=app[METRICS].exposition(figures),
                         headers={"Content-Type": CONTENT_TYPE_LATEST})
+
+
+@docs(tags=["dashboard"], summary="The edge's sales beside central's, per kiosk and day",
+      description="`matches`, `pending` (the difference is the sales waiting to sync) or "
+      "`differs` (with the difference): the proof that nothing was lost or counted twice.",
+      responses={200: {"schema": ReconciliationSchema, "description": "Per kiosk and day"},
+                 **errors(500)})
+async def get_reconciliation(request: web.Request) -> web.Response:
+    app = request.app
+    rows = await reconcile(app[EDGE_FIGURES], app[CENTRAL_LEDGER])
+    return json_response({
+        "rows": rows,
+        "all_match": all(row["status"] == "matches" for row in rows),
+        "duplicates_absorbed": app[METRICS].duplicates_absorbed,
+    })

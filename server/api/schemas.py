@@ -327,3 +327,27 @@ class LinkOverrideSchema(Schema):
     kiosk_id = fields.Str(required=True)
     link_forced_down = fields.Bool(required=True)
     pending_count = fields.Int(required=True)
+
+
+class SideTotalsSchema(Schema):
+    orders = fields.Int(required=True)
+    total_ore = fields.Int(required=True)
+    pending = fields.Int(metadata={"description": "edge only: sales still waiting to sync"})
+
+
+class ReconciliationRowSchema(Schema):
+    kiosk_id = fields.Str(required=True)
+    business_day = fields.Date(required=True)
+    edge = fields.Nested(SideTotalsSchema, required=True)
+    central = fields.Nested(SideTotalsSchema, required=True)
+    status = fields.Str(required=True, validate=validate.OneOf(["matches", "pending", "differs"]))
+    difference = fields.Nested(SideTotalsSchema, required=True,
+                               metadata={"description": "edge minus central"})
+
+
+class ReconciliationSchema(Schema):
+    rows = fields.List(fields.Nested(ReconciliationRowSchema), required=True)
+    all_match = fields.Bool(required=True, metadata={"description": "nothing pending, nothing "
+                                                                    "different"})
+    duplicates_absorbed = fields.Int(required=True, metadata={
+        "description": "sales central already held when a batch arrived, since the start"})

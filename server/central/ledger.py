@@ -29,5 +29,8 @@ class CentralLedger(Protocol):
     async def order_count(self) -> int:
         """How many orders the ledger holds."""
 
+    async def totals_by_kiosk_day(self) -> list[dict]:
+        """Per kiosk and business day: {kiosk_id, business_day, orders, total_ore}."""
+
     async def health(self) -> None:
         """Raise unless the ledger answers."""

@@ -56,6 +56,13 @@ class SqliteLedger(SqliteStore):
         """How many orders central holds."""
         return (await self.db.fetchone("SELECT COUNT(*) FROM central_orders"))[0]
 
+    async def totals_by_kiosk_day(self) -> list[dict]:
+        """Per kiosk and business day: how many orders central holds, and their sum."""
+        rows = await self.db.fetchall(
+            "SELECT kiosk_id, business_day, COUNT(*) AS orders, SUM(total_ore) AS total_ore"
+            " FROM central_orders GROUP BY kiosk_id, business_day")
+        return [dict(row) for row in rows]
+
     async def health(self) -> None:
         """Raise unless the file answers."""
         await self.db.fetchone("SELECT 1 FROM central_orders LIMIT 1")

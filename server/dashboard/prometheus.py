@@ -29,11 +29,13 @@ class CheckoutMetrics:
                                     "Age of the oldest sale waiting for central", registry=r)
         self.kiosks_online = Gauge("kiosks_online", "Kiosks heard from recently", registry=r)
         self.central_orders = Gauge("central_orders", "Sales in the central ledger", registry=r)
+        self.duplicates_absorbed = 0  # the same figure, for the reconciliation view
 
     def on_batch(self, kiosk_id: str, delivery, pending_count: int) -> None:
         """A sync-worker listener: one batch reached central."""
         self.batches.inc()
         self.duplicates.inc(delivery.already_present)
+        self.duplicates_absorbed += delivery.already_present
 
     def on_failure(self, kiosk_id: str, error: str) -> None:
         """A sync-worker listener: a delivery to central failed."""

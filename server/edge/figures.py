@@ -44,6 +44,14 @@ ORDER BY k.kiosk_id
 LAST_JOURNAL_CHECK = "SELECT checked_at, ok, summary FROM journal_checks ORDER BY id DESC LIMIT 1"
 
 
+TOTALS_BY_KIOSK_DAY = """
+SELECT kiosk_id, business_day, COUNT(*) AS orders, SUM(total_ore) AS total_ore,
+       COALESCE(SUM(sync_state = 'pending'), 0) AS pending,
+       COALESCE(SUM(CASE WHEN sync_state = 'pending' THEN total_ore END), 0) AS pending_ore
+FROM edge_orders GROUP BY kiosk_id, business_day
+"""
+
+
 class EdgeFigures:
     """The dashboard's queries, on the edge store's reader connection."""
 
@@ -55,6 +63,10 @@ class EdgeFigures:
         orders = await self.db.fetchone(FLEET_ORDERS, {"today": today, "minute_ago": minute_ago})
         kiosks = await self.db.fetchone(FLEET_KIOSKS, {"online_since": online_since})
         return {**dict(orders), **dict(kiosks)}
+
+    async def totals_by_kiosk_day(self) -> list[dict]:
+        """Per kiosk and business day: orders, their sum, and how many still wait for central."""
+        return [dict(row) for row in await self.db.fetchall(TOTALS_BY_KIOSK_DAY)]
 
     async def kiosk_rows(self) -> list[dict]:
         """One row of figures per known kiosk."""
