@@ -16,14 +16,16 @@ from server.catalog.catalog import Catalog
 from server.central.sqlite_ledger import SqliteLedger
 from server.clock import to_iso, utc_now
 from server.config import Settings
+from server.dashboard import metrics
 from server.dashboard.prometheus import CheckoutMetrics
 from server.edge.figures import EdgeFigures
 from server.edge.store import EdgeStore
+from server.hub.dashboard_feed import DashboardFeed
 from server.hub.hub import KioskHub
 from server.hub.progress import push_sync_progress
 from server.keys import (
-    AUTH_STORE, CATALOG, CENTRAL_LEDGER, CLOCK, EDGE_FIGURES, EDGE_STORE, KIOSK_HUB, METRICS,
-    RATE_LIMITERS, SETTINGS, SYNC_WORKER,
+    AUTH_STORE, CATALOG, CENTRAL_LEDGER, CLOCK, DASHBOARD_FEED, EDGE_FIGURES, EDGE_STORE,
+    KIOSK_HUB, METRICS, RATE_LIMITERS, SETTINGS, SYNC_WORKER,
 )
 from server.pages import setup_pages
 from server.sync.worker import SyncWorker
@@ -83,12 +85,32 @@ async def kiosk_hub_ctx(app: web.Application):
     yield
 
 
+async def dashboard_feed_ctx(app: web.Application):
+    """The wallboards' feed: one computation of the metrics, pushed as deltas."""
+    settings = app[SETTINGS]
+
+    async def compute() -> dict:
+        now = app[CLOCK]()
+        overview = await metrics.overview(app[EDGE_FIGURES], app[CENTRAL_LEDGER], settings, now)
+        rows = await metrics.kiosks(app[EDGE_FIGURES], settings, now)
+        return {"overview": overview, "kiosks": {row["kiosk_id"]: row for row in rows}}
+
+    feed = DashboardFeed(compute, settings.dashboard_min_interval_s, settings.dashboard_tick_s)
+    app[DASHBOARD_FEED] = feed
+    app.on_shutdown.append(feed.close_all)
+    await feed.start()
+    yield
+    await feed.stop()
+
+
 async def sync_worker_ctx(app: web.Application):
     """Start the sync coroutine last and stop it first, while both stores are still open."""
     worker = SyncWorker(app[EDGE_STORE], app[CENTRAL_LEDGER], app[SETTINGS], app[CLOCK])
     worker.on_batch.append(push_sync_progress(app[KIOSK_HUB]))
     worker.on_batch.append(app[METRICS].on_batch)
     worker.on_failure.append(app[METRICS].on_failure)
+    worker.on_batch.append(app[DASHBOARD_FEED].poke)
+    worker.on_failure.append(app[DASHBOARD_FEED].poke)
     app[SYNC_WORKER] = worker
     worker.start()
     yield
@@ -108,7 +130,7 @@ def create_app(settings: Settings, clock=utc_now) -> web.Application:
     app[RATE_LIMITERS] = rate_limiters(settings)
     app[METRICS] = CheckoutMetrics()
     app.cleanup_ctx.extend([edge_store_ctx, demo_fleet_ctx, central_ledger_ctx, kiosk_hub_ctx,
-                            sync_worker_ctx])
+                            dashboard_feed_ctx, sync_worker_ctx])
     setup_routes(app)
     setup_pages(app)
     setup_docs(app)

@@ -51,6 +51,10 @@ class Settings:
     )
     kiosk_idle_timeout_s: int = _setting(120, "Idle time after which a kiosk clears its cart.")
     kiosk_idle_warning_s: int = _setting(20, "How long the kiosk warns before it clears.")
+    dashboard_min_interval_s: float = _setting(
+        0.25, "Least time between two deltas to a wallboard, whatever the traffic."
+    )
+    dashboard_tick_s: float = _setting(1.0, "Most time between two looks at the metrics.")
     ws_max_message_bytes: int = _setting(4096, "Largest socket message taken (else: error).")
     ws_messages_per_s: float = _setting(2.0, "Steady socket messages per second per credential.")
     ws_message_burst: int = _setting(10, "Socket messages a credential may send at once.")

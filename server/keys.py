@@ -11,6 +11,7 @@ from server.config import Settings
 from server.edge.figures import EdgeFigures
 from server.dashboard.prometheus import CheckoutMetrics
 from server.edge.store import EdgeStore
+from server.hub.dashboard_feed import DashboardFeed
 from server.hub.hub import KioskHub
 from server.sync.worker import SyncWorker
 
@@ -24,4 +25,5 @@ SYNC_WORKER = web.AppKey("sync_worker", SyncWorker)
 AUTH_STORE = web.AppKey("auth_store", AuthStore)
 KIOSK_HUB = web.AppKey("kiosk_hub", KioskHub)
 METRICS = web.AppKey("metrics", CheckoutMetrics)
+DASHBOARD_FEED = web.AppKey("dashboard_feed", DashboardFeed)
 RATE_LIMITERS = web.AppKey("rate_limiters", dict)

@@ -17,7 +17,9 @@ from server.edge.checkout import checkout
 from server.edge.heartbeat import record_heartbeat
 from server.edge.staff import check_staff_pin
 from server.errors import InvalidFields
-from server.keys import AUTH_STORE, CATALOG, CLOCK, EDGE_STORE, METRICS, SETTINGS, SYNC_WORKER
+from server.keys import (
+    AUTH_STORE, CATALOG, CLOCK, DASHBOARD_FEED, EDGE_STORE, METRICS, SETTINGS, SYNC_WORKER,
+)
 from server.orders import order_view
 from server.sync.sync_request import sync_all, sync_one
 
@@ -66,6 +68,7 @@ async def _checkout(request: web.Request) -> web.Response:
         app[METRICS].replays.inc()
         return json_response(result.order, 200, {"Idempotent-Replayed": "true"})
     app[METRICS].checkouts.inc()
+    app[DASHBOARD_FEED].poke()
     if approved:
         await app[AUTH_STORE].audit(to_iso(app[CLOCK]()), principal_of(request).actor,
                                     "staff_approval", result.order["order_uuid"])
@@ -82,6 +85,7 @@ async def post_heartbeat(request: web.Request) -> web.Response:
     kiosk_id = own_kiosk(request, data.get("kiosk_id"))
     answer = await record_heartbeat(app[EDGE_STORE], app[SYNC_WORKER], kiosk_id,
                                     data["central_link_up"], app[CLOCK]())
+    app[DASHBOARD_FEED].poke()
     return json_response(answer)
 
 

@@ -2,6 +2,7 @@
 from aiohttp import web
 
 from server.api import admin_views, auth_views, edge_views, read_views, staff_views
+from server.hub.dashboard_socket import dashboard_socket
 from server.hub.kiosk_socket import kiosk_socket
 from server.auth.access import (
     ANY_ROLE, DASHBOARD, KIOSK, KIOSK_OR_OPERATOR, OPERATOR, PUBLIC, allow,
@@ -31,6 +32,7 @@ ROUTES = [
     ("POST", "/admin/kiosks/{kiosk_id}/revoke", admin_views.post_revoke_kiosk, OPERATOR, None),
     ("GET", "/admin/audit", admin_views.get_audit, OPERATOR, None),
     ("GET", "/ws/kiosk", kiosk_socket, KIOSK, None),
+    ("GET", "/ws/dashboard", dashboard_socket, DASHBOARD, None),
 ]
 
 

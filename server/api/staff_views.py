@@ -10,7 +10,7 @@ from server.api.schemas import (
 from server.auth.identity import principal_of
 from server.clock import to_iso
 from server.edge.staff import check_staff_pin
-from server.keys import AUTH_STORE, CLOCK, EDGE_STORE, SYNC_WORKER
+from server.keys import AUTH_STORE, CLOCK, DASHBOARD_FEED, EDGE_STORE, SYNC_WORKER
 
 
 @docs(tags=["staff"], summary="Check the staff PIN (opens the kiosk's staff panel)",
@@ -35,6 +35,7 @@ async def post_link_override(request: web.Request) -> web.Response:
     pending = await app[EDGE_STORE].force_link_down(principal.kiosk_id, data["forced_down"], now)
     await app[AUTH_STORE].audit(now, principal.actor, "link_override", principal.kiosk_id,
                                 {"forced_down": data["forced_down"]})
+    app[DASHBOARD_FEED].poke()
     if not data["forced_down"]:
         app[SYNC_WORKER].wake(principal.kiosk_id)
     return json_response({"kiosk_id": principal.kiosk_id, "link_forced_down": data["forced_down"],

@@ -23,8 +23,12 @@ class Connection:
 
     def send(self, message: dict) -> None:
         """Queue a message; drop the client if it cannot keep up."""
+        self.send_text(json.dumps(message, ensure_ascii=False))
+
+    def send_text(self, text: str) -> None:
+        """Queue an already serialized message (one serialization for many sockets)."""
         try:
-            self._queue.put_nowait(json.dumps(message, ensure_ascii=False))
+            self._queue.put_nowait(text)
         except asyncio.QueueFull:
             if self._dropping is None:
                 log.warning("%s fell behind; dropping it", self.name)

@@ -14,7 +14,9 @@ from server.edge.heartbeat import record_heartbeat
 from server.errors import CrossSiteRequest
 from server.hub.connection import Connection
 from server.hub.messages import MessageError, error_message, parse_message
-from server.keys import CLOCK, EDGE_STORE, KIOSK_HUB, RATE_LIMITERS, SETTINGS, SYNC_WORKER
+from server.keys import (
+    CLOCK, DASHBOARD_FEED, EDGE_STORE, KIOSK_HUB, RATE_LIMITERS, SETTINGS, SYNC_WORKER,
+)
 
 log = logging.getLogger(__name__)
 HARD_MESSAGE_CAP = 1 << 20  # aiohttp closes above this; our own, smaller limit answers first
@@ -33,6 +35,7 @@ async def on_heartbeat(request: web.Request, kiosk_id: str, message: dict) -> di
     app = request.app
     answer = await record_heartbeat(app[EDGE_STORE], app[SYNC_WORKER], kiosk_id,
                                     message["central_link_up"], app[CLOCK]())
+    app[DASHBOARD_FEED].poke()
     return {"type": "ack", "id": message.get("id"), **answer}
 
 

@@ -1,0 +1,104 @@
+"""The dashboard feed: one computation of the metrics, diffed, pushed to every wallboard.
+
+A publisher task recomputes the overview and kiosk rows when something changed (a poke)
+or every `dashboard_tick_s` (kiosks go stale, backlogs age), at most once per
+`dashboard_min_interval_s`, whatever the traffic. It sends only what changed, as one
+pre-serialized delta with the next `seq`, to every dashboard without awaiting any of them.
+A new dashboard gets the last published state as its snapshot, taken and registered with no
+await in between, so it misses nothing.
+"""
+import asyncio
+import json
+import logging
+
+from server.hub.connection import Connection
+
+log = logging.getLogger(__name__)
+
+
+def diff(old: dict, new: dict) -> dict:
+    """The fields of `new` that differ from `old`, one level into nested dicts."""
+    changed = {}
+    for key, value in new.items():
+        before = old.get(key)
+        if isinstance(value, dict) and isinstance(before, dict):
+            inner = {k: v for k, v in value.items() if before.get(k) != v}
+            if inner:
+                changed[key] = inner
+        elif before != value:
+            changed[key] = value
+    return changed
+
+
+class DashboardFeed:
+    """Owns the last published state, its seq, the dashboards, and the publisher task."""
+
+    def __init__(self, compute, min_interval_s: float, tick_s: float):
+        self.compute = compute  # async () -> {"overview": {...}, "kiosks": {id: row}}
+        self.min_interval_s, self.tick_s = min_interval_s, tick_s
+        self.seq = 0
+        self.state: dict = {"overview": {}, "kiosks": {}}
+        self.dashboards: set[Connection] = set()
+        self._poked = asyncio.Event()
+        self._task: asyncio.Task | None = None
+
+    def poke(self, *_args) -> None:
+        """Something changed: publish soon (cheap; safe to call on every sale)."""
+        self._poked.set()
+
+    async def start(self) -> None:
+        """Compute the first state, then publish in the background."""
+        self.state = await self.compute()
+        self._task = asyncio.create_task(self._run(), name="dashboard-feed")
+
+    async def stop(self) -> None:
+        """Stop publishing."""
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+
+    def snapshot(self) -> dict:
+        """The full state as a `snapshot` message (no await: nothing can slip in between)."""
+        return {"type": "snapshot", "seq": self.seq, **self.state}
+
+    def subscribe(self, conn: Connection) -> None:
+        """Send the snapshot and register for deltas, in one step."""
+        conn.send(self.snapshot())
+        self.dashboards.add(conn)
+
+    def unsubscribe(self, conn: Connection) -> None:
+        """Forget a dashboard (from the handler's finally)."""
+        self.dashboards.discard(conn)
+
+    async def close_all(self, app=None) -> None:
+        """Close every dashboard with GOING_AWAY (on shutdown), from a copy of the registry."""
+        for conn in list(self.dashboards):
+            await conn.close(message=b"edge shutting down")
+
+    async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            try:
+                async with asyncio.timeout(self.tick_s):
+                    await self._poked.wait()
+            except TimeoutError:
+                pass
+            self._poked.clear()
+            started = loop.time()
+            try:
+                await self.publish()
+            except Exception:
+                log.exception("dashboard feed could not compute the metrics")
+            await asyncio.sleep(max(0.0, self.min_interval_s - (loop.time() - started)))
+
+    async def publish(self) -> None:
+        """Recompute, and send a delta to every dashboard if anything changed."""
+        new = await self.compute()
+        changed = {part: diff(self.state[part], new[part]) for part in ("overview", "kiosks")}
+        self.state = new
+        if not any(changed.values()):
+            return
+        self.seq += 1
+        text = json.dumps({"type": "delta", "seq": self.seq, **changed}, ensure_ascii=False)
+        for conn in list(self.dashboards):
+            conn.send_text(text)

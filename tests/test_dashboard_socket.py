@@ -1,0 +1,133 @@
+"""The dashboard socket: a snapshot, then coalesced deltas that rebuild the REST view."""
+import asyncio
+from dataclasses import replace
+
+import aiohttp
+
+from server.app import create_app
+from server.hub.messages import validator
+from server.keys import SYNC_WORKER
+from tests.conftest import heartbeat, sale
+
+
+async def connect(client):
+    token = await client.token("dashboard")
+    return await client.raw.ws_connect("/ws/dashboard",
+                                       headers={"Authorization": f"Bearer {token}"})
+
+
+def merge(state: dict, delta: dict) -> None:
+    """What a wallboard does with a delta."""
+    for part in ("overview", "kiosks"):
+        for key, value in delta[part].items():
+            if isinstance(value, dict) and isinstance(state[part].get(key), dict):
+                state[part][key].update(value)
+            else:
+                state[part][key] = value
+
+
+async def next_delta(ws, seq: int, timeout: float = 5.0) -> dict:
+    message = await asyncio.wait_for(ws.receive_json(), timeout)
+    assert not list(validator("dashboard_delta").iter_errors(message))
+    assert message["seq"] == seq + 1, "deltas carry consecutive seq"
+    return message
+
+
+async def wait_for(ws, state, predicate, timeout=5.0):
+    """Merge deltas until `predicate(state)` holds."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not predicate(state):
+        delta = await next_delta(ws, state["seq"], max(0.1, deadline - loop.time()))
+        merge(state, delta)
+        state["seq"] = delta["seq"]
+    return state
+
+
+async def rest_view(client) -> dict:
+    overview = await (await client.get("/dashboard/overview")).json()
+    kiosks = (await (await client.get("/dashboard/kiosks")).json())["kiosks"]
+    return {"overview": overview, "kiosks": {k["kiosk_id"]: k for k in kiosks}}
+
+
+async def test_snapshot_then_deltas_for_sales_flips_batches_and_stale_kiosks(client, clock,
+                                                                           settings):
+    await heartbeat(client, "k1", link_up=False)
+    ws = await connect(client)
+    state = await ws.receive_json()
+    assert not list(validator("dashboard_snapshot").iter_errors(state))
+    assert state["type"] == "snapshot"
+    await wait_for(ws, state, lambda s: "k1" in s["kiosks"])  # if published after connecting
+
+    await client.post("/edge/checkout", json=sale("k1"))      # a sale
+    await wait_for(ws, state, lambda s: s["overview"]["orders_total"] == 1)
+    assert state["kiosks"]["k1"]["pending_count"] == 1
+    await heartbeat(client, "k1", link_up=True)              # a flip: the sync drains it
+    await wait_for(ws, state, lambda s: s["overview"]["synced_count"] == 1)
+    assert state["kiosks"]["k1"]["central_link_up"] is True
+    assert state["overview"]["central_order_count"] == 1
+    clock.advance(settings.heartbeat_timeout_s + 1)          # the kiosk goes stale
+    await wait_for(ws, state, lambda s: s["kiosks"]["k1"]["online"] is False)
+    assert state["overview"]["kiosks_online"] == 0
+
+    view = await rest_view(client)
+    await wait_for(ws, state, lambda s: s["overview"]["generated_at"] ==
+                   view["overview"]["generated_at"], timeout=3)
+    assert {k: v for k, v in state.items() if k not in ("type", "seq")} == view
+    await ws.close()
+
+
+async def test_a_burst_of_sales_is_coalesced_and_ends_equal_to_rest(make_client, settings, clock):
+    client = await make_client(create_app(replace(settings, dashboard_tick_s=0.5), clock=clock))
+    await client.app[SYNC_WORKER].stop()
+    await heartbeat(client, "k1", link_up=False)
+    ws = await connect(client)
+    state = await ws.receive_json()
+    for _ in range(20):
+        await asyncio.gather(*(client.post("/edge/checkout", json=sale("k1")) for _ in range(50)))
+    await wait_for(ws, state, lambda s: s["overview"]["orders_total"] == 1000, timeout=10)
+    received = state["seq"]
+    assert received < 100, f"{received} deltas for 1000 sales"
+    view = await rest_view(client)
+    await wait_for(ws, state, lambda s: s["overview"]["generated_at"] ==
+                   view["overview"]["generated_at"], timeout=3)
+    assert {k: v for k, v in state.items() if k not in ("type", "seq")} == view
+    await ws.close()
+
+
+async def test_a_gap_is_healed_by_asking_for_a_snapshot(client):
+    ws = await connect(client)
+    first = await ws.receive_json()
+    await ws.send_json({"type": "snapshot_request"})
+    again = await asyncio.wait_for(ws.receive_json(), 5)
+    assert again["type"] == "snapshot" and again["seq"] >= first["seq"]
+    await ws.send_json({"type": "please"})
+    error = await asyncio.wait_for(ws.receive_json(), 5)
+    while error["type"] != "error":
+        error = await asyncio.wait_for(ws.receive_json(), 5)
+    assert error["code"] == "unknown_type"
+    await ws.close()
+
+
+async def test_a_dashboard_that_never_reads_does_not_stall_checkouts(make_client, settings,
+                                                                     clock):
+    small = replace(settings, ws_send_queue=4, dashboard_min_interval_s=0.01,
+                    dashboard_tick_s=0.05)
+    client = await make_client(create_app(small, clock=clock))
+    ws = await connect(client)  # and never read from it
+    statuses = []
+    for _ in range(30):
+        statuses.append((await client.post("/edge/checkout", json=sale("k1"))).status)
+        clock.advance(1)  # every look at the metrics finds a change
+        await asyncio.sleep(0.02)
+    assert statuses == [201] * 30  # (its unread deltas wait in buffers or get it dropped)
+    await ws.close()
+
+
+async def test_only_dashboards_and_operators_may_watch(client):
+    token = await client.token("k1")
+    try:
+        await client.raw.ws_connect("/ws/dashboard", headers={"Authorization": f"Bearer {token}"})
+        raise AssertionError("a kiosk must not watch the wallboard feed")
+    except aiohttp.WSServerHandshakeError as refused:
+        assert refused.status == 403
