@@ -6,7 +6,9 @@ from server.api.docs_decl import errors
 from server.api.envelope import json_response
 from server.api.fields import KIOSK_ID
 from server.api.pagination import after_cursor, page
-from server.api.schemas import AuditPageSchema, AuditQuerySchema, IssuedSchema, RevokedSchema
+from server.api.access_schemas import (
+    AuditPageSchema, AuditQuerySchema, IssuedSchema, RevokedSchema,
+)
 from server.auth.enrolment import enrol_kiosk, revoke_kiosk
 from server.auth.identity import principal_of
 from server.clock import to_iso

@@ -7,7 +7,7 @@ from aiohttp_apispec import docs, request_schema
 
 from server.api.docs_decl import errors
 from server.api.envelope import json_response
-from server.api.schemas import SessionRequestSchema, SessionSchema
+from server.api.access_schemas import SessionRequestSchema, SessionSchema
 from server.auth.identity import principal_of
 from server.auth.middleware import SESSION_COOKIE, check_same_origin
 from server.auth.store import Principal

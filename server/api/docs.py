@@ -8,7 +8,7 @@ from aiohttp_apispec import AiohttpApiSpec
 from aiohttp_apispec.utils import get_path
 from marshmallow import RAISE
 
-from server.api import schemas
+from server.api import access_schemas, schemas
 from server.api.assets import add_asset_folder
 from server.api.docs_decl import errors
 from server.auth.access import PUBLIC, allow, roles_of
@@ -36,7 +36,8 @@ class _RepeatableApiSpec(AiohttpApiSpec):
         """The spec, saying which objects refuse fields they do not know."""
         spec = super().swagger_dict()
         for name, definition in spec.get("definitions", {}).items():
-            schema = getattr(schemas, f"{name}Schema", None)
+            schema = getattr(schemas, f"{name}Schema", None) or \
+                getattr(access_schemas, f"{name}Schema", None)
             if schema is not None and schema.opts.unknown == RAISE:
                 definition["additionalProperties"] = False
         return spec

@@ -4,7 +4,7 @@ from aiohttp_apispec import docs, request_schema
 
 from server.api.docs_decl import errors
 from server.api.envelope import json_response
-from server.api.schemas import (
+from server.api.access_schemas import (
     LinkOverrideRequestSchema, LinkOverrideSchema, StaffOkSchema, StaffPinSchema,
 )
 from server.auth.identity import principal_of

@@ -1,0 +1,66 @@
+"""Schemas of who may do what: sign-in, enrolment, the audit trail, staff at the kiosk."""
+from marshmallow import Schema, fields, validate
+
+from server.api.fields import CURSOR, STAFF_PIN, StrictBool
+
+
+class SessionRequestSchema(Schema):
+    token = fields.Str(required=True, validate=validate.Length(min=1, max=200),
+                       metadata={"description": "a bearer token, as printed by enrolment"})
+
+
+class SessionSchema(Schema):
+    role = fields.Str(required=True)
+    kiosk_id = fields.Str(required=True, allow_none=True)
+    expires_at = fields.DateTime(required=True)
+
+
+class IssuedSchema(Schema):
+    token = fields.Str(required=True, metadata={"description": "shown once; keep it secret"})
+    token_id = fields.Str(required=True)
+    role = fields.Str(required=True)
+    kiosk_id = fields.Str(required=True, allow_none=True)
+    signin_path = fields.Str(required=True)
+
+
+class RevokedSchema(Schema):
+    revoked = fields.Int(required=True)
+
+
+class AuditEventSchema(Schema):
+    id = fields.Int(required=True)
+    at = fields.DateTime(required=True)
+    actor = fields.Str(required=True)
+    action = fields.Str(required=True)
+    target = fields.Str(required=True, allow_none=True)
+    details = fields.Dict(required=True)
+
+
+class AuditQuerySchema(Schema):
+    limit = fields.Int(load_default=100, validate=validate.Range(min=1, max=1000))
+    after = fields.Str(validate=CURSOR, metadata={"description": "`next` of the previous page"})
+
+
+class AuditPageSchema(Schema):
+    events = fields.List(fields.Nested(AuditEventSchema), required=True)
+    next = fields.Str(required=True, allow_none=True)
+
+
+class StaffPinSchema(Schema):
+    pin = fields.Str(required=True, validate=STAFF_PIN)
+
+
+class LinkOverrideRequestSchema(Schema):
+    pin = fields.Str(required=True, validate=STAFF_PIN)
+    forced_down = StrictBool(required=True, metadata={"description": "true: force the link "
+                                                                     "down; false: release"})
+
+
+class StaffOkSchema(Schema):
+    ok = fields.Bool(required=True)
+
+
+class LinkOverrideSchema(Schema):
+    kiosk_id = fields.Str(required=True)
+    link_forced_down = fields.Bool(required=True)
+    pending_count = fields.Int(required=True)
