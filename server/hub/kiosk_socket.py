@@ -7,27 +7,18 @@ stays open.
 """
 import logging
 
-from aiohttp import WSCloseCode, WSMsgType, web
+from aiohttp import WSCloseCode, web
 
 from server.auth.identity import own_kiosk, principal_of
 from server.edge.heartbeat import record_heartbeat
-from server.errors import CrossSiteRequest
-from server.hub.connection import Connection
+from server.hub.handshake import accept_socket, answer_messages
 from server.hub.messages import MessageError, error_message, parse_message
 from server.keys import (
     CLOCK, DASHBOARD_FEED, EDGE_STORE, KIOSK_HUB, RATE_LIMITERS, SETTINGS, SYNC_WORKER,
 )
 
 log = logging.getLogger(__name__)
-HARD_MESSAGE_CAP = 1 << 20  # aiohttp closes above this; our own, smaller limit answers first
 INBOUND = {"heartbeat": "kiosk_heartbeat"}  # message type -> its schema in schema/messages
-
-
-def check_socket_origin(request: web.Request) -> None:
-    """Browsers always send Origin on a socket handshake: it must be this site."""
-    origin = request.headers.get("Origin")
-    if origin is not None and origin != f"{request.scheme}://{request.host}":
-        raise CrossSiteRequest("this socket only accepts pages of this site", {"origin": origin})
 
 
 async def on_heartbeat(request: web.Request, kiosk_id: str, message: dict) -> dict:
@@ -60,21 +51,14 @@ async def _answer(request: web.Request, kiosk_id: str, token_id: str, raw: str) 
 async def kiosk_socket(request: web.Request) -> web.WebSocketResponse:
     """Hold one kiosk's socket until it closes."""
     kiosk_id = own_kiosk(request, request.query.get("kiosk_id"))
-    check_socket_origin(request)
-    settings, hub = request.app[SETTINGS], request.app[KIOSK_HUB]
+    hub = request.app[KIOSK_HUB]
     token_id = principal_of(request).token_id
-    ws = web.WebSocketResponse(max_msg_size=HARD_MESSAGE_CAP, heartbeat=30.0)
-    await ws.prepare(request)
-    conn = Connection(ws, settings.ws_send_queue, f"kiosk {kiosk_id}")
+    conn = await accept_socket(request, f"kiosk {kiosk_id}")
     for old in hub.register(kiosk_id, token_id, conn):
         await old.close(WSCloseCode.POLICY_VIOLATION, b"replaced by a newer connection")
     try:
-        async for msg in ws:
-            if msg.type == WSMsgType.TEXT:
-                conn.send(await _answer(request, kiosk_id, token_id, msg.data))
-            elif msg.type == WSMsgType.BINARY:
-                conn.send(error_message("malformed_message", "send JSON text, not binary"))
+        await answer_messages(conn, lambda raw: _answer(request, kiosk_id, token_id, raw))
     finally:
         hub.unregister(kiosk_id, token_id, conn)
         await conn.close()
-    return ws
+    return conn.ws
