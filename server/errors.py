@@ -73,6 +73,12 @@ class CrossSiteRequest(DomainError):
 class TooManyRequests(DomainError):
     status, code = 429, "too_many_requests"
 
+    @classmethod
+    def after(cls, wait_s: float, message: str) -> "TooManyRequests":
+        """Refuse for now, telling the caller in whole seconds (at least 1) when to retry."""
+        retry = max(1, round(wait_s + 0.5))
+        return cls(message, {"retry_after_s": retry}, {"Retry-After": str(retry)})
+
 
 class WrongStaffPin(DomainError):
     status, code = 403, "wrong_staff_pin"

@@ -11,7 +11,7 @@ from server.api.access_schemas import SessionRequestSchema, SessionSchema
 from server.auth.identity import principal_of
 from server.auth.middleware import SESSION_COOKIE, check_same_origin
 from server.auth.store import Principal
-from server.auth.tokens import hash_secret, new_session_secret, secret_matches, split_token
+from server.auth.tokens import hash_secret, new_session_secret, token_id_of
 from server.clock import to_iso
 from server.errors import Unauthorized
 from server.keys import AUTH_STORE, CLOCK, SETTINGS
@@ -36,11 +36,10 @@ async def post_session(request: web.Request) -> web.Response:
         check_same_origin(request)  # no signing a browser in from someone else's page
     app, token = request.app, request["json"]["token"]
     store, now = app[AUTH_STORE], app[CLOCK]()
-    parts = split_token(token)
-    row = await store.active_credential(parts[0]) if parts else None
-    if row is None or not secret_matches(parts[1], row["secret_hash"]):
+    row = await store.credential_for_token(token)
+    if row is None:
         await store.audit(to_iso(now), "anonymous", "sign_in_failed", None,
-                          {"token_id": parts[0] if parts else None, "remote": request.remote})
+                          {"token_id": token_id_of(token), "remote": request.remote})
         raise Unauthorized("that token is unknown, malformed or revoked")
     ttl = app[SETTINGS].session_ttl_s
     cookie, cookie_hash = new_session_secret()

@@ -9,7 +9,7 @@ from aiohttp import web
 from server.auth.access import PUBLIC, roles_of
 from server.auth.identity import PRINCIPAL
 from server.auth.store import Principal
-from server.auth.tokens import hash_secret, secret_matches, split_token
+from server.auth.tokens import hash_secret, token_id_of
 from server.clock import to_iso
 from server.errors import CrossSiteRequest, Forbidden, TooManyRequests, Unauthorized
 from server.keys import AUTH_STORE, CLOCK, RATE_LIMITERS
@@ -21,13 +21,11 @@ CHALLENGE = {"WWW-Authenticate": 'Bearer realm="always-on-checkout"'}
 
 async def _from_bearer(request: web.Request, header: str) -> Principal:
     scheme, _, token = header.partition(" ")
-    parts = split_token(token.strip()) if scheme.lower() == "bearer" else None
-    row = await request.app[AUTH_STORE].active_credential(parts[0]) if parts else None
-    if row is None or not secret_matches(parts[1], row["secret_hash"]):
-        store, now = request.app[AUTH_STORE], to_iso(request.app[CLOCK]())
-        await store.audit(now, "anonymous", "auth_failed", request.path,
-                          {"token_id": parts[0] if parts else None,
-                           "remote": request.remote})
+    store = request.app[AUTH_STORE]
+    row = await store.credential_for_token(token.strip()) if scheme.lower() == "bearer" else None
+    if row is None:
+        await store.audit(to_iso(request.app[CLOCK]()), "anonymous", "auth_failed",
+                          request.path, {"token_id": token_id_of(token), "remote": request.remote})
         raise Unauthorized("the credential is unknown, malformed or revoked", headers=CHALLENGE)
     return Principal.from_row(row)
 
@@ -61,9 +59,7 @@ def _check_rate(request: web.Request, handler, principal: Principal) -> None:
     limiter = request.app[RATE_LIMITERS].get(getattr(handler, "__rate_limit__", None))
     wait = limiter.retry_after(principal.token_id) if limiter else None
     if wait is not None:
-        retry = max(1, round(wait + 0.5))
-        raise TooManyRequests("too many requests from this credential; slow down",
-                              {"retry_after_s": retry}, {"Retry-After": str(retry)})
+        raise TooManyRequests.after(wait, "too many requests from this credential; slow down")
 
 
 @web.middleware

@@ -2,6 +2,7 @@
 import json
 from dataclasses import dataclass
 
+from server.auth.tokens import secret_matches, split_token
 from server.sqlite import SqliteDatabase
 
 ROLES = ("kiosk", "dashboard", "operator")
@@ -53,6 +54,14 @@ class AuthStore:
         """The credential row if it exists and is not revoked, else None."""
         return await self.db.fetchone(
             "SELECT * FROM credentials WHERE token_id = ? AND revoked_at IS NULL", (token_id,))
+
+    async def credential_for_token(self, token: str):
+        """The active credential a bearer token proves, or None (malformed, unknown, revoked)."""
+        parts = split_token(token)
+        row = await self.active_credential(parts[0]) if parts else None
+        if row is None or not secret_matches(parts[1], row["secret_hash"]):
+            return None
+        return row
 
     async def revoke(self, at: str, token_id: str | None = None,
                      kiosk_id: str | None = None) -> int:

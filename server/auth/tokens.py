@@ -20,6 +20,12 @@ def split_token(token: str) -> tuple[str, str] | None:
     return parts[1], parts[2]
 
 
+def token_id_of(token: str) -> str | None:
+    """The public id part of a token (for the audit trail), if it is well formed."""
+    parts = split_token(token.strip())
+    return parts[0] if parts else None
+
+
 def hash_secret(secret: str) -> str:
     """SHA-256 of a secret: tokens are random and long, so no slow hash is needed."""
     return hashlib.sha256(secret.encode()).hexdigest()

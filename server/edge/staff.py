@@ -19,9 +19,7 @@ async def check_staff_pin(request: web.Request, pin: str, purpose: str) -> None:
     limiter = app[RATE_LIMITERS].get("staff_pin")
     wait = limiter.retry_after(principal.token_id) if limiter else None
     if wait is not None:
-        retry = max(1, round(wait + 0.5))
-        raise TooManyRequests("too many staff PIN attempts; wait before trying again",
-                              {"retry_after_s": retry}, {"Retry-After": str(retry)})
+        raise TooManyRequests.after(wait, "too many staff PIN attempts; wait before trying again")
     ok = hmac.compare_digest(pin.encode(), app[SETTINGS].staff_pin.encode())
     await app[AUTH_STORE].audit(to_iso(app[CLOCK]()), principal.actor,
                                 "staff_pin_ok" if ok else "staff_pin_failed", purpose)
