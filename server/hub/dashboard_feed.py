@@ -5,7 +5,7 @@ or every `dashboard_tick_s` (kiosks go stale, backlogs age), at most once per
 `dashboard_min_interval_s`, whatever the traffic. It sends only what changed, as one
 pre-serialized delta with the next `seq`, to every dashboard without awaiting any of them.
 A new dashboard gets the last published state as its snapshot, taken and registered with no
-await in between, so it misses nothing.
+await in between, so it misses nothing; with no dashboard connected nothing is computed.
 """
 import asyncio
 import json
@@ -62,9 +62,11 @@ class DashboardFeed:
         return {"type": "snapshot", "seq": self.seq, **self.state}
 
     def subscribe(self, conn: Connection) -> None:
-        """Send the snapshot and register for deltas, in one step."""
+        """Send the snapshot and register for deltas, in one step; then freshen it soon
+        (the state may be old: nobody was watching)."""
         conn.send(self.snapshot())
         self.dashboards.add(conn)
+        self.poke()
 
     def unsubscribe(self, conn: Connection) -> None:
         """Forget a dashboard (from the handler's finally)."""
@@ -84,6 +86,8 @@ class DashboardFeed:
             except TimeoutError:
                 pass
             self._poked.clear()
+            if not self.dashboards:
+                continue  # nobody watches: no aggregates over the sales to compute
             started = loop.time()
             try:
                 await self.publish()
