@@ -2,7 +2,7 @@
 import pytest
 from playwright.async_api import async_playwright
 
-from tests.browser.edge import ARGS, CHROMIUM, Edge
+from reliability.edge_process import ARGS, CHROMIUM, Edge
 
 
 @pytest.fixture

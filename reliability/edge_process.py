@@ -1,4 +1,5 @@
-"""The real service as a process on a free port, for browser tests and the screenshot script."""
+"""The real service as a process on a free port: for browser tests, screenshots, the fleet
+simulator's own tests and the torture runs (which kill it with SIGKILL and start it again)."""
 import os
 import re
 import signal
@@ -9,7 +10,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -24,35 +25,47 @@ class Edge:
             sock.bind(("127.0.0.1", 0))
             self.port = sock.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = data_dir.parent / f"{data_dir.name}.log"
         self.proc = None
-        self.output = ""
 
     def start(self) -> None:
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "server", "--port", str(self.port),
-             "--data-dir", str(self.data_dir)],
-            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-            env={**os.environ, "CHECKOUT_LOG_LEVEL": "WARNING", **self.env})
-        if not self.output:  # a first start prints its demo fleet, the operator last
-            for line in self.proc.stdout:
-                self.output += line
-                if re.match(r"^  operator +aoc_", line):
-                    break
+        """Start the process and wait for its first /health 200. What it prints goes to a log
+        file beside the data dir (a pipe nobody reads would fill and stall the server)."""
+        with open(self.log_path, "a") as log:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "server", "--port", str(self.port),
+                 "--data-dir", str(self.data_dir)],
+                cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, text=True,
+                env={**os.environ, "CHECKOUT_LOG_LEVEL": "WARNING", **self.env})
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             try:
                 with urllib.request.urlopen(f"{self.url}/health", timeout=1):
                     return
             except OSError:
-                assert self.proc.poll() is None, "the edge died on start"
-                time.sleep(0.1)
+                assert self.proc.poll() is None, f"the edge died on start:\n{self.output}"
+                time.sleep(0.05)
         raise AssertionError("the edge never answered /health")
+
+    @property
+    def output(self) -> str:
+        """Everything the process printed so far, over all its starts."""
+        return self.log_path.read_text() if self.log_path.exists() else ""
 
     def stop(self) -> None:
         """Stop the process we started (by its PID) and keep what it printed."""
         self.proc.send_signal(signal.SIGINT)
-        out, _ = self.proc.communicate(timeout=15)
-        self.output += out
+        self.proc.wait(timeout=15)
+
+    def kill(self) -> None:
+        """SIGKILL the process we started: no shutdown, no flush, as a power cut would."""
+        self.proc.kill()
+        self.proc.wait(timeout=15)
+
+    @property
+    def running(self) -> bool:
+        """Is the process we started still alive?"""
+        return self.proc is not None and self.proc.poll() is None
 
     def signin_link(self, who: str) -> str:
         match = re.search(rf"{who} +(http://\S+/signin#token=\S+)", self.output)
