@@ -81,7 +81,7 @@ async def test_answers_hold_exactly_the_documented_fields(client):
     """Every field an answer carries is documented, and every documented field is there."""
     from marshmallow import RAISE
 
-    from server.api import schemas
+    from server.api import dashboard_schemas, schemas
     from tests.conftest import heartbeat, sale
     schemas.HeartbeatResponseSchema().load(await heartbeat(client, "k1", link_up=False))
     order = await (await client.post("/edge/checkout", json=sale())).json()
@@ -93,9 +93,10 @@ async def test_answers_hold_exactly_the_documented_fields(client):
         "/catalog": schemas.CatalogSchema,
         "/edge/orders": schemas.OrdersPageSchema,
         "/central/orders": schemas.OrdersPageSchema,
-        "/dashboard/overview": schemas.OverviewSchema,
-        "/dashboard/kiosks": schemas.KiosksSchema,
-        "/dashboard/reconciliation": schemas.ReconciliationSchema,
+        "/dashboard/overview": dashboard_schemas.OverviewSchema,
+        "/dashboard/kiosks": dashboard_schemas.KiosksSchema,
+        "/dashboard/history": dashboard_schemas.HistorySchema,
+        "/dashboard/reconciliation": dashboard_schemas.ReconciliationSchema,
         "/health": schemas.HealthSchema,
     }
     for path, schema in answers.items():

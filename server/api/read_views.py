@@ -6,10 +6,10 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from server.api.docs_decl import errors
 from server.api.envelope import json_response
 from server.api.pagination import after_cursor, page
-from server.api.schemas import (
-    CatalogSchema, HealthSchema, KiosksSchema, OrdersPageSchema, OrdersQuerySchema, OverviewSchema,
-    ReconciliationSchema,
+from server.api.dashboard_schemas import (
+    HistoryQuerySchema, HistorySchema, KiosksSchema, OverviewSchema, ReconciliationSchema,
 )
+from server.api.schemas import CatalogSchema, HealthSchema, OrdersPageSchema, OrdersQuerySchema
 from server.dashboard import metrics
 from server.dashboard.reconciliation import reconcile
 from server.errors import StoreUnavailable
@@ -64,6 +64,19 @@ async def get_kiosks(request: web.Request) -> web.Response:
     app = request.app
     rows = await metrics.kiosks(app[EDGE_FIGURES], app[SETTINGS], app[CLOCK]())
     return json_response({"kiosks": rows})
+
+
+@docs(tags=["dashboard"], summary="Checkouts and the sync backlog, minute by minute",
+      description="For the wallboard's charts: per whole minute up to now, the sales made in "
+      "it and the sales still waiting for central at its end.",
+      responses={200: {"schema": HistorySchema, "description": "Oldest minute first"},
+                 **errors(422, 500)})
+@querystring_schema(HistoryQuerySchema)
+async def get_history(request: web.Request) -> web.Response:
+    app = request.app
+    points = await metrics.history(app[EDGE_FIGURES], app[CLOCK](),
+                                   request["querystring"]["minutes"])
+    return json_response({"points": points})
 
 
 @docs(tags=["health"], summary="Both stores answer",

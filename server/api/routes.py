@@ -21,6 +21,7 @@ ROUTES = [
     ("GET", "/central/orders", read_views.get_central_orders, OPERATOR, None),
     ("GET", "/dashboard/overview", read_views.get_overview, DASHBOARD, None),
     ("GET", "/dashboard/kiosks", read_views.get_kiosks, DASHBOARD, None),
+    ("GET", "/dashboard/history", read_views.get_history, DASHBOARD, None),
     ("GET", "/dashboard/reconciliation", read_views.get_reconciliation, DASHBOARD, None),
     ("GET", "/health", read_views.get_health, PUBLIC, None),
     ("GET", "/metrics", read_views.get_metrics, DASHBOARD, None),

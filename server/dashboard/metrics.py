@@ -1,6 +1,6 @@
 """The dashboard's metrics (DESIGN.md §6), the same for REST now and pushed deltas later."""
 import logging
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from server.central.ledger import CentralLedger
 from server.clock import business_day, from_iso, to_iso
@@ -50,3 +50,19 @@ async def kiosks(figures: EdgeFigures, settings: Settings, now: datetime) -> lis
         row["link_forced_down"] = bool(row["link_forced_down"])
         row["oldest_pending_age_s"] = _age_s(row["oldest_pending_at"], now)
     return rows
+
+
+async def history(figures: EdgeFigures, now: datetime, minutes: int) -> list[dict]:
+    """The last `minutes` whole minutes up to now: checkouts in each, and the backlog of
+    pending sales at its end (the current minute's as of now)."""
+    first = now.astimezone(UTC).replace(second=0, microsecond=0) - timedelta(minutes=minutes - 1)
+    counts = await figures.minute_counts(to_iso(first))
+    backlog = counts["created_before"] - counts["synced_before"]
+    points = []
+    for i in range(minutes):
+        minute = first + timedelta(minutes=i)
+        key = to_iso(minute)[:16]
+        created = counts["created"].get(key, 0)
+        backlog += created - counts["synced"].get(key, 0)
+        points.append({"minute": to_iso(minute), "checkouts": created, "pending": backlog})
+    return points

@@ -41,6 +41,24 @@ FROM kiosks AS k LEFT JOIN (
 ORDER BY k.kiosk_id
 """
 
+# The backlog at any past moment is (orders created by then) - (orders synced by then): two
+# counts before the window and two per-minute series inside it rebuild it minute by minute.
+HISTORY_BEFORE = """
+SELECT COALESCE(SUM(created_at < :since), 0) AS created_before,
+       COALESCE(SUM(synced_at < :since), 0) AS synced_before
+FROM edge_orders
+"""
+
+CREATED_PER_MINUTE = """
+SELECT substr(created_at, 1, 16) AS minute, COUNT(*) AS n FROM edge_orders
+WHERE created_at >= :since GROUP BY minute
+"""
+
+SYNCED_PER_MINUTE = """
+SELECT substr(synced_at, 1, 16) AS minute, COUNT(*) AS n FROM edge_orders
+WHERE synced_at >= :since GROUP BY minute
+"""
+
 LAST_JOURNAL_CHECK = "SELECT checked_at, ok, summary FROM journal_checks ORDER BY id DESC LIMIT 1"
 
 
@@ -71,6 +89,16 @@ class EdgeFigures:
     async def kiosk_rows(self) -> list[dict]:
         """One row of figures per known kiosk."""
         return [dict(row) for row in await self.db.fetchall(KIOSK_ROWS)]
+
+    async def minute_counts(self, since: str) -> dict:
+        """Orders created and synced per UTC minute ('YYYY-MM-DDTHH:MM') from `since` on, and
+        the counts of each before it."""
+        params = {"since": since}
+        before = await self.db.fetchone(HISTORY_BEFORE, params)
+        created = await self.db.fetchall(CREATED_PER_MINUTE, params)
+        synced = await self.db.fetchall(SYNCED_PER_MINUTE, params)
+        return {**dict(before), "created": {r["minute"]: r["n"] for r in created},
+                "synced": {r["minute"]: r["n"] for r in synced}}
 
     async def last_journal_check(self) -> dict | None:
         """The latest `verify-journal` run as {checked_at, ok, summary}, or None if never run."""
