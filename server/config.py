@@ -55,6 +55,9 @@ class Settings:
         0.25, "Least time between two deltas to a wallboard, whatever the traffic."
     )
     dashboard_tick_s: float = _setting(1.0, "Most time between two looks at the metrics.")
+    dashboard_backlog_alert_s: int = _setting(
+        300, "A sale waiting longer than this for central turns the wallboard's backlog red."
+    )
     ws_max_message_bytes: int = _setting(4096, "Largest socket message taken (else: error).")
     ws_messages_per_s: float = _setting(2.0, "Steady socket messages per second per credential.")
     ws_message_burst: int = _setting(10, "Socket messages a credential may send at once.")

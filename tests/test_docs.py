@@ -6,7 +6,7 @@ from pathlib import Path
 from server.config import setting_docs
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
-PAGES = {"/", "/kiosk/{kiosk_id}"}
+PAGES = {"/", "/kiosk/{kiosk_id}", "/dashboard"}
 UNDOCUMENTED = {"/docs", "/docs/init.js", "/openapi.json", "/signin", "/signin.js"}
 
 

@@ -1,6 +1,6 @@
 // The kiosk app: wires the catalog, the cart, paying and the status bar to the edge.
 import {api, ApiError} from "./api.js";
-import {backoffDelay, sleep} from "./backoff.js";
+import {backoffDelay, sleep} from "/static/common/backoff.js";
 import {Cart, InFlight} from "./cart.js";
 import {setLanguage, currentLanguage, sek, t} from "./i18n.js";
 import {CentralProbe} from "./link.js";

@@ -1,5 +1,5 @@
 // The kiosk's one persistent socket: heartbeat every 5 s, reconnect with backoff and jitter.
-import {backoffDelay} from "./backoff.js";
+import {backoffDelay} from "/static/common/backoff.js";
 
 const HEARTBEAT_MS = 5000;
 

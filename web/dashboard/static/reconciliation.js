@@ -1,0 +1,44 @@
+// Edge beside central, per kiosk and day: the wall's proof that nothing was lost or doubled.
+import {formatCount, formatKronor} from "./format.js";
+
+const SHOWN_ROWS = 8;
+const STATUS_TEXT = {matches: "✓ matches", pending: "… syncing", differs: "✗ differs"};
+
+function verdict(report) {
+  const differing = report.rows.filter((row) => row.status === "differs").length;
+  if (differing) return ["bad", `ALERT: ${differing} kiosk-day(s) differ from central`];
+  if (report.all_match) return ["ok", "✓ Every sale is at head office, exactly once"];
+  return ["warn", "Sales waiting to sync; everything else matches"];
+}
+
+function cell(row, text) {
+  const td = document.createElement("td");
+  td.textContent = text;
+  row.append(td);
+}
+
+export function renderReconciliation(report) {
+  const [state, text] = verdict(report);
+  const verdictLine = document.getElementById("reconciliation-verdict");
+  verdictLine.dataset.state = state;
+  verdictLine.textContent = text;
+  document.getElementById("reconciliation-counters").textContent =
+    `Duplicates absorbed at central: ${formatCount(report.duplicates_absorbed)}`;
+  // The rows that need a look first, then the latest days.
+  const order = {differs: 0, pending: 1, matches: 2};
+  const rows = [...report.rows].sort((a, b) => order[a.status] - order[b.status] ||
+    b.business_day.localeCompare(a.business_day) || a.kiosk_id.localeCompare(b.kiosk_id));
+  const body = document.getElementById("reconciliation-rows");
+  body.replaceChildren(...rows.slice(0, SHOWN_ROWS).map((r) => {
+    const tr = document.createElement("tr");
+    tr.dataset.status = r.status;
+    cell(tr, r.kiosk_id);
+    cell(tr, r.business_day);
+    cell(tr, `${formatCount(r.edge.orders)} · ${formatKronor(r.edge.total_ore)}`);
+    cell(tr, `${formatCount(r.central.orders)} · ${formatKronor(r.central.total_ore)}`);
+    const difference = r.status === "differs"
+      ? ` (${r.difference.orders} orders, ${formatKronor(r.difference.total_ore)})` : "";
+    cell(tr, STATUS_TEXT[r.status] + difference);
+    return tr;
+  }));
+}
