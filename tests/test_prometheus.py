@@ -50,11 +50,13 @@ async def test_duplicates_and_sync_errors_are_counted(client, settings):
     for _ in range(3):
         await client.post("/edge/checkout", json=sale("k1"))
     orders = (await (await client.get("/edge/orders")).json())["orders"]
+    first = orders[0]
     with sqlite3.connect(settings.data_path / CENTRAL_DB) as conn:  # as if a crash replayed
         conn.execute("INSERT INTO central_orders (order_uuid, kiosk_id, idempotency_key,"
                      " items_json, vat_json, total_ore, payment_json, catalog_version,"
-                     " created_at, business_day, received_at) SELECT ?, 'k1', 'x', '[]', '[]',"
-                     " 0, '{}', 'v', 't', 'd', 't'", (orders[0]["order_uuid"],))
+                     " created_at, business_day, received_at, entry_hash) SELECT ?, 'k1', 'x',"
+                     " '[]', '[]', ?, '{}', 'v', 't', 'd', 't', ?",
+                     (first["order_uuid"], first["total_ore"], first["entry_hash"]))
     blocker = sqlite3.connect(settings.data_path / CENTRAL_DB, isolation_level=None)
     blocker.execute("BEGIN EXCLUSIVE")
     try:

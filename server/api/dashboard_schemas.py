@@ -23,6 +23,8 @@ class OverviewSchema(Schema):
     oldest_pending_at = fields.DateTime(required=True, allow_none=True)
     oldest_pending_age_s = fields.Float(required=True, allow_none=True)
     synced_count = fields.Int(required=True)
+    set_aside_count = fields.Int(required=True, metadata={
+        "description": "sales central refused for good, set aside for staff"})
     central_order_count = fields.Int(required=True, allow_none=True)
     checkouts_per_minute = fields.Int(required=True)
     business_day = fields.Date(required=True)
@@ -44,6 +46,8 @@ class KioskRowSchema(Schema):
     oldest_pending_at = fields.DateTime(required=True, allow_none=True)
     oldest_pending_age_s = fields.Float(required=True, allow_none=True)
     synced_count = fields.Int(required=True)
+    set_aside_count = fields.Int(required=True, metadata={
+        "description": "sales central refused for good, set aside for staff"})
     orders_count = fields.Int(required=True)
     revenue_ore = fields.Int(required=True)
     last_checkout_at = fields.DateTime(required=True, allow_none=True)
@@ -60,6 +64,7 @@ class SideTotalsSchema(Schema):
     orders = fields.Int(required=True)
     total_ore = fields.Int(required=True)
     pending = fields.Int(metadata={"description": "edge only: sales still waiting to sync"})
+    set_aside = fields.Int(metadata={"description": "edge only: sales set aside for staff"})
 
 
 class ReconciliationRowSchema(Schema):
@@ -67,7 +72,10 @@ class ReconciliationRowSchema(Schema):
     business_day = fields.Date(required=True)
     edge = fields.Nested(SideTotalsSchema, required=True)
     central = fields.Nested(SideTotalsSchema, required=True)
-    status = fields.Str(required=True, validate=validate.OneOf(["matches", "pending", "differs"]))
+    status = fields.Str(required=True, validate=validate.OneOf(
+        ["matches", "pending", "attention", "differs"]), metadata={
+        "description": "`pending`: the difference is the sales waiting to sync; `attention`: "
+                       "it is those and sales set aside; `differs`: anything else"})
     difference = fields.Nested(SideTotalsSchema, required=True,
                                metadata={"description": "edge minus central"})
 
@@ -78,6 +86,8 @@ class ReconciliationSchema(Schema):
                                                                     "different"})
     duplicates_absorbed = fields.Int(required=True, metadata={
         "description": "sales central already held when a batch arrived, since the start"})
+    set_aside = fields.Int(required=True, metadata={
+        "description": "sales central refused for good, set aside for staff"})
 
 
 class HistoryQuerySchema(Schema):

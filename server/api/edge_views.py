@@ -118,7 +118,8 @@ async def get_edge_orders(request: web.Request) -> web.Response:
         kiosk_id, query.get("sync_state"), after_cursor(query), query["limit"] + 1
     )
     rows, next_cursor = page(rows, query["limit"], lambda row: row["seq"])
-    orders = [order_view(row, row["sync_state"], row["synced_at"]) for row in rows]
+    orders = [_with_reason(order_view(row, row["sync_state"], row["synced_at"]), row)
+              for row in rows]
     return json_response({"orders": orders, "next": next_cursor})
 
 
@@ -137,3 +138,10 @@ async def post_quote(request: web.Request) -> web.Response:
                           "currency": "SEK", "vat": priced.vat,
                           "catalog_version": priced.catalog_version,
                           "age_limit": priced.age_limit})
+
+
+def _with_reason(order: dict, row) -> dict:
+    """An order set aside says why (the field is absent on every other order)."""
+    if row["sync_state"] == "attention":
+        order["set_aside_reason"] = row["set_aside_reason"]
+    return order

@@ -36,7 +36,7 @@ async def get_catalog(request: web.Request) -> web.Response:
 @querystring_schema(OrdersQuerySchema)
 async def get_central_orders(request: web.Request) -> web.Response:
     query = request["querystring"]
-    if query.get("sync_state") == "pending":
+    if query.get("sync_state") in ("pending", "attention"):  # central holds only synced
         return json_response({"orders": [], "next": None})
     rows = await request.app[CENTRAL_LEDGER].list_orders(
         query.get("kiosk_id"), after_cursor(query), query["limit"] + 1
@@ -100,8 +100,8 @@ async def get_health(request: web.Request) -> web.Response:
       description="Counters since start: checkout_sales, checkout_replays, "
       "central_duplicates_absorbed, sync_batches, sync_errors; the checkout_latency_seconds "
       "histogram; gauges read at each scrape: pending_orders, oldest_pending_age_seconds, "
-      "kiosks_online, central_orders.",
-      produces=["text/plain"],
+      "orders_set_aside, kiosks_online, central_orders.",
+      produces=["text/plain", "application/json"],  # the metrics; errors are the JSON envelope
       responses={200: {"description": "Prometheus text exposition format"}, **errors(500)})
 async def get_metrics(request: web.Request) -> web.Response:
     app = request.app
@@ -112,8 +112,9 @@ async def get_metrics(request: web.Request) -> web.Response:
 
 
 @docs(tags=["dashboard"], summary="The edge's sales beside central's, per kiosk and day",
-      description="`matches`, `pending` (the difference is the sales waiting to sync) or "
-      "`differs` (with the difference): the proof that nothing was lost or counted twice.",
+      description="`matches`, `pending` (the difference is the sales waiting to sync), "
+      "`attention` (those and sales set aside for staff) or `differs` (with the difference): "
+      "the proof that nothing was lost or counted twice.",
       responses={200: {"schema": ReconciliationSchema, "description": "Per kiosk and day"},
                  **errors(500)})
 async def get_reconciliation(request: web.Request) -> web.Response:
@@ -123,4 +124,5 @@ async def get_reconciliation(request: web.Request) -> web.Response:
         "rows": rows,
         "all_match": all(row["status"] == "matches" for row in rows),
         "duplicates_absorbed": app[METRICS].duplicates_absorbed,
+        "set_aside": sum(row["edge"]["set_aside"] for row in rows),
     })

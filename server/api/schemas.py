@@ -90,8 +90,9 @@ class SyncRequestSchema(Schema):
 
 class OrdersQuerySchema(Schema):
     kiosk_id = fields.Str(validate=KIOSK_ID)
-    sync_state = fields.Str(validate=validate.OneOf(["pending", "synced"]),
-                            metadata={"description": "central holds only synced orders"})
+    sync_state = fields.Str(validate=validate.OneOf(["pending", "synced", "attention"]),
+                            metadata={"description": "central holds only synced orders; "
+                                                     "`attention`: set aside for staff"})
     limit = fields.Int(load_default=100, validate=validate.Range(min=1, max=1000))
     after = fields.Str(validate=CURSOR, metadata={"description": "`next` of the previous page"})
 
@@ -153,8 +154,13 @@ class OrderSchema(Schema):
     catalog_version = fields.Str(required=True)
     created_at = fields.DateTime(required=True)
     business_day = fields.Date(required=True)
-    sync_state = fields.Str(required=True, validate=validate.OneOf(["pending", "synced"]))
+    sync_state = fields.Str(required=True,
+                            validate=validate.OneOf(["pending", "synced", "attention"]),
+                            metadata={"description": "`attention`: central refused it for good "
+                                                     "and staff must look (see set_aside_reason)"})
     synced_at = fields.DateTime(required=True, allow_none=True)
+    set_aside_reason = fields.Str(metadata={
+        "description": "only on an order in `attention`: why central refused it"})
     prev_hash = fields.Str(
         required=True, allow_none=True,
         metadata={"description": "journal: the entry_hash of the kiosk's previous sale "
@@ -195,6 +201,9 @@ class DrainReportSchema(Schema):
     synced = fields.Int(required=True, metadata={"description": "rows newly written at central"})
     already_present = fields.Int(required=True,
                                  metadata={"description": "rows central held (dedup absorbed)"})
+    set_aside = fields.Int(required=True, metadata={
+        "description": "rows central refused for good, set aside for staff (sync_state "
+                       "`attention`); the rows behind them drained"})
     batches = fields.Int(required=True)
     outcome = fields.Str(required=True,
                          validate=validate.OneOf(["drained", "link_down", "central_error"]))
@@ -206,6 +215,7 @@ class SyncResponseSchema(Schema):
     skipped_link_down = fields.List(fields.Str(), required=True)
     synced = fields.Int(required=True)
     already_present = fields.Int(required=True)
+    set_aside = fields.Int(required=True)
 
 
 class HealthSchema(Schema):

@@ -14,6 +14,16 @@ INSERT_ORDER = (
 )
 
 
+HELD = "SELECT order_uuid, total_ore, entry_hash FROM central_orders WHERE order_uuid IN ({})"
+
+
+def _conflict(held, order: dict) -> str | None:
+    """Why central must refuse `order` given the row it already holds, or None if they agree."""
+    if held["total_ore"] != order["total_ore"] or held["entry_hash"] != order.get("entry_hash"):
+        return "central holds a different sale under this order_uuid"
+    return None
+
+
 def _order_params(order: dict) -> tuple:
     return (
         order["order_uuid"], order["kiosk_id"], order["idempotency_key"],
@@ -31,14 +41,21 @@ class SqliteLedger(SqliteStore):
     schema_name = "central"
 
     async def deliver(self, orders: list[dict]) -> Delivery:
-        """Insert the batch in one transaction; duplicates are skipped and counted."""
+        """Insert the batch in one transaction; duplicates are skipped and counted, and an
+        order conflicting with the one central holds under its order_uuid is refused."""
 
         async def work(conn):
-            cursor = await conn.executemany(INSERT_ORDER, [_order_params(o) for o in orders])
-            return cursor.rowcount
+            uuids = [o["order_uuid"] for o in orders]
+            cursor = await conn.execute(HELD.format(",".join("?" * len(uuids))), uuids)
+            held = {row["order_uuid"]: row for row in await cursor.fetchall()}
+            refused = {o["order_uuid"]: why for o in orders if o["order_uuid"] in held
+                       and (why := _conflict(held[o["order_uuid"]], o))}
+            new = [_order_params(o) for o in orders if o["order_uuid"] not in held]
+            if new:
+                await conn.executemany(INSERT_ORDER, new)
+            return Delivery(len(new), len(held) - len(refused), refused)
 
-        inserted = await self.db.write(work) if orders else 0
-        return Delivery(inserted=inserted, already_present=len(orders) - inserted)
+        return await self.db.write(work) if orders else Delivery(0, 0)
 
     async def list_orders(self, kiosk_id: str | None, after: int, limit: int) -> list[dict]:
         """A page of orders in arrival order, each with its `cursor` (the row id)."""

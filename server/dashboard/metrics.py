@@ -57,12 +57,12 @@ async def history(figures: EdgeFigures, now: datetime, minutes: int) -> list[dic
     pending sales at its end (the current minute's as of now)."""
     first = now.astimezone(UTC).replace(second=0, microsecond=0) - timedelta(minutes=minutes - 1)
     counts = await figures.minute_counts(to_iso(first))
-    backlog = counts["created_before"] - counts["synced_before"]
+    backlog = counts["created_before"] - counts["left_before"]
     points = []
     for i in range(minutes):
         minute = first + timedelta(minutes=i)
         key = to_iso(minute)[:16]
         created = counts["created"].get(key, 0)
-        backlog += created - counts["synced"].get(key, 0)
+        backlog += created - counts["left"].get(key, 0)
         points.append({"minute": to_iso(minute), "checkouts": created, "pending": backlog})
     return points

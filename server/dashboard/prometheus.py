@@ -27,6 +27,8 @@ class CheckoutMetrics:
         self.pending = Gauge("pending_orders", "Sales waiting to reach central", registry=r)
         self.oldest_pending = Gauge("oldest_pending_age_seconds",
                                     "Age of the oldest sale waiting for central", registry=r)
+        self.set_aside = Gauge("orders_set_aside",
+                               "Sales central refused for good, waiting for staff", registry=r)
         self.kiosks_online = Gauge("kiosks_online", "Kiosks heard from recently", registry=r)
         self.central_orders = Gauge("central_orders", "Sales in the central ledger", registry=r)
         self.duplicates_absorbed = 0  # the same figure, for the reconciliation view
@@ -45,6 +47,7 @@ class CheckoutMetrics:
         """The text to serve, with the gauges set from the overview just computed."""
         self.pending.set(overview["pending_count"])
         self.oldest_pending.set(overview["oldest_pending_age_s"] or 0)
+        self.set_aside.set(overview["set_aside_count"])
         self.kiosks_online.set(overview["kiosks_online"])
         self.central_orders.set(overview["central_order_count"] or 0)
         return generate_latest(self.registry)

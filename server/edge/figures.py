@@ -7,6 +7,7 @@ SELECT COUNT(*) AS orders_total,
        COALESCE(SUM(total_ore), 0) AS revenue_total_ore,
        COALESCE(SUM(sync_state = 'pending'), 0) AS pending_count,
        COALESCE(SUM(sync_state = 'synced'), 0) AS synced_count,
+       COALESCE(SUM(sync_state = 'attention'), 0) AS set_aside_count,
        MIN(CASE WHEN sync_state = 'pending' THEN created_at END) AS oldest_pending_at,
        COALESCE(SUM(business_day = :today), 0) AS orders_today,
        COALESCE(SUM(CASE WHEN business_day = :today THEN total_ore END), 0) AS revenue_today_ore,
@@ -29,11 +30,13 @@ SELECT k.kiosk_id, k.central_link_up, k.link_forced_down, k.last_heartbeat_at, k
        COALESCE(o.revenue_ore, 0) AS revenue_ore,
        COALESCE(o.pending_count, 0) AS pending_count,
        COALESCE(o.synced_count, 0) AS synced_count,
+       COALESCE(o.set_aside_count, 0) AS set_aside_count,
        o.oldest_pending_at, o.last_checkout_at
 FROM kiosks AS k LEFT JOIN (
     SELECT kiosk_id, COUNT(*) AS orders_count, SUM(total_ore) AS revenue_ore,
            SUM(sync_state = 'pending') AS pending_count,
            SUM(sync_state = 'synced') AS synced_count,
+           SUM(sync_state = 'attention') AS set_aside_count,
            MIN(CASE WHEN sync_state = 'pending' THEN created_at END) AS oldest_pending_at,
            MAX(created_at) AS last_checkout_at
     FROM edge_orders GROUP BY kiosk_id
@@ -41,11 +44,12 @@ FROM kiosks AS k LEFT JOIN (
 ORDER BY k.kiosk_id
 """
 
-# The backlog at any past moment is (orders created by then) - (orders synced by then): two
-# counts before the window and two per-minute series inside it rebuild it minute by minute.
+# The backlog at any past moment is (orders created by then) - (orders that left it by then,
+# synced or set aside): counts before the window and per-minute series inside it rebuild it
+# minute by minute.
 HISTORY_BEFORE = """
 SELECT COALESCE(SUM(created_at < :since), 0) AS created_before,
-       COALESCE(SUM(synced_at < :since), 0) AS synced_before
+       COALESCE(SUM(COALESCE(synced_at, set_aside_at) < :since), 0) AS left_before
 FROM edge_orders
 """
 
@@ -54,9 +58,12 @@ SELECT substr(created_at, 1, 16) AS minute, COUNT(*) AS n FROM edge_orders
 WHERE created_at >= :since GROUP BY minute
 """
 
-SYNCED_PER_MINUTE = """
+LEFT_PER_MINUTE = """
 SELECT substr(synced_at, 1, 16) AS minute, COUNT(*) AS n FROM edge_orders
 WHERE synced_at >= :since GROUP BY minute
+UNION ALL
+SELECT substr(set_aside_at, 1, 16) AS minute, COUNT(*) AS n FROM edge_orders
+WHERE set_aside_at >= :since GROUP BY minute
 """
 
 LAST_JOURNAL_CHECK = "SELECT checked_at, ok, summary FROM journal_checks ORDER BY id DESC LIMIT 1"
@@ -65,7 +72,9 @@ LAST_JOURNAL_CHECK = "SELECT checked_at, ok, summary FROM journal_checks ORDER B
 TOTALS_BY_KIOSK_DAY = """
 SELECT kiosk_id, business_day, COUNT(*) AS orders, SUM(total_ore) AS total_ore,
        COALESCE(SUM(sync_state = 'pending'), 0) AS pending,
-       COALESCE(SUM(CASE WHEN sync_state = 'pending' THEN total_ore END), 0) AS pending_ore
+       COALESCE(SUM(CASE WHEN sync_state = 'pending' THEN total_ore END), 0) AS pending_ore,
+       COALESCE(SUM(sync_state = 'attention'), 0) AS set_aside,
+       COALESCE(SUM(CASE WHEN sync_state = 'attention' THEN total_ore END), 0) AS set_aside_ore
 FROM edge_orders GROUP BY kiosk_id, business_day
 """
 
@@ -91,14 +100,15 @@ class EdgeFigures:
         return [dict(row) for row in await self.db.fetchall(KIOSK_ROWS)]
 
     async def minute_counts(self, since: str) -> dict:
-        """Orders created and synced per UTC minute ('YYYY-MM-DDTHH:MM') from `since` on, and
-        the counts of each before it."""
+        """Orders created, and orders that left the backlog (synced or set aside), per UTC
+        minute ('YYYY-MM-DDTHH:MM') from `since` on, and the counts of each before it."""
         params = {"since": since}
         before = await self.db.fetchone(HISTORY_BEFORE, params)
         created = await self.db.fetchall(CREATED_PER_MINUTE, params)
-        synced = await self.db.fetchall(SYNCED_PER_MINUTE, params)
-        return {**dict(before), "created": {r["minute"]: r["n"] for r in created},
-                "synced": {r["minute"]: r["n"] for r in synced}}
+        left: dict[str, int] = {}
+        for row in await self.db.fetchall(LEFT_PER_MINUTE, params):
+            left[row["minute"]] = left.get(row["minute"], 0) + row["n"]
+        return {**dict(before), "created": {r["minute"]: r["n"] for r in created}, "left": left}
 
     async def last_journal_check(self) -> dict | None:
         """The latest `verify-journal` run as {checked_at, ok, summary}, or None if never run."""

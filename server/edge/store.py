@@ -121,10 +121,18 @@ class EdgeStore(SqliteStore):
         )
         return [(row["seq"], order_view(row, "pending", None)) for row in rows]
 
-    async def mark_synced(self, kiosk_id: str, through_seq: int, at: str) -> int:
-        """Mark the kiosk's pending rows up to `through_seq` synced; clear its sync error."""
+    async def mark_synced(self, kiosk_id: str, through_seq: int, at: str,
+                          set_aside: dict[str, str] | None = None) -> int:
+        """Mark the kiosk's pending rows up to `through_seq` synced, except those central
+        refused (`set_aside`: order_uuid -> why), which need staff attention; clear its sync
+        error. One transaction."""
 
         async def work(conn):
+            await conn.executemany(
+                "UPDATE edge_orders SET sync_state = 'attention', set_aside_at = ?,"
+                " set_aside_reason = ? WHERE order_uuid = ? AND sync_state = 'pending'",
+                [(at, why, uuid) for uuid, why in (set_aside or {}).items()],
+            )
             cursor = await conn.execute(
                 "UPDATE edge_orders SET sync_state = 'synced', synced_at = ?"
                 " WHERE kiosk_id = ? AND sync_state = 'pending' AND seq <= ?",

@@ -40,4 +40,5 @@ def _summary(reports: list[dict], skipped: list[str]) -> dict:
         "skipped_link_down": skipped,
         "synced": sum(r["synced"] for r in reports),
         "already_present": sum(r["already_present"] for r in reports),
+        "set_aside": sum(r["set_aside"] for r in reports),
     }

@@ -28,6 +28,7 @@ class DrainReport:
     kiosk_id: str
     synced: int = 0
     already_present: int = 0
+    set_aside: int = 0
     batches: int = 0
     outcome: str = "drained"  # drained | link_down | central_error
     error: str | None = None
@@ -110,7 +111,8 @@ class SyncWorker:
             while batch := await self.store.pending_batch(kiosk_id, self.settings.sync_batch_size):
                 try:
                     delivery = await self.ledger.deliver([order for _, order in batch])
-                    await self.store.mark_synced(kiosk_id, batch[-1][0], to_iso(self.clock()))
+                    await self.store.mark_synced(kiosk_id, batch[-1][0], to_iso(self.clock()),
+                                                 delivery.refused)
                 except Exception as exc:
                     await self._record_failure(report, exc)
                     break
@@ -119,6 +121,10 @@ class SyncWorker:
                 report.batches += 1
                 report.synced += delivery.inserted
                 report.already_present += delivery.already_present
+                report.set_aside += len(delivery.refused)
+                for order_uuid, why in delivery.refused.items():
+                    log.error("central refused %s for good (%s): set aside for staff",
+                              order_uuid, why)
                 if not await self.link_up(kiosk_id):
                     report.outcome = "link_down"
                     break

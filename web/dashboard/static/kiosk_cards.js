@@ -1,9 +1,11 @@
 // The kiosk grid: one card per kiosk, kept in place between updates so the wall does not flicker.
-// An alert (offline, an old backlog, a sync error) outlines the card and says so in words.
+// An alert (offline, sales set aside, an old backlog, a sync error) outlines the card and
+// says so in words.
 import {formatAge, formatSince} from "./format.js";
 
 function alertOf(kiosk, backlogAlertS) {
   if (!kiosk.online) return "Offline: no heartbeat";
+  if (kiosk.set_aside_count) return `${kiosk.set_aside_count} sale(s) set aside for staff`;
   const age = kiosk.oldest_pending_age_s;
   if (age !== null && age > backlogAlertS) return `Backlog older than ${formatAge(backlogAlertS)}`;
   if (syncErrorIsCurrent(kiosk)) return "Sync failing";

@@ -2,11 +2,15 @@
 import {formatCount, formatKronor} from "./format.js";
 
 const SHOWN_ROWS = 8;
-const STATUS_TEXT = {matches: "✓ matches", pending: "… syncing", differs: "✗ differs"};
+const STATUS_TEXT = {matches: "✓ matches", pending: "… syncing", attention: "⚠ set aside",
+                     differs: "✗ differs"};
 
 function verdict(report) {
   const differing = report.rows.filter((row) => row.status === "differs").length;
   if (differing) return ["bad", `ALERT: ${differing} kiosk-day(s) differ from central`];
+  if (report.set_aside) {
+    return ["bad", `ALERT: ${report.set_aside} sale(s) refused by central, set aside for staff`];
+  }
   if (report.all_match) return ["ok", "✓ Every sale is at head office, exactly once"];
   return ["warn", "Sales waiting to sync; everything else matches"];
 }
@@ -23,9 +27,10 @@ export function renderReconciliation(report) {
   verdictLine.dataset.state = state;
   verdictLine.textContent = text;
   document.getElementById("reconciliation-counters").textContent =
-    `Duplicates absorbed at central: ${formatCount(report.duplicates_absorbed)}`;
+    `Duplicates absorbed at central: ${formatCount(report.duplicates_absorbed)} · ` +
+    `set aside for staff: ${formatCount(report.set_aside)}`;
   // The rows that need a look first, then the latest days.
-  const order = {differs: 0, pending: 1, matches: 2};
+  const order = {differs: 0, attention: 1, pending: 2, matches: 3};
   const rows = [...report.rows].sort((a, b) => order[a.status] - order[b.status] ||
     b.business_day.localeCompare(a.business_day) || a.kiosk_id.localeCompare(b.kiosk_id));
   const body = document.getElementById("reconciliation-rows");
@@ -36,7 +41,7 @@ export function renderReconciliation(report) {
     cell(tr, r.business_day);
     cell(tr, `${formatCount(r.edge.orders)} · ${formatKronor(r.edge.total_ore)}`);
     cell(tr, `${formatCount(r.central.orders)} · ${formatKronor(r.central.total_ore)}`);
-    const difference = r.status === "differs"
+    const difference = r.status === "differs" || r.status === "attention"
       ? ` (${r.difference.orders} orders, ${formatKronor(r.difference.total_ore)})` : "";
     cell(tr, STATUS_TEXT[r.status] + difference);
     return tr;
