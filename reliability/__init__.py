@@ -1,1 +1,2 @@
-"""Tools that prove the promise: the edge as a process, a fleet simulator, a history checker and the torture runs."""
+"""Tools that prove the promise: the edge as a process, a fleet simulator, a history checker
+and the torture runs."""

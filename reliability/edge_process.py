@@ -16,6 +16,10 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-f
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
+class EdgeDied(AssertionError):
+    """The process exited before it answered /health."""
+
+
 class Edge:
     """`python -m server` on a free port and a temp data dir, with its demo fleet's links."""
 
@@ -43,9 +47,11 @@ class Edge:
                 with urllib.request.urlopen(f"{self.url}/health", timeout=1):
                     return
             except OSError:
-                assert self.proc.poll() is None, f"the edge died on start:\n{self.output}"
+                if self.proc.poll() is not None:
+                    raise EdgeDied(f"the edge died on start:\n{self.output[-2000:]}") from None
                 time.sleep(0.05)
-        raise AssertionError("the edge never answered /health")
+        self.kill()  # never leave a process behind that cannot serve
+        raise AssertionError(f"the edge never answered /health:\n{self.output[-2000:]}")
 
     @property
     def output(self) -> str:
