@@ -18,6 +18,10 @@ class MalformedRequest(DomainError):
     status, code = 400, "malformed_request"
 
 
+class RequestTimeout(DomainError):
+    status, code = 408, "request_timeout"
+
+
 class InvalidFields(DomainError):
     status, code = 422, "invalid_fields"
 

@@ -44,7 +44,7 @@ async def test_the_window_is_whole_minutes_ending_now(client, clock):
 
 
 async def test_a_window_outside_the_bounds_is_refused(client):
-    for minutes in ("0", "1441", "ten", "1.5"):
+    for minutes in ("0", "1441", "ten", "1.5", "１０", "+10"):
         response = await client.get(f"/dashboard/history?minutes={minutes}")
         assert response.status == 422, minutes
         assert (await response.json())["error"]["code"] == "invalid_fields"

@@ -1,7 +1,7 @@
 """Schemas of who may do what: sign-in, enrolment, the audit trail, staff at the kiosk."""
 from marshmallow import Schema, fields, validate
 
-from server.api.fields import CURSOR, STAFF_PIN, StrictBool
+from server.api.fields import CURSOR, STAFF_PIN, DigitsInt, StrictBool
 
 
 class SessionRequestSchema(Schema):
@@ -37,7 +37,7 @@ class AuditEventSchema(Schema):
 
 
 class AuditQuerySchema(Schema):
-    limit = fields.Int(load_default=100, validate=validate.Range(min=1, max=1000))
+    limit = DigitsInt(load_default=100, validate=validate.Range(min=1, max=1000))
     after = fields.Str(validate=CURSOR, metadata={"description": "`next` of the previous page"})
 
 

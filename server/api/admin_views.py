@@ -16,6 +16,11 @@ from server.errors import InvalidFields
 from server.keys import AUTH_STORE, CLOCK
 
 
+# Documented with its pattern, so integrators (and the fuzzer) know which ids can exist.
+KIOSK_PATH_PARAM = {"in": "path", "name": "kiosk_id", "required": True, "type": "string",
+                    "pattern": KIOSK_ID.regex.pattern}
+
+
 def _kiosk_in_path(request: web.Request) -> str:
     kiosk_id = request.match_info["kiosk_id"]
     try:
@@ -26,6 +31,7 @@ def _kiosk_in_path(request: web.Request) -> str:
 
 @docs(tags=["admin"], summary="Enrol a kiosk (or rotate its credential)",
       description="Issues a new kiosk token, shown once, and revokes the kiosk's older ones.",
+      parameters=[KIOSK_PATH_PARAM],
       responses={200: {"schema": IssuedSchema, "description": "The new credential"},
                  **errors(401, 403, 422, 500)})
 async def post_enrol_kiosk(request: web.Request) -> web.Response:
@@ -38,6 +44,7 @@ async def post_enrol_kiosk(request: web.Request) -> web.Response:
 
 
 @docs(tags=["admin"], summary="Revoke every credential of a kiosk",
+      parameters=[KIOSK_PATH_PARAM],
       responses={200: {"schema": RevokedSchema, "description": "How many were active"},
                  **errors(401, 403, 422, 500)})
 async def post_revoke_kiosk(request: web.Request) -> web.Response:

@@ -4,6 +4,8 @@ The wallboard socket sends the same shapes: its snapshot holds the overview and 
 """
 from marshmallow import Schema, fields, validate
 
+from server.api.fields import DigitsInt
+
 
 class JournalCheckSchema(Schema):
     checked_at = fields.DateTime(required=True)
@@ -91,8 +93,8 @@ class ReconciliationSchema(Schema):
 
 
 class HistoryQuerySchema(Schema):
-    minutes = fields.Int(load_default=60, validate=validate.Range(min=1, max=1440),
-                         metadata={"description": "how many whole minutes, up to now"})
+    minutes = DigitsInt(load_default=60, validate=validate.Range(min=1, max=1440),
+                        metadata={"description": "how many whole minutes, up to now"})
 
 
 class HistoryPointSchema(Schema):

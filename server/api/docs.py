@@ -10,8 +10,9 @@ from marshmallow import RAISE
 
 from server.api import access_schemas, schemas
 from server.api.assets import add_asset_folder
-from server.api.docs_decl import errors
+from server.api.docs_decl import ERROR_TEXT, errors
 from server.auth.access import PUBLIC, allow, roles_of
+from server.keys import SETTINGS
 
 PAGE_DIR = Path(__file__).with_name("docs_page")
 SWAGGER_ASSETS = Path(aiohttp_apispec.__file__).parent / "static"
@@ -79,3 +80,19 @@ def setup_docs(app: web.Application) -> None:
     for route in app.router.routes():
         if route.resource and route.resource.canonical == "/openapi.json":
             allow(PUBLIC, route.handler)
+    _document_limits(app["swagger_dict"], app[SETTINGS])
+
+
+def _document_limits(spec: dict, settings) -> None:
+    """Publish this store's limits, which are settings the schemas cannot carry: the order
+    limits (a client knows which cart it may send, a fuzzer does not take one for a bug) and
+    the 408 of a body that does not arrive in time."""
+    definitions = spec["definitions"]
+    definitions["CheckoutLine"]["properties"]["qty"]["maximum"] = settings.max_line_qty
+    for name in ("CheckoutRequest", "QuoteRequest"):
+        definitions[name]["properties"]["items"]["maxItems"] = settings.max_order_lines
+    for operations in spec["paths"].values():
+        for operation in operations.values():
+            if any(param["in"] == "body" for param in operation.get("parameters", [])):
+                operation["responses"]["408"] = {"schema": {"$ref": "#/definitions/Error"},
+                                                 "description": ERROR_TEXT[408]}

@@ -7,6 +7,7 @@ ERROR_TEXT = {
     403: "The credential's role may not do this, or it names another kiosk",
     429: "Too many requests from this credential (see Retry-After)",
     404: "Not found",
+    408: "request_timeout: the body did not arrive within http_idle_timeout_s",
     409: "Conflict",
     413: "Body larger than the configured limit",
     422: "Invalid fields, with a message per field",

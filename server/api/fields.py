@@ -24,6 +24,9 @@ IDEMPOTENCY_KEY = FullMatch(
 EAN13 = FullMatch(r"^[0-9]{13}$", error="an EAN-13: thirteen digits")
 STAFF_PIN = FullMatch(r"^[0-9]{4,12}$", error="4-12 digits")
 CURSOR = FullMatch(r"^[0-9]{1,18}$", error="the `next` cursor of a previous page")
+# Printable ASCII, as terminals write their references: no NUL, newline, zero-width or bidi
+# character can hide in a stored reference or reorder what staff read.
+PAYMENT_REFERENCE = FullMatch(r"^[ -~]{1,64}$", error="1-64 printable ASCII characters")
 
 
 class StrictInt(fields.Integer):
@@ -36,6 +39,16 @@ class StrictInt(fields.Integer):
         if isinstance(value, bool):
             raise self.make_error("invalid")
         return super()._validated(value)
+
+
+class DigitsInt(fields.Integer):
+    """A query string's integer: ASCII digits only. int() alone also takes '１０', ' 10', '+10'
+    and '1_0', so odd spellings of a number would pass for it."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not (isinstance(value, str) and value.isascii() and value.isdigit()):
+            raise self.make_error("invalid", input=value)
+        return super()._deserialize(value, attr, data, **kwargs)
 
 
 class StrictBool(fields.Boolean):

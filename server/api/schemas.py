@@ -2,7 +2,8 @@
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 from server.api.fields import (
-    CURSOR, EAN13, IDEMPOTENCY_KEY, KIOSK_ID, STAFF_PIN, StrictBool, StrictInt, not_a_card_number,
+    CURSOR, EAN13, IDEMPOTENCY_KEY, KIOSK_ID, PAYMENT_REFERENCE, STAFF_PIN, DigitsInt, StrictBool,
+    StrictInt, not_a_card_number,
 )
 
 
@@ -34,11 +35,13 @@ class PaymentSchema(Schema):
     method = fields.Str(required=True, validate=validate.OneOf(["card", "swish"]))
     reference = fields.Str(
         required=True,
-        validate=[validate.Length(min=1, max=64), not_a_card_number],
+        validate=[PAYMENT_REFERENCE, not_a_card_number],
         metadata={"description": "the payment terminal's reference (never a card number)"},
     )
 
 
+ORDER_LINES = ("one line per SKU, at most `max_order_lines` of them (a setting, 100 by default): "
+               "room for a big basket, and a bound on the work one request can cost the edge")
 OWN_KIOSK = "may be omitted: the kiosk's credential decides; naming another kiosk is refused"
 
 
@@ -49,7 +52,7 @@ class CheckoutRequestSchema(Schema):
         metadata={"description": "made by the kiosk before the first try, reused on retries"},
     )
     items = fields.List(fields.Nested(CheckoutLineSchema), required=True,
-                        validate=validate.Length(min=1))
+                        validate=validate.Length(min=1), metadata={"description": ORDER_LINES})
     payment = fields.Nested(PaymentSchema, required=True)
     expected_total_ore = StrictInt(
         validate=validate.Range(min=0),
@@ -72,7 +75,7 @@ class CheckoutRequestSchema(Schema):
 
 class QuoteRequestSchema(Schema):
     items = fields.List(fields.Nested(CheckoutLineSchema), required=True,
-                        validate=validate.Length(min=1))
+                        validate=validate.Length(min=1), metadata={"description": ORDER_LINES})
 
     one_line_per_sku = CheckoutRequestSchema.one_line_per_sku
 
@@ -93,7 +96,7 @@ class OrdersQuerySchema(Schema):
     sync_state = fields.Str(validate=validate.OneOf(["pending", "synced", "attention"]),
                             metadata={"description": "central holds only synced orders; "
                                                      "`attention`: set aside for staff"})
-    limit = fields.Int(load_default=100, validate=validate.Range(min=1, max=1000))
+    limit = DigitsInt(load_default=100, validate=validate.Range(min=1, max=1000))
     after = fields.Str(validate=CURSOR, metadata={"description": "`next` of the previous page"})
 
 

@@ -3,13 +3,15 @@
 The decorators put `__schemas__` on the view; this middleware loads the JSON body or the query
 string through them and stores the result in `request["json"]` / `request["query"]`.
 """
+import asyncio
 import json
 import re
 
 from aiohttp import web
 from marshmallow import Schema, ValidationError
 
-from server.errors import InvalidFields, MalformedRequest
+from server.errors import InvalidFields, MalformedRequest, RequestTimeout
+from server.keys import SETTINGS
 
 # A \uD800-\uDFFF escape: legal JSON, but alone (not in a pair) it is not Unicode text.
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
@@ -36,7 +38,7 @@ def load(schema: Schema, raw) -> dict:
 
 async def read_json(request: web.Request, schema: Schema):
     """The body as a JSON object; an empty body counts as {} only if nothing is required."""
-    body = await request.read()
+    body = await _read_body(request)
     if not body.strip():
         if any(field.required for field in schema.fields.values()):
             raise MalformedRequest("this route needs a JSON object as its body")
@@ -51,6 +53,19 @@ async def read_json(request: web.Request, schema: Schema):
     if _SURROGATE_ESCAPE.search(body) and not _is_unicode_text(data):
         raise MalformedRequest("the body holds a lone UTF-16 surrogate, which is not text")
     return data
+
+
+async def _read_body(request: web.Request) -> bytes:
+    """The whole body, within the idle timeout: aiohttp bounds a slow request head but not a
+    body that trickles in (or never comes), which would hold the connection for ever."""
+    settings = request.app[SETTINGS]
+    if (request.content_length or 0) > settings.max_body_bytes:  # no need to wait for it
+        raise web.HTTPRequestEntityTooLarge(settings.max_body_bytes, request.content_length)
+    try:
+        async with asyncio.timeout(settings.http_idle_timeout_s):
+            return await request.read()
+    except TimeoutError:
+        raise RequestTimeout("the request body did not arrive in time") from None
 
 
 def _is_unicode_text(data) -> bool:

@@ -11,6 +11,7 @@ above it. Only the token's hash is stored: it cannot be shown again.
 import argparse
 import asyncio
 
+from server.api.fields import KIOSK_ID
 from server.app import EDGE_DB
 from server.auth import enrolment
 from server.auth.store import AuthStore
@@ -46,10 +47,17 @@ def _print_issued(issued: enrolment.Issued, settings) -> None:
     print(issued.token)
 
 
+def _kiosk_id(text: str) -> str:
+    """The API's kiosk id rule for the CLI too: no id the API would refuse gets enrolled."""
+    if KIOSK_ID.regex.fullmatch(text) is None:
+        raise argparse.ArgumentTypeError(f"{text!r}: {KIOSK_ID.error}")
+    return text
+
+
 def enroll_kiosk(argv: list[str]) -> int:
     """`enroll-kiosk KIOSK_ID`."""
     parser = _parser("enroll-kiosk")
-    parser.add_argument("kiosk_id")
+    parser.add_argument("kiosk_id", type=_kiosk_id)
     args = parser.parse_args(argv)
 
     async def work(store, settings, now):

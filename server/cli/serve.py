@@ -26,6 +26,9 @@ def main(argv: list[str]) -> int:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if settings.staff_pin == Settings.staff_pin:
         logging.getLogger("server").warning("staff_pin is the default one: set your own")
+    # keepalive_timeout also bounds how long a new connection may take to send its request
+    # head (aiohttp starts the clock when the connection opens): the slow-loris defence.
     web.run_app(create_app(settings), host=settings.host, port=settings.port,
+                keepalive_timeout=settings.http_idle_timeout_s,
                 print=lambda text: logging.getLogger("server").info(text.strip()))
     return 0
