@@ -20,11 +20,12 @@ from server.dashboard import metrics
 from server.dashboard.prometheus import CheckoutMetrics
 from server.edge.figures import EdgeFigures
 from server.edge.store import EdgeStore
+from server.faults import Faults
 from server.hub.dashboard_feed import DashboardFeed
 from server.hub.hub import KioskHub
 from server.hub.progress import push_sync_progress
 from server.keys import (
-    AUTH_STORE, CATALOG, CENTRAL_LEDGER, CLOCK, DASHBOARD_FEED, EDGE_FIGURES, EDGE_STORE,
+    AUTH_STORE, CATALOG, CENTRAL_LEDGER, CLOCK, DASHBOARD_FEED, EDGE_FIGURES, EDGE_STORE, FAULTS,
     KIOSK_HUB, METRICS, RATE_LIMITERS, SETTINGS, SYNC_WORKER,
 )
 from server.pages import setup_pages
@@ -105,7 +106,8 @@ async def dashboard_feed_ctx(app: web.Application):
 
 async def sync_worker_ctx(app: web.Application):
     """Start the sync coroutine last and stop it first, while both stores are still open."""
-    worker = SyncWorker(app[EDGE_STORE], app[CENTRAL_LEDGER], app[SETTINGS], app[CLOCK])
+    worker = SyncWorker(app[EDGE_STORE], app[CENTRAL_LEDGER], app[SETTINGS], app[CLOCK],
+                        app[FAULTS])
     worker.on_batch.append(push_sync_progress(app[KIOSK_HUB]))
     worker.on_batch.append(app[METRICS].on_batch)
     worker.on_failure.append(app[METRICS].on_failure)
@@ -126,6 +128,7 @@ def create_app(settings: Settings, clock=utc_now) -> web.Application:
     )
     app[SETTINGS] = settings
     app[CLOCK] = clock
+    app[FAULTS] = Faults(settings.fault_injection)
     app[CATALOG] = Catalog.load(settings.catalog_file or None)
     app[RATE_LIMITERS] = rate_limiters(settings)
     app[METRICS] = CheckoutMetrics()

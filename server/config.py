@@ -6,6 +6,8 @@ import zoneinfo
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from server.faults import parse_faults
+
 
 def _setting(default, doc: str):
     """A settings field whose docstring travels with it (README and tests read it)."""
@@ -65,17 +67,24 @@ class Settings:
         3, "Sockets one credential may hold; a newer one closes the oldest."
     )
     ws_send_queue: int = _setting(64, "Messages queued for a slow socket before it is dropped.")
+    fault_injection: str = _setting(
+        "", "Torture runs only: fault points that make this edge misbehave on purpose."
+    )
+    http_idle_timeout_s: float = _setting(
+        30.0, "A connection idle this long, or this slow to send a request, is closed."
+    )
 
     def __post_init__(self):
         """Refuse nonsense at start-up rather than at the first sale."""
         zoneinfo.ZoneInfo(self.store_timezone)
+        parse_faults(self.fault_injection)
         if self.rate_limits not in ("on", "off"):
             raise ValueError("setting rate_limits must be on or off")
         positive = ("port", "max_body_bytes", "max_order_lines", "max_line_qty", "sync_batch_size",
                     "session_ttl_s", "checkout_rate_per_s", "checkout_burst",
                     "ws_max_message_bytes", "ws_messages_per_s", "ws_message_burst",
                     "ws_max_sockets_per_credential", "ws_send_queue",
-                    "staff_pin_attempts_per_min")
+                    "staff_pin_attempts_per_min", "http_idle_timeout_s")
         if not (4 <= len(self.staff_pin) <= 12 and self.staff_pin.isdigit()):
             raise ValueError("setting staff_pin must be 4 to 12 digits")
         for name in positive:

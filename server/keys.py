@@ -11,6 +11,7 @@ from server.config import Settings
 from server.edge.figures import EdgeFigures
 from server.dashboard.prometheus import CheckoutMetrics
 from server.edge.store import EdgeStore
+from server.faults import Faults
 from server.hub.dashboard_feed import DashboardFeed
 from server.hub.hub import KioskHub
 from server.sync.worker import SyncWorker
@@ -27,3 +28,4 @@ KIOSK_HUB = web.AppKey("kiosk_hub", KioskHub)
 METRICS = web.AppKey("metrics", CheckoutMetrics)
 DASHBOARD_FEED = web.AppKey("dashboard_feed", DashboardFeed)
 RATE_LIMITERS = web.AppKey("rate_limiters", dict)
+FAULTS = web.AppKey("faults", Faults)

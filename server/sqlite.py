@@ -48,18 +48,27 @@ class SqliteDatabase:
     async def open(self) -> "SqliteDatabase":
         """Open both connections and bring the file's schema up to date."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._writer = await self._connect()
-        await self._writer.execute("PRAGMA journal_mode=WAL")
-        await self._migrate()
-        self._reader = await self._connect()
+        try:
+            self._writer = await self._connect()
+            await self._writer.execute("PRAGMA journal_mode=WAL")
+            await self._migrate()
+            self._reader = await self._connect()
+        except BaseException:
+            # A connection's thread left open would keep a failed start from ever exiting.
+            await self.close()
+            raise
         return self
 
     async def _connect(self) -> aiosqlite.Connection:
         conn = await aiosqlite.connect(self.path, isolation_level=None)
         conn.row_factory = aiosqlite.Row
-        await conn.execute(f"PRAGMA busy_timeout={int(self.busy_timeout_ms)}")
-        await conn.execute("PRAGMA synchronous=FULL")
-        await conn.execute("PRAGMA foreign_keys=ON")
+        try:
+            await conn.execute(f"PRAGMA busy_timeout={int(self.busy_timeout_ms)}")
+            await conn.execute("PRAGMA synchronous=FULL")
+            await conn.execute("PRAGMA foreign_keys=ON")
+        except BaseException:
+            await conn.close()  # its thread would otherwise keep a failed start alive
+            raise
         return conn
 
     async def _migrate(self) -> None:

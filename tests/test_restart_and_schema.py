@@ -88,3 +88,18 @@ async def test_a_failing_migration_leaves_the_file_as_it_was(tmp_path):
         assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         assert "u" not in tables
+
+
+def test_a_start_that_fails_exits_instead_of_hanging(tmp_path):
+    """A file that is not a database stops the start: the process says why and exits 1 (a
+    connection thread left open used to keep it alive, deaf to SIGTERM)."""
+    import subprocess
+    import sys
+
+    from reliability.edge_process import Edge
+    (tmp_path / "edge_store.db").write_text("not a database")
+    port = Edge(tmp_path).port  # a free port; nothing is started by this
+    done = subprocess.run([sys.executable, "-m", "server", "--port", str(port), "--data-dir",
+                           str(tmp_path)], capture_output=True, text=True, timeout=30)
+    assert done.returncode == 1
+    assert "file is not a database" in done.stderr

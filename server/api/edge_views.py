@@ -18,7 +18,7 @@ from server.edge.heartbeat import record_heartbeat
 from server.edge.staff import check_staff_pin
 from server.errors import InvalidFields
 from server.keys import (
-    AUTH_STORE, CATALOG, CLOCK, DASHBOARD_FEED, EDGE_STORE, METRICS, SETTINGS, SYNC_WORKER,
+    AUTH_STORE, CATALOG, CLOCK, DASHBOARD_FEED, EDGE_STORE, FAULTS, METRICS, SETTINGS, SYNC_WORKER,
 )
 from server.orders import order_view
 from server.sync.sync_request import sync_all, sync_one
@@ -63,7 +63,8 @@ async def _checkout(request: web.Request) -> web.Response:
     if approved:
         await check_staff_pin(request, data["staff_pin"], "age_check")
     result = await checkout(app[EDGE_STORE], app[CATALOG], data, app[CLOCK](),
-                            app[SETTINGS].store_timezone, staff_approved=approved)
+                            app[SETTINGS].store_timezone, staff_approved=approved,
+                            faults=app[FAULTS])
     if result.replayed:
         app[METRICS].replays.inc()
         return json_response(result.order, 200, {"Idempotent-Replayed": "true"})

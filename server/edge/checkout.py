@@ -13,6 +13,7 @@ from server.catalog.pricing import price_lines
 from server.clock import business_day, to_iso
 from server.edge.store import EdgeStore
 from server.errors import AgeCheckRequired, IdempotencyKeyReused, PriceChanged
+from server.faults import Faults
 from server.orders import make_order_uuid, order_view
 
 
@@ -40,7 +41,8 @@ def _replay(row, fingerprint: str) -> CheckoutResult:
 
 
 async def checkout(store: EdgeStore, catalog: Catalog, request: dict, now: datetime,
-                   timezone: str, staff_approved: bool = False) -> CheckoutResult:
+                   timezone: str, staff_approved: bool = False,
+                   faults: Faults | None = None) -> CheckoutResult:
     """Record one sale for `request["kiosk_id"]`, or replay the one its key already made.
 
     An order with age-restricted products needs `staff_approved` (staff checked the ID).
@@ -65,7 +67,7 @@ async def checkout(store: EdgeStore, catalog: Catalog, request: dict, now: datet
             {"expected_total_ore": expected, "total_ore": priced.total_ore,
              "catalog_version": catalog.version},
         )
-    row, created = await store.insert_order_once({
+    record = {
         "order_uuid": make_order_uuid(kiosk_id, key),
         "kiosk_id": kiosk_id,
         "idempotency_key": key,
@@ -77,7 +79,12 @@ async def checkout(store: EdgeStore, catalog: Catalog, request: dict, now: datet
         "catalog_version": priced.catalog_version,
         "created_at": to_iso(now),
         "business_day": business_day(now, timezone).isoformat(),
-    })
+    }
+    if faults is not None and faults.active("ack_before_commit"):  # the broken edge, on purpose
+        faults.defer(store.insert_order_once(record))
+        unsaved = {**record, "prev_hash": None, "entry_hash": None}
+        return CheckoutResult(order_view(unsaved, "pending", None), replayed=False)
+    row, created = await store.insert_order_once(record)
     if not created:
         return _replay(row, fingerprint)
     return CheckoutResult(order_view(row, "pending", None), replayed=False)

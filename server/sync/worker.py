@@ -16,6 +16,7 @@ from server.clock import to_iso
 from server.config import Settings
 from server.edge.liveness import is_online
 from server.edge.store import EdgeStore
+from server.faults import Faults
 from server.sync.backoff import Backoff
 
 log = logging.getLogger(__name__)
@@ -41,8 +42,10 @@ class DrainReport:
 class SyncWorker:
     """Owns the background drain task, its wake-ups, and the per-kiosk backoff."""
 
-    def __init__(self, store: EdgeStore, ledger: CentralLedger, settings: Settings, clock):
+    def __init__(self, store: EdgeStore, ledger: CentralLedger, settings: Settings, clock,
+                 faults: Faults | None = None):
         self.store, self.ledger, self.settings, self.clock = store, ledger, settings, clock
+        self.faults = faults or Faults()
         self.backoff = Backoff(settings.sync_backoff_initial_s, settings.sync_backoff_max_s)
         self._wanted: set[str] = set()
         self._wake = asyncio.Event()
@@ -111,6 +114,7 @@ class SyncWorker:
             while batch := await self.store.pending_batch(kiosk_id, self.settings.sync_batch_size):
                 try:
                     delivery = await self.ledger.deliver([order for _, order in batch])
+                    self.faults.maybe_crash("crash_after_central_commit")
                     await self.store.mark_synced(kiosk_id, batch[-1][0], to_iso(self.clock()),
                                                  delivery.refused)
                 except Exception as exc:
