@@ -67,7 +67,7 @@ class Outcome:
 
     @property
     def clean(self) -> bool:
-        """No finding, the drain within its bound, and every integrity check ok."""
+        """No finding and a drain within its bound (a failed integrity check raises)."""
         return bool(self.check.get("clean")) and self.drain_s is not None
 
     def as_json(self) -> dict:
@@ -149,8 +149,8 @@ class Run:
                 await self.restart(kill=False)
             await asyncio.sleep(0.05)
 
-    async def heal_and_check(self, fleet: Fleet) -> None:
-        """Every link up, time the drain, stop the edge, check files and history."""
+    async def heal_timed(self, fleet: Fleet) -> None:
+        """Every link up; time until none of the fleet's sales is pending (within the bound)."""
         fleet.options.heal_timeout_s = self.profile.drain_bound_s
         started = time.monotonic()
         if await fleet.heal():
@@ -171,7 +171,7 @@ async def _simulate(run: Run, options: FleetOptions, damage) -> None:
                 damaging = asyncio.create_task(damage(fleet))
                 run.outcome.fleet = await fleet.run(lambda line: say(f"[{run.scenario}] {line}"))
                 await damaging
-                await run.heal_and_check(fleet)
+                await run.heal_timed(fleet)
             finally:
                 stop.set()
                 await watchdog
