@@ -35,7 +35,8 @@ async def test_a_poison_row_is_set_aside_and_the_rest_drain(client, settings):
     assert set(states.values()) == {"synced"}
     set_aside = (await (await client.get("/edge/orders?sync_state=attention")).json())["orders"]
     assert [o["order_uuid"] for o in set_aside] == [poison]
-    assert set_aside[0]["set_aside_reason"] == "central holds a different sale under this order_uuid"
+    assert set_aside[0]["set_aside_reason"] == (
+        "central holds a different sale under this order_uuid")
 
     # A later drain leaves it alone: it is not pending, and nothing is retried for ever.
     again = await (await client.post("/edge/sync", json={"kiosk_id": "k1"})).json()
