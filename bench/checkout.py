@@ -1,0 +1,72 @@
+"""Checkout: durable sales per second and their latency, beside the framework's ceiling (a
+bare aiohttp handler parsing the same body), both loaded by the same wrk script."""
+import asyncio
+import itertools
+
+from bench.processes import ReferenceServer
+from bench.progress import say
+from bench.session import Session
+from bench.wrk import WrkResult, run_wrk, write_checkout_script
+
+_RUNS = itertools.count(1)
+
+
+def checkout_script(session: Session, label: str):
+    """A fresh wrk script (its own run tag: its keys are new to the edge) for one run."""
+    tag = f"r{next(_RUNS)}"
+    return write_checkout_script(session.work / f"{label}-{tag}.lua", session.load_tokens, tag)
+
+
+async def warm_up(session: Session, label: str, url: str) -> None:
+    """A wrk run thrown away: connections, caches and the allocator settle first."""
+    if session.sizes.warmup_s:
+        await run_wrk(f"{label} (warm-up)", url, checkout_script(session, label),
+                      session.sizes.warmup_s)
+
+
+async def measured(session: Session, label: str, url: str, duration_s: float) -> WrkResult:
+    """One measured wrk run of checkouts."""
+    return await run_wrk(label, url, checkout_script(session, label), duration_s)
+
+
+async def orders_total_after_quiet(session: Session) -> int:
+    """The edge's order count once the sales wrk left in flight have landed."""
+    say("checkout: reading the edge's order count once wrk's last sales have landed")
+    await asyncio.sleep(1.0)
+    return (await session.overview())["orders_total"]
+
+
+async def measure_reference(session: Session) -> WrkResult:
+    """The bare handler, in its own process on this host, loaded like the edge."""
+    reference = ReferenceServer(session.work / "reference.log")
+    reference.start()
+    try:
+        await warm_up(session, "reference", reference.url)
+        return await measured(session, "reference", reference.url, session.sizes.wrk_s)
+    finally:
+        reference.stop()
+
+
+async def measure_checkout(session: Session) -> None:
+    """checkout_rps, reference_rps, their ratio, and the edge's p99 at 64 connections."""
+    reference = await measure_reference(session)
+    await warm_up(session, "checkout", session.edge.url)
+    before = await orders_total_after_quiet(session)
+    edge = await measured(session, "checkout", session.edge.url, session.sizes.wrk_s)
+    written = await orders_total_after_quiet(session) - before
+    session.figures.update({
+        "checkout_rps": round(edge.rps, 1),
+        "reference_rps": round(reference.rps, 1),
+        "checkout_ratio": round(edge.rps / reference.rps, 4) if reference.rps else 0.0,
+        "checkout_p99_ms": edge.p(99),
+    })
+    session.details["checkout"] = {
+        "edge": edge.as_json(), "reference": reference.as_json(),
+        # Rows the edge committed for the run: wrk's answered count, plus at most the 64 in
+        # flight when it stopped; fewer would mean an answer without a row.
+        "orders_committed_during_run": written,
+    }
+    session.series["checkout"] = edge.percentiles_ms
+    session.series["reference (bare aiohttp)"] = reference.percentiles_ms
+    say(f"checkout: {edge.rps:.0f}/s vs reference {reference.rps:.0f}/s "
+        f"({session.figures['checkout_ratio']:.1%}), p99 {edge.p(99):.1f} ms")

@@ -1,0 +1,85 @@
+"""The figures as a table for people and as JSON for machines, each against its target."""
+from bench.session import Session
+
+KEYS = ("checkout_rps", "reference_rps", "checkout_ratio", "checkout_p99_ms",
+        "drain_rows_per_s", "drain_p99_ratio", "sockets", "socket_ack_p99_ms",
+        "rss_per_socket_kb", "delta_p99_ms", "dashboard_msgs_per_s", "start_s", "idle_rss_mb")
+
+# key -> (target as people read it, the test); the issue's targets, at full size.
+TARGETS = {
+    "checkout_ratio": ("≥ 50% of the reference", lambda v: v >= 0.5),
+    "checkout_p99_ms": ("≤ 20 ms at 64 connections", lambda v: v <= 20),
+    "drain_rows_per_s": ("≥ 20,000 rows/s", lambda v: v >= 20_000),
+    "drain_p99_ratio": ("p99 during drain ≤ 2× idle p99", lambda v: v <= 2),
+    "sockets": ("10,000 held", lambda v: v >= 10_000),
+    "socket_ack_p99_ms": ("≤ 50 ms", lambda v: v <= 50),
+    "rss_per_socket_kb": ("≤ 30 KB", lambda v: v <= 30),
+    "delta_p99_ms": ("≤ 250 ms", lambda v: v <= 250),
+    "dashboard_msgs_per_s": ("≤ 5 per wallboard per s", lambda v: v <= 5),
+    "start_s": ("≤ 1 s", lambda v: v <= 1),
+    "idle_rss_mb": ("≤ 80 MB", lambda v: v <= 80),
+}
+UNITS = {"checkout_rps": "/s", "reference_rps": "/s", "checkout_p99_ms": " ms",
+         "drain_rows_per_s": "/s", "drain_p99_ratio": "×", "socket_ack_p99_ms": " ms",
+         "rss_per_socket_kb": " KB", "delta_p99_ms": " ms", "start_s": " s",
+         "idle_rss_mb": " MB"}
+NOTES = {"checkout_rps": "durable sales, 64 conns, no sync beside",
+         "reference_rps": "bare aiohttp handler, same wrk script"}
+
+
+def verdicts(figures: dict) -> dict:
+    """key -> {"target", "met"} (met is None when the figure was not measured)."""
+    return {key: {"target": text, "met": None if figures.get(key) is None
+                  else bool(test(figures[key]))}
+            for key, (text, test) in TARGETS.items()}
+
+
+def _value(key: str, value) -> str:
+    if value is None:
+        return "not measured"
+    if key == "checkout_ratio":
+        return f"{value:.1%}"
+    if isinstance(value, float):
+        value = f"{value:,.2f}" if abs(value) < 100 else f"{value:,.0f}"
+    else:
+        value = f"{value:,}"
+    return f"{value}{UNITS.get(key, '')}"
+
+
+def _latency_rows(session: Session) -> list[str]:
+    """p50 / p99 / p99.9 / max of every wrk run and every timed message kind."""
+    rows = [f"{'Latency (ms)':<34}{'p50':>9}{'p99':>9}{'p99.9':>9}"]
+    for label, points in session.series.items():
+        by_p = dict((p, ms) for p, ms in points)
+        cells = "".join(f"{by_p.get(p, float('nan')):>9.1f}" for p in (50, 99, 99.9))
+        rows.append(f"{label:<34}{cells}")
+    return rows
+
+
+def table(session: Session, meta: dict) -> str:
+    """The figures, their targets and whether each is met, then the latency percentiles."""
+    figures, judged = session.figures, verdicts(session.figures)
+    load = ", ".join(f"{x:.2f}" for x in meta["loadavg_before"])
+    lines = [f"Always-On Checkout benchmark: {meta['mode']} run, {meta['seconds']:.0f} s, "
+             f"{meta['cpus']} CPUs, load average before it {load}",
+             f"{'Figure':<22}{'Value':>14}  {'Target':<40}Met"]
+    for key in KEYS:
+        verdict = judged.get(key)
+        target = verdict["target"] if verdict else NOTES.get(key, "")
+        met = "" if not verdict or verdict["met"] is None else ("yes" if verdict["met"] else "NO")
+        lines.append(f"{key:<22}{_value(key, figures.get(key)):>14}  {target:<40}{met}")
+    met = [v["met"] for v in judged.values() if v["met"] is not None]
+    lines.append(f"Targets met: {sum(met)} of {len(met)} measured"
+                 + (" (quick sizes: the targets are for the full run)"
+                    if meta["mode"] == "quick" else ""))
+    lines += ["", *_latency_rows(session)]
+    if meta["failures"]:
+        lines += ["", *(f"FAILED {name}: {why}" for name, why in meta["failures"].items())]
+    return "\n".join(lines)
+
+
+def as_json(session: Session, meta: dict) -> dict:
+    """Every key of the issue at the top level (null if not measured), then the rest."""
+    return {**{key: session.figures.get(key) for key in KEYS},
+            "targets": verdicts(session.figures), "run": meta,
+            "latency_percentiles_ms": session.series, "details": session.details}

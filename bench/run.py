@@ -1,0 +1,97 @@
+"""`scripts/bench`: every figure of the issue in one run, each beside its reference or
+target, as a table on stdout, JSON (--json) and a latency plot (--png)."""
+import argparse
+import asyncio
+import json
+import os
+import sys
+import tempfile
+import time
+import traceback
+from pathlib import Path
+
+from bench.checkout import measure_checkout
+from bench.dashboards import measure_dashboards
+from bench.drain import measure_drain
+from bench.footprint import measure_footprint
+from bench.plot import write_plot
+from bench.progress import say
+from bench.report import as_json, table
+from bench.session import FULL, QUICK, Session
+from bench.sockets import measure_sockets
+from bench.wrk import ensure_wrk
+
+# In this order: the footprint is the first start's; the drain's backlog and the sockets'
+# 10,000 kiosks come last so they weigh on no earlier figure.
+SECTIONS = {"footprint": measure_footprint, "checkout": measure_checkout,
+            "dashboards": measure_dashboards, "drain": measure_drain, "sockets": measure_sockets}
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    """The command line of scripts/bench."""
+    parser = argparse.ArgumentParser(prog="scripts/bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true",
+                        help="tiny sizes, under a minute (CI keeps it working; no thresholds)")
+    parser.add_argument("--json", type=Path, help="write the figures as JSON to this file")
+    parser.add_argument("--png", type=Path, help="the latency plot (default: a temp path)")
+    parser.add_argument("--sections", default=",".join(SECTIONS),
+                        help=f"comma-separated, of: {', '.join(SECTIONS)}")
+    parser.add_argument("--keep", action="store_true", help="keep the data dir and logs")
+    args = parser.parse_args(argv)
+    args.sections = [s.strip() for s in args.sections.split(",") if s.strip()]
+    unknown = set(args.sections) - set(SECTIONS)
+    if unknown:
+        parser.error(f"unknown sections: {', '.join(sorted(unknown))}")
+    return args
+
+
+def default_png() -> Path:
+    """Where the plot goes when --png is not given."""
+    folder = Path(tempfile.gettempdir()) / "always-on-checkout-bench"
+    folder.mkdir(exist_ok=True)
+    return folder / f"latency-{time.strftime('%Y%m%d-%H%M%S')}.png"
+
+
+async def run_sections(session: Session, names: list[str]) -> dict[str, str]:
+    """Each chosen section in turn; one that fails is reported and the rest still run."""
+    failures = {}
+    await session.begin()
+    for name in SECTIONS:
+        if name not in names:
+            continue
+        say(f"== {name}")
+        try:
+            await SECTIONS[name](session)
+        except Exception as exc:  # one broken section must not hide the others' figures
+            traceback.print_exc()
+            failures[name] = f"{type(exc).__name__}: {exc}"
+            say(f"{name} failed: {failures[name]}")
+    return failures
+
+
+async def run(args: argparse.Namespace) -> int:
+    """Measure, then print the table and write the JSON and the plot; 1 if a section failed."""
+    ensure_wrk()
+    started = time.monotonic()
+    session = Session(QUICK if args.quick else FULL)
+    load_before = os.getloadavg()
+    try:
+        failures = await run_sections(session, args.sections)
+    finally:
+        await session.close(keep=args.keep)
+    meta = {"mode": "quick" if args.quick else "full", "seconds": round(time.monotonic()
+            - started, 1), "cpus": os.cpu_count(), "loadavg_before": load_before,
+            "loadavg_after": os.getloadavg(), "sections": args.sections, "failures": failures}
+    png = args.png or default_png()
+    write_plot(session, png)
+    print(table(session, meta))
+    print(f"latency plot: {png}")
+    if args.json:
+        args.json.write_text(json.dumps(as_json(session, meta), indent=2) + "\n")
+        print(f"figures as JSON: {args.json}")
+    return 1 if failures else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of scripts/bench."""
+    return asyncio.run(run(parse_args(sys.argv[1:] if argv is None else argv)))
