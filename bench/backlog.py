@@ -18,12 +18,12 @@ from server.catalog.catalog import Catalog
 from server.clock import utc_now
 from server.config import Settings
 from server.edge.checkout import checkout
-from server.edge.store import ORDER_COLUMNS
+from server.edge.store import ORDER_COLUMN_NAMES, ORDER_COLUMNS
 from server.journal.chain import GENESIS, entry_hash
 from server.journal.verify import verify_journal
 
-COLUMNS = [name.strip() for name in ORDER_COLUMNS.split(",")]
-INSERT = f"INSERT INTO edge_orders ({ORDER_COLUMNS}) VALUES ({', '.join('?' * len(COLUMNS))})"
+INSERT = (f"INSERT INTO edge_orders ({ORDER_COLUMNS})"
+          f" VALUES ({', '.join('?' * len(ORDER_COLUMN_NAMES))})")
 CHUNK = 5000
 
 
@@ -63,7 +63,7 @@ def _chained(rows: list[dict], heads: dict[str, str]) -> list[list]:
         prev = heads.get(row["kiosk_id"], GENESIS)
         row = {**row, "prev_hash": prev, "entry_hash": entry_hash(prev, row)}
         heads[row["kiosk_id"]] = row["entry_hash"]
-        values.append([row[name] for name in COLUMNS])
+        values.append([row[name] for name in ORDER_COLUMN_NAMES])
     return values
 
 

@@ -1,25 +1,29 @@
-"""One SQLite file behind one door: a single writer connection, a separate reader, migrations.
+"""One SQLite file behind one door: a single writer that group-commits, readers, migrations.
 
-Writes run as `BEGIN IMMEDIATE ... COMMIT` under one asyncio lock, so a multi-statement
-transaction never interleaves with another and never fails upgrading a read lock. Reads use
-their own connection; WAL lets them run beside the writer.
+Writes are functions of the connection, run on the writer's own thread (one thread hop per
+transaction, not one per statement) and committed in groups by `GroupCommitWriter`: many
+sales, one fsync, each answered only after its COMMIT. Reads run on a small pool of reader
+connections; WAL lets them run beside the writer, and sqlite3 lets go of the GIL while a
+query runs, so a long dashboard aggregate does not hold up a checkout's key lookup.
 """
 import asyncio
 import contextlib
 import logging
+import queue
 import re
 import sqlite3
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TypeVar
-from collections.abc import Awaitable, Callable
-
-import aiosqlite
+from collections.abc import Callable
 
 from server.errors import StoreUnavailable
+from server.group_commit import GroupCommitWriter
 
 log = logging.getLogger(__name__)
 SCHEMA_ROOT = Path(__file__).resolve().parent.parent / "schema"
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+READERS = 2  # one for the sale's key lookup while another serves a dashboard aggregate
 T = TypeVar("T")
 
 
@@ -34,76 +38,78 @@ def migrations(schema_dir: Path) -> list[tuple[int, Path]]:
 
 
 class SqliteDatabase:
-    """A durable SQLite file (WAL, synchronous=FULL) with one writer and one reader."""
+    """A durable SQLite file (WAL, synchronous=FULL) with one writer and a few readers."""
 
     def __init__(self, path: Path, schema_dir: Path, busy_timeout_ms: int = 5000):
         self.path = path
         self.schema_dir = schema_dir
         self.busy_timeout_ms = busy_timeout_ms
-        self._writer: aiosqlite.Connection | None = None
-        self._reader: aiosqlite.Connection | None = None
-        self._write_lock = asyncio.Lock()
-        self._in_flight: set[asyncio.Task] = set()
+        self.writer: GroupCommitWriter | None = None
+        self._writer_thread: ThreadPoolExecutor | None = None
+        self._reader_threads: ThreadPoolExecutor | None = None
+        self._connections: list[sqlite3.Connection] = []
+        self._free_readers: queue.SimpleQueue = queue.SimpleQueue()
 
     async def open(self) -> "SqliteDatabase":
-        """Open both connections and bring the file's schema up to date."""
+        """Open the connections and bring the file's schema up to date."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        name = self.path.stem
+        self._writer_thread = ThreadPoolExecutor(1, thread_name_prefix=f"{name}-writer")
+        self._reader_threads = ThreadPoolExecutor(READERS, thread_name_prefix=f"{name}-reader")
         try:
-            self._writer = await self._connect()
-            await self._writer.execute("PRAGMA journal_mode=WAL")
-            await self._migrate()
-            self._reader = await self._connect()
+            conn = await self._on_writer(self._connect)
+            self.writer = GroupCommitWriter(conn, self._writer_thread)
+            await self._on_writer(lambda: conn.execute("PRAGMA journal_mode=WAL").fetchall())
+            await self._on_writer(self._migrate)
+            for _ in range(READERS):
+                self._free_readers.put(await self._on_writer(self._connect))
         except BaseException:
-            # A connection's thread left open would keep a failed start from ever exiting.
+            # A thread or connection left open would keep a failed start from ever exiting.
             await self.close()
             raise
         return self
 
-    async def _connect(self) -> aiosqlite.Connection:
-        conn = await aiosqlite.connect(self.path, isolation_level=None)
-        conn.row_factory = aiosqlite.Row
-        try:
-            await conn.execute(f"PRAGMA busy_timeout={int(self.busy_timeout_ms)}")
-            await conn.execute("PRAGMA synchronous=FULL")
-            await conn.execute("PRAGMA foreign_keys=ON")
-        except BaseException:
-            await conn.close()  # its thread would otherwise keep a failed start alive
-            raise
+    async def _on_writer(self, call: Callable[[], T]) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._writer_thread, call)
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        self._connections.append(conn)
+        conn.row_factory = sqlite3.Row
+        conn.execute(f"PRAGMA busy_timeout={int(self.busy_timeout_ms)}")
+        conn.execute("PRAGMA synchronous=FULL")
+        conn.execute("PRAGMA foreign_keys=ON")
         return conn
 
-    async def _migrate(self) -> None:
+    def _migrate(self) -> None:
         """Apply every migration newer than PRAGMA user_version, each in its own transaction."""
-        current = await self.user_version()
+        conn = self.writer.conn
+        current = conn.execute("PRAGMA user_version").fetchone()[0]
         for version, path in migrations(self.schema_dir):
             if version <= current:
                 continue
             log.info("migrating %s to version %d (%s)", self.path.name, version, path.name)
-            script = path.read_text()
             try:
-                await self._writer.executescript(
-                    f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version={version};\nCOMMIT;"
-                )
+                conn.executescript(f"BEGIN IMMEDIATE;\n{path.read_text()}\n"
+                                   f"PRAGMA user_version={version};\nCOMMIT;")
             except Exception:
-                if self._writer.in_transaction:
-                    await self._writer.execute("ROLLBACK")
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
                 raise
 
     async def user_version(self) -> int:
         """The schema version recorded in the file."""
-        async with self._writer.execute("PRAGMA user_version") as cursor:
-            return (await cursor.fetchone())[0]
+        return (await self.fetchone("PRAGMA user_version"))[0]
 
-    async def write(self, work: Callable[[aiosqlite.Connection], Awaitable[T]]) -> T:
-        """Run `work(conn)` in one IMMEDIATE transaction; commit, or roll back on any error.
+    async def write(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """Run `work(conn)` as one transaction of its own (it may share the COMMIT with
+        others'); its result once committed, or its error with nothing of it kept.
 
-        The transaction runs in its own task, shielded: a caller that is cancelled (a client
-        gone, the service stopping) never leaves it half done; it commits or rolls back whole.
+        The write goes on whatever happens to the caller: one that is cancelled (a client
+        gone, the service stopping) never leaves it half done.
         """
-        task = asyncio.ensure_future(self._transaction(work))
-        self._in_flight.add(task)
-        task.add_done_callback(self._in_flight.discard)
         with self._unavailable_on_failure():
-            return await asyncio.shield(task)
+            return await asyncio.shield(self.writer.submit(work))
 
     @contextlib.contextmanager
     def _unavailable_on_failure(self):
@@ -116,37 +122,39 @@ class SqliteDatabase:
                 {"Retry-After": "1"},
             ) from exc
 
-    async def _transaction(self, work):
-        async with self._write_lock:
-            await self._writer.execute("BEGIN IMMEDIATE")
+    async def read(self, query: Callable[[sqlite3.Connection], T]) -> T:
+        """Run `query(conn)` on a free reader connection, on a reader thread."""
+
+        def on_reader():
+            conn = self._free_readers.get()
             try:
-                result = await work(self._writer)
-                await self._writer.execute("COMMIT")
-            except Exception:
-                if self._writer.in_transaction:
-                    await self._writer.execute("ROLLBACK")
-                raise
-            return result
+                return query(conn)
+            finally:
+                self._free_readers.put(conn)
 
-    async def fetchall(self, sql: str, params=()) -> list[aiosqlite.Row]:
+        with self._unavailable_on_failure():
+            return await asyncio.get_running_loop().run_in_executor(
+                self._reader_threads, on_reader)
+
+    async def fetchall(self, sql: str, params=()) -> list[sqlite3.Row]:
         """All rows of one read query."""
-        with self._unavailable_on_failure():
-            async with self._reader.execute(sql, params) as cursor:
-                return list(await cursor.fetchall())
+        return await self.read(lambda conn: conn.execute(sql, params).fetchall())
 
-    async def fetchone(self, sql: str, params=()) -> aiosqlite.Row | None:
+    async def fetchone(self, sql: str, params=()) -> sqlite3.Row | None:
         """The first row of one read query, or None."""
-        with self._unavailable_on_failure():
-            async with self._reader.execute(sql, params) as cursor:
-                return await cursor.fetchone()
+        return await self.read(lambda conn: conn.execute(sql, params).fetchone())
 
     async def close(self) -> None:
-        """Let in-flight writes finish, then close both connections (checkpointing the WAL)."""
-        await asyncio.gather(*self._in_flight, return_exceptions=True)
-        for conn in (self._reader, self._writer):
-            if conn is not None:
-                await conn.close()
-        self._reader = self._writer = None
+        """Let queued writes commit, then close every connection (checkpointing the WAL)."""
+        if self.writer is not None:
+            await self.writer.close()
+        for pool in (self._reader_threads, self._writer_thread):
+            if pool is not None:
+                await asyncio.get_running_loop().run_in_executor(None, pool.shutdown)
+        for conn in reversed(self._connections):  # the writer last: it checkpoints
+            conn.close()
+        self._connections.clear()
+        self.writer = self._writer_thread = self._reader_threads = None
 
 
 class SqliteStore:

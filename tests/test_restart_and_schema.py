@@ -57,8 +57,8 @@ async def test_a_new_migration_upgrades_an_old_file_in_place(tmp_path):
     (schema / "0001_init.sql").write_text("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT);")
     db = await SqliteDatabase(tmp_path / "x.db", schema).open()
 
-    async def insert(conn):
-        await conn.execute("INSERT INTO t (v) VALUES ('kept')")
+    def insert(conn):
+        conn.execute("INSERT INTO t (v) VALUES ('kept')")
     await db.write(insert)
     assert await db.user_version() == 1
     await db.close()

@@ -38,12 +38,12 @@ class AuthStore:
                              revoke_kiosk_others: bool = False) -> None:
         """Store a credential; for a kiosk, optionally revoke its older ones (rotation)."""
 
-        async def work(conn):
+        def work(conn):
             if revoke_kiosk_others:
-                await conn.execute(
+                conn.execute(
                     "UPDATE credentials SET revoked_at = ?"
                     " WHERE kiosk_id = ? AND revoked_at IS NULL", (at, kiosk_id))
-            await conn.execute(
+            conn.execute(
                 "INSERT INTO credentials (token_id, secret_hash, role, kiosk_id, label, created_at)"
                 " VALUES (?, ?, ?, ?, ?, ?)",
                 (token_id, secret_hash, role, kiosk_id, label, at))
@@ -67,8 +67,8 @@ class AuthStore:
                      kiosk_id: str | None = None) -> int:
         """Revoke one credential, or every credential of a kiosk; return how many."""
 
-        async def work(conn):
-            cursor = await conn.execute(
+        def work(conn):
+            cursor = conn.execute(
                 "UPDATE credentials SET revoked_at = ? WHERE revoked_at IS NULL"
                 " AND (token_id = ? OR kiosk_id = ?)", (at, token_id, kiosk_id))
             return cursor.rowcount
@@ -82,9 +82,9 @@ class AuthStore:
     async def add_session(self, session_hash: str, token_id: str, at: str, expires_at: str):
         """Open a browser session for a credential."""
 
-        async def work(conn):
-            await conn.execute("DELETE FROM sessions WHERE expires_at < ?", (at,))
-            await conn.execute(
+        def work(conn):
+            conn.execute("DELETE FROM sessions WHERE expires_at < ?", (at,))
+            conn.execute(
                 "INSERT INTO sessions (session_hash, token_id, created_at, expires_at)"
                 " VALUES (?, ?, ?, ?)", (session_hash, token_id, at, expires_at))
 
@@ -100,8 +100,8 @@ class AuthStore:
     async def end_session(self, session_hash: str) -> None:
         """Sign a browser out."""
 
-        async def work(conn):
-            await conn.execute("DELETE FROM sessions WHERE session_hash = ?", (session_hash,))
+        def work(conn):
+            conn.execute("DELETE FROM sessions WHERE session_hash = ?", (session_hash,))
 
         await self.db.write(work)
 
@@ -109,8 +109,8 @@ class AuthStore:
                     details: dict | None = None) -> None:
         """Append one event to the audit trail."""
 
-        async def work(conn):
-            await conn.execute(
+        def work(conn):
+            conn.execute(
                 "INSERT INTO audit_events (at, actor, action, target, details_json)"
                 " VALUES (?, ?, ?, ?, ?)",
                 (at, actor, action, target, json.dumps(details or {})))

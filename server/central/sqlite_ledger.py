@@ -44,15 +44,15 @@ class SqliteLedger(SqliteStore):
         """Insert the batch in one transaction; duplicates are skipped and counted, and an
         order conflicting with the one central holds under its order_uuid is refused."""
 
-        async def work(conn):
+        def work(conn):
             uuids = [o["order_uuid"] for o in orders]
-            cursor = await conn.execute(HELD.format(",".join("?" * len(uuids))), uuids)
-            held = {row["order_uuid"]: row for row in await cursor.fetchall()}
+            cursor = conn.execute(HELD.format(",".join("?" * len(uuids))), uuids)
+            held = {row["order_uuid"]: row for row in cursor.fetchall()}
             refused = {o["order_uuid"]: why for o in orders if o["order_uuid"] in held
                        and (why := _conflict(held[o["order_uuid"]], o))}
             new = [_order_params(o) for o in orders if o["order_uuid"] not in held]
             if new:
-                await conn.executemany(INSERT_ORDER, new)
+                conn.executemany(INSERT_ORDER, new)
             return Delivery(len(new), len(held) - len(refused), refused)
 
         return await self.db.write(work) if orders else Delivery(0, 0)

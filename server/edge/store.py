@@ -10,6 +10,9 @@ ORDER_COLUMNS = (
     "order_uuid, kiosk_id, idempotency_key, request_hash, items_json, vat_json, total_ore,"
     " payment_json, catalog_version, created_at, business_day, prev_hash, entry_hash"
 )
+ORDER_COLUMN_NAMES = [name.strip() for name in ORDER_COLUMNS.split(",")]
+INSERT_ORDER = (f"INSERT INTO edge_orders ({ORDER_COLUMNS})"
+                f" VALUES ({', '.join('?' * len(ORDER_COLUMN_NAMES))}) RETURNING *")
 
 
 @dataclass(frozen=True)
@@ -36,47 +39,41 @@ class EdgeStore(SqliteStore):
     async def insert_order_once(self, order: dict) -> tuple[object, bool]:
         """Insert a sale, chained to its kiosk's journal, unless its key exists; (row, created)."""
 
-        async def work(conn):
-            async with conn.execute(
+        def work(conn):
+            existing = conn.execute(
                 "SELECT * FROM edge_orders WHERE kiosk_id = ? AND idempotency_key = ?",
                 (order["kiosk_id"], order["idempotency_key"]),
-            ) as cursor:
-                existing = await cursor.fetchone()
+            ).fetchone()
             if existing is not None:
                 return existing, False
-            await conn.execute(
+            conn.execute(
                 "INSERT OR IGNORE INTO kiosks (kiosk_id, first_seen_at) VALUES (?, ?)",
                 (order["kiosk_id"], order["created_at"]),
             )
-            # Read the chain's head in this same transaction: the write lock keeps it the head.
-            prev_hash = await _journal_head(conn, order["kiosk_id"])
+            # Read the chain's head in this same transaction: the single writer keeps it the head.
+            prev_hash = _journal_head(conn, order["kiosk_id"])
             row = {**order, "prev_hash": prev_hash, "entry_hash": entry_hash(prev_hash, order)}
-            placeholders = ", ".join("?" for _ in ORDER_COLUMNS.split(","))
-            async with conn.execute(
-                f"INSERT INTO edge_orders ({ORDER_COLUMNS}) VALUES ({placeholders}) RETURNING *",
-                [row[name.strip()] for name in ORDER_COLUMNS.split(",")],
-            ) as cursor:
-                return await cursor.fetchone(), True
+            inserted = conn.execute(INSERT_ORDER, [row[name] for name in ORDER_COLUMN_NAMES])
+            return inserted.fetchall()[0], True
 
         return await self.db.write(work)
 
     async def record_heartbeat(self, kiosk_id: str, link_up: bool, at: str) -> HeartbeatResult:
         """Record a kiosk's heartbeat and link flag; say what the flag was and what is pending."""
 
-        async def work(conn):
-            async with conn.execute(
+        def work(conn):
+            before = conn.execute(
                 "SELECT central_link_up, link_forced_down FROM kiosks WHERE kiosk_id = ?",
                 (kiosk_id,),
-            ) as cursor:
-                before = await cursor.fetchone()
-            await conn.execute(
+            ).fetchone()
+            conn.execute(
                 "INSERT INTO kiosks (kiosk_id, central_link_up, first_seen_at, last_heartbeat_at)"
                 " VALUES (?, ?, ?, ?) ON CONFLICT (kiosk_id) DO UPDATE SET"
                 " central_link_up = excluded.central_link_up,"
                 " last_heartbeat_at = excluded.last_heartbeat_at",
                 (kiosk_id, int(link_up), at, at),
             )
-            pending = await _pending_count(conn, kiosk_id)
+            pending = _pending_count(conn, kiosk_id)
             if before is None:
                 return HeartbeatResult(None, pending, False)
             return HeartbeatResult(bool(before[0]), pending, bool(before[1]))
@@ -86,14 +83,14 @@ class EdgeStore(SqliteStore):
     async def force_link_down(self, kiosk_id: str, forced: bool, at: str) -> int:
         """Set or release the staff's link override of a kiosk; return its pending count."""
 
-        async def work(conn):
-            await conn.execute(
+        def work(conn):
+            conn.execute(
                 "INSERT INTO kiosks (kiosk_id, first_seen_at, link_forced_down) VALUES (?, ?, ?)"
                 " ON CONFLICT (kiosk_id) DO UPDATE SET"
                 " link_forced_down = excluded.link_forced_down",
                 (kiosk_id, at, int(forced)),
             )
-            return await _pending_count(conn, kiosk_id)
+            return _pending_count(conn, kiosk_id)
 
         return await self.db.write(work)
 
@@ -127,18 +124,18 @@ class EdgeStore(SqliteStore):
         refused (`set_aside`: order_uuid -> why), which need staff attention; clear its sync
         error. One transaction."""
 
-        async def work(conn):
-            await conn.executemany(
+        def work(conn):
+            conn.executemany(
                 "UPDATE edge_orders SET sync_state = 'attention', set_aside_at = ?,"
                 " set_aside_reason = ? WHERE order_uuid = ? AND sync_state = 'pending'",
                 [(at, why, uuid) for uuid, why in (set_aside or {}).items()],
             )
-            cursor = await conn.execute(
+            cursor = conn.execute(
                 "UPDATE edge_orders SET sync_state = 'synced', synced_at = ?"
                 " WHERE kiosk_id = ? AND sync_state = 'pending' AND seq <= ?",
                 (at, kiosk_id, through_seq),
             )
-            await conn.execute(
+            conn.execute(
                 "UPDATE kiosks SET last_sync_at = ?, last_sync_error = NULL WHERE kiosk_id = ?",
                 (at, kiosk_id),
             )
@@ -149,8 +146,8 @@ class EdgeStore(SqliteStore):
     async def record_sync_error(self, kiosk_id: str, error: str, at: str) -> None:
         """Remember why the kiosk's last delivery to central failed."""
 
-        async def work(conn):
-            await conn.execute(
+        def work(conn):
+            conn.execute(
                 "UPDATE kiosks SET last_sync_error = ?, last_sync_error_at = ? WHERE kiosk_id = ?",
                 (error, at, kiosk_id),
             )
@@ -176,19 +173,17 @@ class EdgeStore(SqliteStore):
         await self.db.fetchone("SELECT 1 FROM edge_orders LIMIT 1")
 
 
-async def _journal_head(conn, kiosk_id: str) -> str:
+def _journal_head(conn, kiosk_id: str) -> str:
     """The entry_hash the kiosk's next sale chains to: its latest sale's, else GENESIS."""
-    async with conn.execute(
+    latest = conn.execute(
         "SELECT entry_hash FROM edge_orders WHERE kiosk_id = ? ORDER BY seq DESC LIMIT 1",
         (kiosk_id,),
-    ) as cursor:
-        latest = await cursor.fetchone()
+    ).fetchone()
     # No sale yet, or only sales from before the journal (NULL hash): the chain starts here.
     if latest is None or latest[0] is None:
         return GENESIS
     return latest[0]
 
 
-async def _pending_count(conn, kiosk_id: str) -> int:
-    async with conn.execute(PENDING_COUNT, (kiosk_id,)) as cursor:
-        return (await cursor.fetchone())[0]
+def _pending_count(conn, kiosk_id: str) -> int:
+    return conn.execute(PENDING_COUNT, (kiosk_id,)).fetchone()[0]

@@ -1,0 +1,96 @@
+"""Group commit keeps each write's promise: its own transaction, answered after its COMMIT.
+
+Real SQLite files in a temp dir; a second, independent connection checks what is durable.
+"""
+import asyncio
+import sqlite3
+
+import pytest
+
+from server.errors import StoreUnavailable
+from server.sqlite import SqliteDatabase
+
+WRITES = 200
+
+
+@pytest.fixture
+async def db(tmp_path):
+    schema = tmp_path / "schema"
+    schema.mkdir()
+    (schema / "0001_init.sql").write_text(
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT UNIQUE);"
+        # Checked only at COMMIT: a way to make a group's COMMIT itself fail.
+        "CREATE TABLE child (parent INTEGER REFERENCES t (id) DEFERRABLE INITIALLY DEFERRED);")
+    database = await SqliteDatabase(tmp_path / "x.db", schema).open()
+    yield database
+    await database.close()
+
+
+def committed(db: SqliteDatabase) -> set[str]:
+    """What another connection sees: only committed rows."""
+    with sqlite3.connect(db.path) as other:
+        return {row[0] for row in other.execute("SELECT v FROM t")}
+
+
+def insert(value: str):
+    def work(conn):
+        conn.execute("INSERT INTO t (v) VALUES (?)", (value,))
+        return value
+    return work
+
+
+async def test_concurrent_writes_share_commits_and_each_is_durable_when_answered(db):
+    async def write_then_look(value: str) -> bool:
+        await db.write(insert(value))
+        return value in committed(db)  # answered, so already visible to anyone
+
+    seen = await asyncio.gather(*(write_then_look(f"v{i}") for i in range(WRITES)))
+    assert all(seen)
+    assert committed(db) == {f"v{i}" for i in range(WRITES)}
+    assert db.writer.transactions == WRITES
+    assert db.writer.groups < WRITES / 4  # they queued behind each other and went together
+
+
+async def test_a_failing_write_is_rolled_back_alone_and_its_group_commits(db):
+    def half_then_fail(conn):
+        conn.execute("INSERT INTO t (v) VALUES ('half')")
+        conn.execute("INSERT INTO t (v) VALUES ('a')")  # UNIQUE: 'a' is in this group
+        return "never"
+
+    results = await asyncio.gather(db.write(insert("a")), db.write(half_then_fail),
+                                   db.write(insert("b")), return_exceptions=True)
+    assert results[0] == "a" and results[2] == "b"
+    assert isinstance(results[1], sqlite3.IntegrityError)
+    assert db.writer.groups == 1  # they did share one transaction
+    assert committed(db) == {"a", "b"}  # 'half' went with the failed write's savepoint
+
+
+async def test_a_failed_commit_tells_every_write_of_the_group_and_keeps_none(db):
+    def orphan(conn):
+        conn.execute("INSERT INTO child (parent) VALUES (999)")  # no such parent: COMMIT fails
+
+    results = await asyncio.gather(db.write(insert("a")), db.write(orphan),
+                                   db.write(insert("b")), return_exceptions=True)
+    assert all(isinstance(r, sqlite3.IntegrityError) for r in results), results
+    assert committed(db) == set()
+    assert await db.write(insert("after")) == "after"  # the writer goes on
+    assert committed(db) == {"after"}
+
+
+async def test_a_locked_file_is_a_503_for_the_writer_and_then_it_recovers(tmp_path, db):
+    db.writer.conn.execute(f"PRAGMA busy_timeout={50}")
+    with sqlite3.connect(db.path, isolation_level=None) as other:
+        other.execute("BEGIN IMMEDIATE")  # someone else holds the write lock
+        with pytest.raises(StoreUnavailable):
+            await db.write(insert("blocked"))
+        other.execute("ROLLBACK")
+    assert await db.write(insert("later")) == "later"
+    assert committed(db) == {"later"}
+
+
+async def test_a_cancelled_caller_does_not_cancel_its_write(db):
+    task = asyncio.ensure_future(db.write(insert("kept")))
+    await asyncio.sleep(0)  # queued
+    task.cancel()
+    await db.close()  # lets queued writes commit before it closes
+    assert committed(db) == {"kept"}
