@@ -1,7 +1,9 @@
 """Checkout: price at the edge, keep idempotency, commit before answering.
 
 Replays answer with the order exactly as it was first accepted (sync_state `pending`), as
-Stripe replays the first response; GET /edge/orders shows where it is now.
+Stripe replays the first response; GET /edge/orders shows where it is now. A new sale costs
+one write and no read: the insert itself finds a key already used, and the key is looked up
+beforehand only when the sale cannot be priced as it is now.
 """
 import hashlib
 import json
@@ -12,7 +14,7 @@ from server.catalog.catalog import Catalog
 from server.catalog.pricing import price_lines
 from server.clock import business_day, to_iso
 from server.edge.store import EdgeStore
-from server.errors import AgeCheckRequired, IdempotencyKeyReused, PriceChanged
+from server.errors import AgeCheckRequired, DomainError, IdempotencyKeyReused, PriceChanged
 from server.faults import Faults
 from server.orders import make_order_uuid, order_view
 
@@ -40,19 +42,8 @@ def _replay(row, fingerprint: str) -> CheckoutResult:
     return CheckoutResult(order_view(row, "pending", None), replayed=True)
 
 
-async def checkout(store: EdgeStore, catalog: Catalog, request: dict, now: datetime,
-                   timezone: str, staff_approved: bool = False,
-                   faults: Faults | None = None) -> CheckoutResult:
-    """Record one sale for `request["kiosk_id"]`, or replay the one its key already made.
-
-    An order with age-restricted products needs `staff_approved` (staff checked the ID).
-    """
-    kiosk_id, key = request["kiosk_id"], request["idempotency_key"]
-    fingerprint = request_fingerprint(request)
-    # Look for the key before pricing: a retry must replay even if a price changed since.
-    existing = await store.find_order(kiosk_id, key)
-    if existing is not None:
-        return _replay(existing, fingerprint)
+def _price(catalog: Catalog, request: dict, staff_approved: bool):
+    """The sale's lines priced from the catalog, or the reason it cannot be sold as asked."""
     priced = price_lines(catalog, request["items"])
     if priced.age_limit and not staff_approved:
         raise AgeCheckRequired(
@@ -67,6 +58,27 @@ async def checkout(store: EdgeStore, catalog: Catalog, request: dict, now: datet
             {"expected_total_ore": expected, "total_ore": priced.total_ore,
              "catalog_version": catalog.version},
         )
+    return priced
+
+
+async def checkout(store: EdgeStore, catalog: Catalog, request: dict, now: datetime,
+                   timezone: str, staff_approved: bool = False,
+                   faults: Faults | None = None) -> CheckoutResult:
+    """Record one sale for `request["kiosk_id"]`, or replay the one its key already made.
+
+    An order with age-restricted products needs `staff_approved` (staff checked the ID).
+    """
+    kiosk_id, key = request["kiosk_id"], request["idempotency_key"]
+    fingerprint = request_fingerprint(request)
+    try:
+        priced = _price(catalog, request, staff_approved)
+    except DomainError:
+        # A retry must replay even if the sale could not be priced as it is now (a price
+        # or the catalog changed since): only a key never used gets the error.
+        existing = await store.find_order(kiosk_id, key)
+        if existing is not None:
+            return _replay(existing, fingerprint)
+        raise
     record = {
         "order_uuid": make_order_uuid(kiosk_id, key),
         "kiosk_id": kiosk_id,
