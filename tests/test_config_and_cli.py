@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from server.auth.store import CREDENTIAL_CACHE_S
 from server.config import Settings, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -121,6 +122,12 @@ def test_first_start_enrols_a_demo_fleet_and_the_commands_manage_credentials(tmp
             beat = {"central_link_up": True}
             assert _call(port, "/edge/heartbeat", token, beat) == 200
             assert _run("revoke-kiosk", "kiosk-7", data_dir=data_dir).returncode == 0
+            # The running edge trusts a token it checked for CREDENTIAL_CACHE_S, then asks
+            # the file again and finds it revoked by the command.
+            revoked_at = time.monotonic()
+            while _call(port, "/edge/heartbeat", token, beat) == 200:
+                assert time.monotonic() - revoked_at < CREDENTIAL_CACHE_S + 1
+                time.sleep(0.1)
             assert _call(port, "/edge/heartbeat", token, beat) == 401
             assert _run("revoke-kiosk", "kiosk-7", data_dir=data_dir).returncode == 1
             operator = _run("token", "--role", "operator", data_dir=data_dir).stdout

@@ -1,11 +1,18 @@
 """Credentials, sessions and the audit trail in edge_store.db (its one writer door)."""
 import json
+import time
 from dataclasses import dataclass
 
 from server.auth.tokens import secret_matches, split_token
 from server.sqlite import SqliteDatabase
 
 ROLES = ("kiosk", "dashboard", "operator")
+# A token checked against the file is trusted this long without asking it again: every
+# request carries one, and the lookup was a database round trip each. Revoking or rotating
+# through the API forgets them all at once; a revocation written by the command line into a
+# running edge's file takes effect within this time.
+CREDENTIAL_CACHE_S = 2.0
+CREDENTIAL_CACHE_SIZE = 50_000  # more than a store's kiosks and staff tokens together
 
 
 @dataclass(frozen=True)
@@ -32,6 +39,8 @@ class AuthStore:
 
     def __init__(self, db: SqliteDatabase):
         self.db = db
+        self._checked: dict[str, tuple[float, object]] = {}  # token -> (until, credential)
+        self._changes = 0  # credentials changed through us: a lookup begun before is stale
 
     async def add_credential(self, token_id: str, secret_hash: str, role: str,
                              kiosk_id: str | None, label: str, at: str,
@@ -49,6 +58,11 @@ class AuthStore:
                 (token_id, secret_hash, role, kiosk_id, label, at))
 
         await self.db.write(work)
+        self._forget_checked()
+
+    def _forget_checked(self) -> None:
+        self._changes += 1
+        self._checked.clear()
 
     async def active_credential(self, token_id: str):
         """The credential row if it exists and is not revoked, else None."""
@@ -56,11 +70,21 @@ class AuthStore:
             "SELECT * FROM credentials WHERE token_id = ? AND revoked_at IS NULL", (token_id,))
 
     async def credential_for_token(self, token: str):
-        """The active credential a bearer token proves, or None (malformed, unknown, revoked)."""
-        parts = split_token(token)
+        """The active credential a bearer token proves, or None (malformed, unknown, revoked);
+        a good answer is remembered for CREDENTIAL_CACHE_S."""
+        now = time.monotonic()
+        checked = self._checked.get(token)
+        if checked is not None and checked[0] > now:
+            return checked[1]
+        parts, changes = split_token(token), self._changes
         row = await self.active_credential(parts[0]) if parts else None
         if row is None or not secret_matches(parts[1], row["secret_hash"]):
             return None
+        if changes != self._changes:
+            return row  # good when asked, but not to be remembered
+        if len(self._checked) >= CREDENTIAL_CACHE_SIZE:
+            self._checked.pop(next(iter(self._checked)))  # the oldest entry
+        self._checked[token] = (now + CREDENTIAL_CACHE_S, row)
         return row
 
     async def revoke(self, at: str, token_id: str | None = None,
@@ -73,7 +97,9 @@ class AuthStore:
                 " AND (token_id = ? OR kiosk_id = ?)", (at, token_id, kiosk_id))
             return cursor.rowcount
 
-        return await self.db.write(work)
+        revoked = await self.db.write(work)
+        self._forget_checked()
+        return revoked
 
     async def credential_count(self) -> int:
         """How many credentials were ever issued (0 on a fresh data dir)."""
