@@ -1,13 +1,18 @@
 """The JSON error envelope, and the middleware that puts every API failure into it."""
+import itertools
 import json
 import logging
-import uuid
+import secrets
 
 from aiohttp import web
 
 from server.errors import DomainError
 
 log = logging.getLogger(__name__)
+# Request ids: this process's random tag and a counter. Unique, like a uuid4, without asking
+# the kernel for 16 random bytes on every request.
+_PROCESS_TAG = secrets.token_hex(6)
+_REQUEST_NUMBERS = itertools.count(1)
 
 HTTP_CODES = {
     400: "malformed_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
@@ -51,7 +56,7 @@ def _from_http_exception(exc: web.HTTPException) -> web.Response:
 @web.middleware
 async def error_middleware(request: web.Request, handler) -> web.StreamResponse:
     """Domain errors, aiohttp's own 4xx/5xx and crashes all leave as the JSON envelope."""
-    request_id = uuid.uuid4().hex
+    request_id = f"{_PROCESS_TAG}-{next(_REQUEST_NUMBERS):08x}"
     request["request_id"] = request_id
     try:
         response = await handler(request)
