@@ -27,7 +27,10 @@ class Settings:
     max_order_lines: int = _setting(100, "Most lines one order may hold.")
     max_line_qty: int = _setting(999, "Largest quantity on one order line.")
     heartbeat_timeout_s: float = _setting(15.0, "Silence after which a kiosk counts as offline.")
-    sync_batch_size: int = _setting(200, "Rows per central insert while draining a kiosk.")
+    sync_batch_size: int = _setting(500, "Rows per central insert while draining a kiosk.")
+    sync_parallel_kiosks: int = _setting(
+        8, "How many kiosks drain side by side (their commits at each end are grouped)."
+    )
     sync_sweep_interval_s: float = _setting(
         5.0, "How often the sync coroutine looks for pending rows nobody woke it for."
     )
@@ -81,6 +84,7 @@ class Settings:
         if self.rate_limits not in ("on", "off"):
             raise ValueError("setting rate_limits must be on or off")
         positive = ("port", "max_body_bytes", "max_order_lines", "max_line_qty", "sync_batch_size",
+                    "sync_parallel_kiosks",
                     "session_ttl_s", "checkout_rate_per_s", "checkout_burst",
                     "ws_max_message_bytes", "ws_messages_per_s", "ws_message_burst",
                     "ws_max_sockets_per_credential", "ws_send_queue",

@@ -3,7 +3,7 @@ import sqlite3
 
 from server.app import CENTRAL_DB
 from server.central.sqlite_ledger import SqliteLedger
-from server.keys import SYNC_WORKER
+from server.keys import CENTRAL_LEDGER, SYNC_WORKER
 from tests.conftest import central_rows, eventually, heartbeat, sale
 
 
@@ -183,3 +183,29 @@ async def test_ledger_counts_duplicates_as_delivered(tmp_path):
     assert (again.inserted, again.already_present) == (1, 1)
     assert await ledger.order_count() == 2
     await ledger.close()
+
+
+async def test_kiosks_drain_side_by_side_each_in_order_sharing_commits(client, settings):
+    kiosks = [f"k{i}" for i in range(1, 5)]
+    sold = {}
+    for kiosk_id in kiosks:
+        await heartbeat(client, kiosk_id, link_up=False)
+        sold[kiosk_id] = await post_sales(client, 25, kiosk_id)
+    worker, ledger = client.app[SYNC_WORKER], client.app[CENTRAL_LEDGER]
+    await worker.stop()
+    for kiosk_id in kiosks:
+        await heartbeat(client, kiosk_id, link_up=True)
+    groups_before = ledger.db.writer.groups
+    batches_before = ledger.db.writer.transactions
+    worker.start()
+
+    async def drained():
+        return central_rows(settings) == 100
+    await eventually(drained)
+
+    central = await all_orders(client, "/central/orders")
+    for kiosk_id in kiosks:  # each kiosk's sales arrived in the order they were made
+        assert [o["order_uuid"] for o in central if o["kiosk_id"] == kiosk_id] == sold[kiosk_id]
+    batches = ledger.db.writer.transactions - batches_before
+    assert batches == 4 * 3  # 25 sales in batches of 10, per kiosk
+    assert ledger.db.writer.groups - groups_before < batches  # kiosks' batches shared commits

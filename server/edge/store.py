@@ -122,7 +122,7 @@ class EdgeStore(SqliteStore):
                           set_aside: dict[str, str] | None = None) -> int:
         """Mark the kiosk's pending rows up to `through_seq` synced, except those central
         refused (`set_aside`: order_uuid -> why), which need staff attention; clear its sync
-        error. One transaction."""
+        error. One transaction; it answers how many of the kiosk's sales are still pending."""
 
         def work(conn):
             conn.executemany(
@@ -130,7 +130,7 @@ class EdgeStore(SqliteStore):
                 " set_aside_reason = ? WHERE order_uuid = ? AND sync_state = 'pending'",
                 [(at, why, uuid) for uuid, why in (set_aside or {}).items()],
             )
-            cursor = conn.execute(
+            conn.execute(
                 "UPDATE edge_orders SET sync_state = 'synced', synced_at = ?"
                 " WHERE kiosk_id = ? AND sync_state = 'pending' AND seq <= ?",
                 (at, kiosk_id, through_seq),
@@ -139,7 +139,7 @@ class EdgeStore(SqliteStore):
                 "UPDATE kiosks SET last_sync_at = ?, last_sync_error = NULL WHERE kiosk_id = ?",
                 (at, kiosk_id),
             )
-            return cursor.rowcount
+            return _pending_count(conn, kiosk_id)
 
         return await self.db.write(work)
 

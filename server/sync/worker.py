@@ -91,11 +91,21 @@ class SyncWorker:
             self._wake.clear()
 
     async def _sweep(self) -> None:
-        """Drain every kiosk that was asked for or has pending rows, if its link allows."""
+        """Drain every kiosk that was asked for or has pending rows, if its link allows;
+        up to `sync_parallel_kiosks` at once, so their batches share commits."""
         wanted, self._wanted = self._wanted, set()
-        for kiosk_id in sorted(wanted | set(await self.store.kiosks_with_pending())):
-            if not self.backoff.waiting(kiosk_id) and await self.link_up(kiosk_id):
-                await self.drain_kiosk(kiosk_id)
+        kiosks = sorted(wanted | set(await self.store.kiosks_with_pending()))
+        gate = asyncio.Semaphore(self.settings.sync_parallel_kiosks)
+
+        async def drain_if_allowed(kiosk_id: str) -> None:
+            async with gate:
+                if not self.backoff.waiting(kiosk_id) and await self.link_up(kiosk_id):
+                    await self.drain_kiosk(kiosk_id)
+
+        outcomes = await asyncio.gather(*map(drain_if_allowed, kiosks), return_exceptions=True)
+        for kiosk_id, outcome in zip(kiosks, outcomes, strict=True):
+            if isinstance(outcome, Exception):
+                log.error("sync of %s failed", kiosk_id, exc_info=outcome)
 
     async def link_up(self, kiosk_id: str) -> bool:
         """May this kiosk's rows go to central now? (See the module docstring.)"""
@@ -115,13 +125,14 @@ class SyncWorker:
                 try:
                     delivery = await self.ledger.deliver([order for _, order in batch])
                     self.faults.maybe_crash("crash_after_central_commit")
-                    await self.store.mark_synced(kiosk_id, batch[-1][0], to_iso(self.clock()),
-                                                 delivery.refused)
+                    pending = await self.store.mark_synced(kiosk_id, batch[-1][0],
+                                                           to_iso(self.clock()), delivery.refused)
                 except Exception as exc:
                     await self._record_failure(report, exc)
                     break
                 self.backoff.succeeded(kiosk_id)
-                await self._announce_batch(kiosk_id, delivery)
+                for listener in self.on_batch:
+                    listener(kiosk_id, delivery, pending)
                 report.batches += 1
                 report.synced += delivery.inserted
                 report.already_present += delivery.already_present
@@ -129,16 +140,12 @@ class SyncWorker:
                 for order_uuid, why in delivery.refused.items():
                     log.error("central refused %s for good (%s): set aside for staff",
                               order_uuid, why)
+                if not pending:
+                    break
                 if not await self.link_up(kiosk_id):
                     report.outcome = "link_down"
                     break
         return report
-
-    async def _announce_batch(self, kiosk_id: str, delivery) -> None:
-        if self.on_batch:
-            pending = await self.store.pending_count(kiosk_id)
-            for listener in self.on_batch:
-                listener(kiosk_id, delivery, pending)
 
     async def _record_failure(self, report: DrainReport, exc: Exception) -> None:
         """Keep the rows pending, remember the error for the dashboard, and back off."""
