@@ -21,6 +21,20 @@ class ErrorSchema(Schema):
 
 # Requests
 
+def _typed(value, kind: type):
+    """`value` if it is exactly of JSON type `kind` (a bool is not an int here)."""
+    if type(value) is not kind:
+        raise TypeError(f"not a {kind.__name__}")
+    return value
+
+
+def _checked(field: fields.Field, value):
+    """`value` once the field's own validators have passed it."""
+    for validator in field.validators:
+        validator(value)
+    return value
+
+
 class CheckoutLineSchema(Schema):
     """A line as the kiosk sends it; any price it adds is ignored (the edge prices)."""
 
@@ -71,6 +85,40 @@ class CheckoutRequestSchema(Schema):
             if line["sku"] in seen:
                 raise ValidationError(f"SKU {line['sku']} appears on more than one line", "items")
             seen.add(line["sku"])
+
+    def fast_load(self, raw) -> dict | None:
+        """The plainly valid body, loaded as `load` would, without marshmallow's per-field
+        machinery (a quarter of a sale's CPU in the profile); with the same field validators.
+        Anything it is not sure of is None, and goes to `load` and its messages.
+        tests/test_fast_load.py holds the two to the same answers."""
+        try:
+            return self._fast_load(raw)
+        except (KeyError, TypeError, ValidationError):
+            return None
+
+    def _fast_load(self, raw) -> dict:
+        if type(raw) is not dict or not raw.keys() <= self.fields.keys():
+            raise TypeError("not a plain body")
+        loaded = {"idempotency_key": _checked(self.fields["idempotency_key"],
+                                              _typed(raw["idempotency_key"], str))}
+        for name in ("kiosk_id", "staff_pin"):
+            if name in raw:
+                loaded[name] = _checked(self.fields[name], _typed(raw[name], str))
+        if "expected_total_ore" in raw:
+            loaded["expected_total_ore"] = _checked(self.fields["expected_total_ore"],
+                                                    _typed(raw["expected_total_ore"], int))
+        line_fields = CheckoutLineSchema._declared_fields
+        loaded["items"] = _checked(self.fields["items"], [
+            {"sku": _checked(line_fields["sku"], _typed(_typed(line, dict)["sku"], str)),
+             "qty": _checked(line_fields["qty"], _typed(line["qty"], int))}
+            for line in _typed(raw["items"], list)])
+        payment, payment_fields = _typed(raw["payment"], dict), PaymentSchema._declared_fields
+        if not payment.keys() <= payment_fields.keys():
+            raise TypeError("unknown payment field")
+        loaded["payment"] = {name: _checked(payment_fields[name], _typed(payment[name], str))
+                             for name in ("method", "reference")}
+        self.one_line_per_sku(loaded)
+        return loaded
 
 
 class QuoteRequestSchema(Schema):
