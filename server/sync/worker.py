@@ -9,6 +9,7 @@ the backoff holds, so its sales are never stranded behind a flag nobody will fli
 """
 import asyncio
 import logging
+import time
 from dataclasses import asdict, dataclass
 
 from server.central.ledger import CentralLedger
@@ -73,9 +74,12 @@ class SyncWorker:
             self._task = None
 
     async def _run(self) -> None:
+        full, last_full = True, 0.0  # the first sweep takes in rows left from a restart
         while True:
+            if full:
+                last_full = time.monotonic()
             try:
-                await self._sweep()
+                await self._sweep(full)
             except Exception:
                 log.exception("sync sweep failed; retrying at the next wake-up")
             timeout = self.settings.sync_sweep_interval_s
@@ -86,15 +90,20 @@ class SyncWorker:
                 # Not wait_for: on 3.11 it loses a cancel that lands as the event fires.
                 async with asyncio.timeout(timeout):
                     await self._wake.wait()
+                full = time.monotonic() - last_full >= self.settings.sync_sweep_interval_s
             except TimeoutError:
-                pass
+                full = True
             self._wake.clear()
 
-    async def _sweep(self) -> None:
-        """Drain every kiosk that was asked for or has pending rows, if its link allows;
-        up to `sync_parallel_kiosks` at once, so their batches share commits."""
+    async def _sweep(self, full: bool = True) -> None:
+        """Drain the kiosks asked for and, in a full sweep, every kiosk with pending rows,
+        if its link allows; up to `sync_parallel_kiosks` at once, so their batches share
+        commits. A wake-up sweeps only its kiosks: every sale wakes one, and looking through
+        the whole store's backlog each time would cost more as the backlog grows."""
         wanted, self._wanted = self._wanted, set()
-        kiosks = sorted(wanted | set(await self.store.kiosks_with_pending()))
+        if full:
+            wanted |= set(await self.store.kiosks_with_pending())
+        kiosks = sorted(wanted)
         gate = asyncio.Semaphore(self.settings.sync_parallel_kiosks)
 
         async def drain_if_allowed(kiosk_id: str) -> None:
