@@ -47,6 +47,7 @@ class Settings:
         False, "Mark the session cookie Secure (set it when the edge is served over HTTPS)."
     )
     rate_limits: str = _setting("on", "Per-credential rate limits: on, or off for load tests.")
+    event_loop: str = _setting("uvloop", "The asyncio loop: uvloop (faster), or asyncio.")
     checkout_rate_per_s: float = _setting(5.0, "Steady checkouts per second per kiosk.")
     checkout_burst: int = _setting(20, "Checkouts a kiosk may send at once above that rate.")
     staff_pin: str = _setting("1234", "Staff PIN at the kiosks (drills, age checks): change it.")
@@ -83,6 +84,8 @@ class Settings:
         parse_faults(self.fault_injection)
         if self.rate_limits not in ("on", "off"):
             raise ValueError("setting rate_limits must be on or off")
+        if self.event_loop not in ("uvloop", "asyncio"):
+            raise ValueError("setting event_loop must be uvloop or asyncio")
         positive = ("port", "max_body_bytes", "max_order_lines", "max_line_qty", "sync_batch_size",
                     "sync_parallel_kiosks",
                     "session_ttl_s", "checkout_rate_per_s", "checkout_burst",
