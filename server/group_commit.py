@@ -30,7 +30,7 @@ class GroupCommitWriter:
         self._committing: list[tuple[Work, asyncio.Future]] = []
         self._queued = asyncio.Event()
         self._task: asyncio.Task | None = None
-        self.groups = self.transactions = 0  # how much grouping happened (for the benchmark)
+        self.groups = self.transactions = 0  # how much grouping happened (the tests read it)
 
     def submit(self, work: Work) -> asyncio.Future:
         """Queue `work(conn)`; the future holds its result once its group has committed."""
