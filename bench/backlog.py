@@ -18,12 +18,12 @@ from server.catalog.catalog import Catalog
 from server.clock import utc_now
 from server.config import Settings
 from server.edge.checkout import checkout
-from server.edge.store import ORDER_COLUMN_NAMES, ORDER_COLUMNS
+from server.edge.store import INSERT_ORDER, ORDER_COLUMN_NAMES
 from server.journal.chain import GENESIS, entry_hash
 from server.journal.verify import verify_journal
 
-INSERT = (f"INSERT INTO edge_orders ({ORDER_COLUMNS})"
-          f" VALUES ({', '.join('?' * len(ORDER_COLUMN_NAMES))})")
+# The store's own insert, without the row it returns (executemany takes none back).
+INSERT = INSERT_ORDER.removesuffix(" RETURNING *")
 CHUNK = 5000
 
 
