@@ -86,6 +86,7 @@ async def test_central_orders_page_and_filter_by_kiosk(client):
 
 
 async def test_dashboard_figures_add_up(client, settings, clock):
+    clock.now = clock().replace(hour=11, minute=0)  # far from the store's midnight: one "today"
     await client.app[SYNC_WORKER].stop()
     await heartbeat(client, "k1", link_up=True)
     await heartbeat(client, "k2", link_up=False)
