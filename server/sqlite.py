@@ -122,13 +122,22 @@ class SqliteDatabase:
                 {"Retry-After": "1"},
             ) from exc
 
-    async def read(self, query: Callable[[sqlite3.Connection], T]) -> T:
-        """Run `query(conn)` on a free reader connection, on a reader thread."""
+    async def read(self, query: Callable[[sqlite3.Connection], T], *,
+                   one_snapshot: bool = False) -> T:
+        """Run `query(conn)` on a free reader connection, on a reader thread; with
+        `one_snapshot`, inside one read transaction, so that its statements see the same
+        commits and agree with each other."""
 
         def on_reader():
             conn = self._free_readers.get()
             try:
-                return query(conn)
+                if not one_snapshot:
+                    return query(conn)
+                conn.execute("BEGIN")
+                try:
+                    return query(conn)
+                finally:
+                    conn.execute("COMMIT")
             finally:
                 self._free_readers.put(conn)
 

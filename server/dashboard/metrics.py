@@ -57,7 +57,7 @@ async def history(figures: EdgeFigures, now: datetime, minutes: int) -> list[dic
     pending sales at its end (the current minute's as of now)."""
     first = now.astimezone(UTC).replace(second=0, microsecond=0) - timedelta(minutes=minutes - 1)
     counts = await figures.minute_counts(to_iso(first))
-    backlog = counts["created_before"] - counts["left_before"]
+    backlog = counts["backlog_before"]
     points = []
     for i in range(minutes):
         minute = first + timedelta(minutes=i)

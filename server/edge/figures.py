@@ -1,18 +1,27 @@
 """Read-only figures over edge_store.db for the dashboard: fleet totals, per-kiosk rows, and
-the last journal verification."""
+the last journal verification. They read the running totals the store's triggers keep, so
+their cost grows with kiosks and days, not with sales."""
 from server.sqlite import SqliteDatabase
 
-FLEET_ORDERS = """
-SELECT COUNT(*) AS orders_total,
+# The head of a kiosk's drain queue (its lowest pending seq), one probe of edge_orders_by_state:
+# its created_at is how long the kiosk's backlog has waited.
+_OLDEST_PENDING = """(SELECT e.created_at FROM edge_orders AS e
+     WHERE e.sync_state = 'pending' AND e.kiosk_id = k.kiosk_id ORDER BY e.seq LIMIT 1)"""
+
+# Totals come from kiosk_day_totals (kept by triggers, schema/edge/0006); only the last
+# minute's sales are counted row by row, over the created_at index.
+FLEET_ORDERS = f"""
+SELECT COALESCE(SUM(orders), 0) AS orders_total,
        COALESCE(SUM(total_ore), 0) AS revenue_total_ore,
-       COALESCE(SUM(sync_state = 'pending'), 0) AS pending_count,
-       COALESCE(SUM(sync_state = 'synced'), 0) AS synced_count,
-       COALESCE(SUM(sync_state = 'attention'), 0) AS set_aside_count,
-       MIN(CASE WHEN sync_state = 'pending' THEN created_at END) AS oldest_pending_at,
-       COALESCE(SUM(business_day = :today), 0) AS orders_today,
+       COALESCE(SUM(pending), 0) AS pending_count,
+       COALESCE(SUM(synced), 0) AS synced_count,
+       COALESCE(SUM(set_aside), 0) AS set_aside_count,
+       (SELECT MIN({_OLDEST_PENDING}) FROM kiosks AS k) AS oldest_pending_at,
+       COALESCE(SUM(CASE WHEN business_day = :today THEN orders END), 0) AS orders_today,
        COALESCE(SUM(CASE WHEN business_day = :today THEN total_ore END), 0) AS revenue_today_ore,
-       COALESCE(SUM(created_at >= :minute_ago), 0) AS checkouts_last_minute
-FROM edge_orders
+       (SELECT COUNT(*) FROM edge_orders WHERE created_at >= :minute_ago)
+           AS checkouts_last_minute
+FROM kiosk_day_totals
 """
 
 FLEET_KIOSKS = """
@@ -23,59 +32,34 @@ SELECT COUNT(*) AS kiosks_total,
 FROM kiosks
 """
 
-KIOSK_ROWS = """
+KIOSK_ROWS = f"""
 SELECT k.kiosk_id, k.central_link_up, k.link_forced_down, k.last_heartbeat_at, k.last_sync_at,
        k.last_sync_error, k.last_sync_error_at,
-       COALESCE(o.orders_count, 0) AS orders_count,
-       COALESCE(o.revenue_ore, 0) AS revenue_ore,
-       COALESCE(o.pending_count, 0) AS pending_count,
-       COALESCE(o.synced_count, 0) AS synced_count,
-       COALESCE(o.set_aside_count, 0) AS set_aside_count,
-       o.oldest_pending_at, o.last_checkout_at
+       COALESCE(t.orders, 0) AS orders_count,
+       COALESCE(t.total_ore, 0) AS revenue_ore,
+       COALESCE(t.pending, 0) AS pending_count,
+       COALESCE(t.synced, 0) AS synced_count,
+       COALESCE(t.set_aside, 0) AS set_aside_count,
+       {_OLDEST_PENDING} AS oldest_pending_at,
+       (SELECT e.created_at FROM edge_orders AS e WHERE e.kiosk_id = k.kiosk_id
+        ORDER BY e.seq DESC LIMIT 1) AS last_checkout_at
 FROM kiosks AS k LEFT JOIN (
-    SELECT kiosk_id, COUNT(*) AS orders_count, SUM(total_ore) AS revenue_ore,
-           SUM(sync_state = 'pending') AS pending_count,
-           SUM(sync_state = 'synced') AS synced_count,
-           SUM(sync_state = 'attention') AS set_aside_count,
-           MIN(CASE WHEN sync_state = 'pending' THEN created_at END) AS oldest_pending_at,
-           MAX(created_at) AS last_checkout_at
-    FROM edge_orders GROUP BY kiosk_id
-) AS o USING (kiosk_id)
+    SELECT kiosk_id, SUM(orders) AS orders, SUM(total_ore) AS total_ore,
+           SUM(pending) AS pending, SUM(synced) AS synced, SUM(set_aside) AS set_aside
+    FROM kiosk_day_totals GROUP BY kiosk_id
+) AS t USING (kiosk_id)
 ORDER BY k.kiosk_id
 """
 
-# The backlog at any past moment is (orders created by then) - (orders that left it by then,
-# synced or set aside): counts before the window and per-minute series inside it rebuild it
-# minute by minute.
-HISTORY_BEFORE = """
-SELECT COALESCE(SUM(created_at < :since), 0) AS created_before,
-       COALESCE(SUM(COALESCE(synced_at, set_aside_at) < :since), 0) AS left_before
-FROM edge_orders
-"""
-
-CREATED_PER_MINUTE = """
-SELECT substr(created_at, 1, 16) AS minute, COUNT(*) AS n FROM edge_orders
-WHERE created_at >= :since GROUP BY minute
-"""
-
-LEFT_PER_MINUTE = """
-SELECT substr(synced_at, 1, 16) AS minute, COUNT(*) AS n FROM edge_orders
-WHERE synced_at >= :since GROUP BY minute
-UNION ALL
-SELECT substr(set_aside_at, 1, 16) AS minute, COUNT(*) AS n FROM edge_orders
-WHERE set_aside_at >= :since GROUP BY minute
-"""
+PENDING_NOW = "SELECT COALESCE(SUM(pending), 0) FROM kiosk_day_totals"
+MINUTES_SINCE = "SELECT minute, created, cleared FROM minute_totals WHERE minute >= ?"
 
 LAST_JOURNAL_CHECK = "SELECT checked_at, ok, summary FROM journal_checks ORDER BY id DESC LIMIT 1"
 
 
 TOTALS_BY_KIOSK_DAY = """
-SELECT kiosk_id, business_day, COUNT(*) AS orders, SUM(total_ore) AS total_ore,
-       COALESCE(SUM(sync_state = 'pending'), 0) AS pending,
-       COALESCE(SUM(CASE WHEN sync_state = 'pending' THEN total_ore END), 0) AS pending_ore,
-       COALESCE(SUM(sync_state = 'attention'), 0) AS set_aside,
-       COALESCE(SUM(CASE WHEN sync_state = 'attention' THEN total_ore END), 0) AS set_aside_ore
-FROM edge_orders GROUP BY kiosk_id, business_day
+SELECT kiosk_id, business_day, orders, total_ore, pending, pending_ore, set_aside, set_aside_ore
+FROM kiosk_day_totals
 """
 
 
@@ -100,15 +84,19 @@ class EdgeFigures:
         return [dict(row) for row in await self.db.fetchall(KIOSK_ROWS)]
 
     async def minute_counts(self, since: str) -> dict:
-        """Orders created, and orders that left the backlog (synced or set aside), per UTC
-        minute ('YYYY-MM-DDTHH:MM') from `since` on, and the counts of each before it."""
-        params = {"since": since}
-        before = await self.db.fetchone(HISTORY_BEFORE, params)
-        created = await self.db.fetchall(CREATED_PER_MINUTE, params)
-        left: dict[str, int] = {}
-        for row in await self.db.fetchall(LEFT_PER_MINUTE, params):
-            left[row["minute"]] = left.get(row["minute"], 0) + row["n"]
-        return {**dict(before), "created": {r["minute"]: r["n"] for r in created}, "left": left}
+        """Sales created, and sales that left the backlog (synced or set aside), per UTC
+        minute ('YYYY-MM-DDTHH:MM') from `since` on, and the backlog just before `since`."""
+
+        def query(conn):
+            pending_now = conn.execute(PENDING_NOW).fetchone()[0]
+            return pending_now, conn.execute(MINUTES_SINCE, (since[:16],)).fetchall()
+
+        pending_now, rows = await self.db.read(query, one_snapshot=True)
+        created = {row["minute"]: row["created"] for row in rows if row["created"]}
+        left = {row["minute"]: row["cleared"] for row in rows if row["cleared"]}
+        # Walk back from now: the backlog then is now's, less what came since, plus what left.
+        backlog_before = pending_now - sum(created.values()) + sum(left.values())
+        return {"backlog_before": backlog_before, "created": created, "left": left}
 
     async def last_journal_check(self) -> dict | None:
         """The latest `verify-journal` run as {checked_at, ok, summary}, or None if never run."""

@@ -5,7 +5,8 @@ from server.journal.chain import GENESIS, entry_hash
 from server.orders import order_view
 from server.sqlite import SqliteStore
 
-PENDING_COUNT = "SELECT COUNT(*) FROM edge_orders WHERE sync_state = 'pending' AND kiosk_id = ?"
+# From the running totals (schema/edge/0006): a few rows per kiosk, not its whole backlog.
+PENDING_COUNT = "SELECT COALESCE(SUM(pending), 0) FROM kiosk_day_totals WHERE kiosk_id = ?"
 ORDER_COLUMNS = (
     "order_uuid, kiosk_id, idempotency_key, request_hash, items_json, vat_json, total_ore,"
     " payment_json, catalog_version, created_at, business_day, prev_hash, entry_hash"
