@@ -1,15 +1,15 @@
 """The reference: a bare aiohttp handler that parses the checkout's JSON and answers.
 
 It is the framework's ceiling on this machine, measured by the same wrk script as the edge,
-on the same event loop as the edge (the `event_loop` setting, CHECKOUT_EVENT_LOOP included):
-`python -m bench.reference_server --port P`.
+on the same event loop as the edge (the `event_loop` setting, CHECKOUT_EVENT_LOOP included)
+and with the same garbage collector settings: `python -m bench.reference_server --port P`.
 """
 import argparse
 import logging
 
 from aiohttp import web
 
-from server.cli.serve import new_event_loop
+from server.cli.serve import new_event_loop, tune_gc
 from server.config import load_settings
 
 
@@ -40,6 +40,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, required=True)
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
+    tune_gc()
     web.run_app(create_app(), host="127.0.0.1", port=args.port, print=None,
                 loop=new_event_loop(load_settings(None).event_loop))
 
