@@ -34,6 +34,9 @@ class Settings:
     sync_sweep_interval_s: float = _setting(
         5.0, "How often the sync coroutine looks for pending rows nobody woke it for."
     )
+    sync_wake_coalesce_s: float = _setting(
+        0.05, "Least time between two sweeps for the kiosks whose sales woke the sync."
+    )
     sync_backoff_initial_s: float = _setting(1.0, "First retry delay after central fails.")
     sync_backoff_max_s: float = _setting(60.0, "Cap of the exponential retry delay.")
     sync_retry_after_s: int = _setting(5, "Retry-After sent with 503 central_link_down.")

@@ -91,6 +91,9 @@ class SyncWorker:
                 async with asyncio.timeout(timeout):
                     await self._wake.wait()
                 full = time.monotonic() - last_full >= self.settings.sync_sweep_interval_s
+                # Every sale wakes its kiosk: the sales of the next moment join this sweep,
+                # instead of each costing its own look at the kiosk's link.
+                await asyncio.sleep(self.settings.sync_wake_coalesce_s)
             except TimeoutError:
                 full = True
             self._wake.clear()
