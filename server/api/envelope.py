@@ -1,12 +1,11 @@
 """The JSON error envelope, and the middleware that puts every API failure into it."""
 import itertools
-import json
 import logging
 import secrets
 
-import orjson
 from aiohttp import web
 
+from server import json_text
 from server.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -22,24 +21,9 @@ HTTP_CODES = {
 }
 
 
-def encode_json(data) -> bytes:
-    """JSON as the API writes it: UTF-8, names like 'Smör' unescaped, by orjson (a tenth of
-    the standard encoder's time on an order). What orjson refuses goes to the standard one:
-    integers past 64 bits, and text that cannot be UTF-8 (a lone surrogate echoed from a bad
-    request), which leaves in ASCII escapes."""
-    try:
-        return orjson.dumps(data)
-    except orjson.JSONEncodeError:
-        pass
-    try:
-        return json.dumps(data, ensure_ascii=False).encode()
-    except UnicodeEncodeError:
-        return json.dumps(data).encode()
-
-
 def json_response(data, status: int = 200, headers: dict | None = None) -> web.Response:
     """A JSON answer."""
-    return web.Response(body=encode_json(data), status=status, headers=headers,
+    return web.Response(body=json_text.dumps(data), status=status, headers=headers,
                         content_type="application/json", charset="utf-8")
 
 

@@ -1,6 +1,5 @@
 """The central ledger on SQLite (central_hq.db): the embedded default."""
-import json
-
+from server import json_text
 from server.central.ledger import Delivery
 from server.orders import order_view
 from server.sqlite import SqliteStore
@@ -27,8 +26,9 @@ def _conflict(held, order: dict) -> str | None:
 def _order_params(order: dict) -> tuple:
     return (
         order["order_uuid"], order["kiosk_id"], order["idempotency_key"],
-        json.dumps(order["items"]), json.dumps(order["vat"]), order["total_ore"],
-        json.dumps(order["payment"]), order["catalog_version"], order["created_at"],
+        json_text.dumps_text(order["items"]), json_text.dumps_text(order["vat"]),
+        order["total_ore"], json_text.dumps_text(order["payment"]), order["catalog_version"],
+        order["created_at"],
         order["business_day"],
         # A caller from before the journal may send no hashes: stored as NULL, as old rows are.
         order.get("prev_hash"), order.get("entry_hash"),

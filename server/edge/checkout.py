@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
+from server import json_text
 from server.catalog.catalog import Catalog
 from server.catalog.pricing import price_lines
 from server.clock import business_day, to_iso
@@ -84,10 +85,10 @@ async def checkout(store: EdgeStore, catalog: Catalog, request: dict, now: datet
         "kiosk_id": kiosk_id,
         "idempotency_key": key,
         "request_hash": fingerprint,
-        "items_json": json.dumps(priced.items),
-        "vat_json": json.dumps(priced.vat),
+        "items_json": json_text.dumps_text(priced.items),
+        "vat_json": json_text.dumps_text(priced.vat),
         "total_ore": priced.total_ore,
-        "payment_json": json.dumps(request["payment"]),
+        "payment_json": json_text.dumps_text(request["payment"]),
         "catalog_version": priced.catalog_version,
         "created_at": to_iso(now),
         "business_day": business_day(now, timezone).isoformat(),
