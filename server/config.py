@@ -61,7 +61,7 @@ class Settings:
     kiosk_idle_timeout_s: int = _setting(120, "Idle time after which a kiosk clears its cart.")
     kiosk_idle_warning_s: int = _setting(20, "How long the kiosk warns before it clears.")
     dashboard_min_interval_s: float = _setting(
-        0.25, "Least time between two deltas to a wallboard, whatever the traffic."
+        0.2, "Least time between two deltas to a wallboard, whatever the traffic."
     )
     dashboard_tick_s: float = _setting(1.0, "Most time between two looks at the metrics.")
     dashboard_backlog_alert_s: int = _setting(
