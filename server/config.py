@@ -29,7 +29,7 @@ class Settings:
     heartbeat_timeout_s: float = _setting(15.0, "Silence after which a kiosk counts as offline.")
     sync_batch_size: int = _setting(500, "Rows per central insert while draining a kiosk.")
     sync_parallel_kiosks: int = _setting(
-        8, "How many kiosks drain side by side (their commits at each end are grouped)."
+        4, "How many kiosks drain side by side (their commits at each end are grouped)."
     )
     sync_sweep_interval_s: float = _setting(
         5.0, "How often the sync coroutine looks for pending rows nobody woke it for."
