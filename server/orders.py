@@ -1,5 +1,5 @@
 """The one shape of an order, wherever it is shown (edge, central, checkout answers)."""
-from server import json_text
+import json
 
 
 def order_view(row, sync_state: str, synced_at: str | None) -> dict:
@@ -8,11 +8,11 @@ def order_view(row, sync_state: str, synced_at: str | None) -> dict:
         "order_uuid": row["order_uuid"],
         "kiosk_id": row["kiosk_id"],
         "idempotency_key": row["idempotency_key"],
-        "items": json_text.loads(row["items_json"]),
+        "items": json.loads(row["items_json"]),
         "total_ore": row["total_ore"],
         "currency": "SEK",
-        "vat": json_text.loads(row["vat_json"]),
-        "payment": json_text.loads(row["payment_json"]),
+        "vat": json.loads(row["vat_json"]),
+        "payment": json.loads(row["payment_json"]),
         "catalog_version": row["catalog_version"],
         "created_at": row["created_at"],
         "business_day": row["business_day"],
