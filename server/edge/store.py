@@ -116,8 +116,8 @@ class EdgeStore(SqliteStore):
     async def pending_batch(self, kiosk_id: str, limit: int) -> list[tuple[int, dict]]:
         """The kiosk's oldest pending sales, in seq order, as (seq, order) pairs."""
         rows = await self.db.fetchall(
-            "SELECT * FROM edge_orders WHERE sync_state = 'pending' AND kiosk_id = ?"
-            " ORDER BY seq LIMIT ?",
+            f"SELECT seq, {ORDER_COLUMNS} FROM edge_orders"
+            " WHERE sync_state = 'pending' AND kiosk_id = ? ORDER BY seq LIMIT ?",
             (kiosk_id, limit),
         )
         return [(row["seq"], order_view(row, "pending", None)) for row in rows]
