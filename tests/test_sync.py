@@ -1,7 +1,9 @@
 """Link state and sync (DESIGN.md §5): pending while down, drained in order once up, once."""
+import asyncio
 import sqlite3
+from dataclasses import replace
 
-from server.app import CENTRAL_DB
+from server.app import CENTRAL_DB, create_app
 from server.central.sqlite_ledger import SqliteLedger
 from server.keys import CENTRAL_LEDGER, SYNC_WORKER
 from tests.conftest import central_rows, eventually, heartbeat, sale
@@ -209,3 +211,27 @@ async def test_kiosks_drain_side_by_side_each_in_order_sharing_commits(client, s
     batches = ledger.db.writer.transactions - batches_before
     assert batches == 4 * 3  # 25 sales in batches of 10, per kiosk
     assert ledger.db.writer.groups - groups_before < batches  # kiosks' batches shared commits
+
+
+async def test_the_sales_of_a_moment_share_one_look_at_the_link(make_client, settings, clock):
+    """Every sale wakes the sync; the wake-ups within sync_wake_coalesce_s are one sweep, so
+    a busy kiosk whose link is down does not cost a link lookup per sale."""
+    app = create_app(replace(settings, sync_wake_coalesce_s=1.0, sync_sweep_interval_s=60),
+                     clock=clock)
+    client = await make_client(app)
+    worker, looked_up = app[SYNC_WORKER], []
+    real_link_up = worker.link_up
+
+    async def counting_link_up(kiosk_id):
+        looked_up.append(kiosk_id)
+        return await real_link_up(kiosk_id)
+
+    worker.link_up = counting_link_up
+    await heartbeat(client, "k1", link_up=False)
+    await asyncio.sleep(1.2)  # the start's full sweep and the heartbeat's wake-up are done
+    looked_up.clear()
+    started = asyncio.get_running_loop().time()
+    await post_sales(client, 20)
+    assert asyncio.get_running_loop().time() - started < 1.0  # all inside one moment
+    await asyncio.sleep(1.2)
+    assert looked_up == ["k1"]
