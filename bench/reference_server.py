@@ -9,8 +9,9 @@ import logging
 
 from aiohttp import web
 
-from server.cli.serve import new_event_loop, tune_gc
+from server.cli.serve import new_event_loop
 from server.config import load_settings
+from server.gc_settings import tune_gc
 
 
 async def post_checkout(request: web.Request) -> web.Response:

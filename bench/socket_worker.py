@@ -19,7 +19,7 @@ from pathlib import Path
 import aiohttp
 
 from bench.kiosk_client import KioskSocket
-from server.cli.serve import tune_gc
+from server.gc_settings import tune_gc
 
 CONNECT_CONCURRENCY = 100
 

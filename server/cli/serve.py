@@ -1,7 +1,6 @@
 """`python -m server [--host H] [--port P] [--data-dir DIR] [--config FILE]`: run the service."""
 import argparse
 import asyncio
-import gc
 import logging
 
 import uvloop
@@ -9,6 +8,7 @@ from aiohttp import web
 
 from server.app import create_app
 from server.config import Settings, load_settings
+from server.gc_settings import tune_gc
 
 
 def add_data_dir_arguments(parser: argparse.ArgumentParser) -> None:
@@ -21,22 +21,6 @@ def new_event_loop(kind: str) -> asyncio.AbstractEventLoop:
     """uvloop (libuv under asyncio's API: less work per socket event), or the standard loop.
     The test suite's in-process servers run on the standard one, its spawned edges on this."""
     return uvloop.new_event_loop() if kind == "uvloop" else asyncio.new_event_loop()
-
-
-# Collect the youngest objects after 50,000 more allocations than deallocations (700 by
-# default). A request's objects die young, by reference count, before a collection ever sees
-# them; at 700 the ones still waiting on a commit were promoted, piled up in the oldest
-# generation and set off full collections: with 10,000 kiosk sockets each of those walked
-# every socket's objects for 0.7-1.1 s, the whole tail of the heartbeat acks (scripts/bench).
-GC_THRESHOLDS = (50_000, 20, 10)
-
-
-def tune_gc() -> None:
-    """Set GC_THRESHOLDS, and move what start-up made (modules, schemas, the catalog) out of
-    the collector's sight for good: it lives as long as the process."""
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(*GC_THRESHOLDS)
 
 
 async def _tune_gc_once_started(app: web.Application) -> None:
