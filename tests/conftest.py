@@ -164,3 +164,12 @@ async def eventually(predicate, timeout=5.0, interval=0.02):
             assert value, "condition never became true"
             return value
         await asyncio.sleep(interval)
+
+
+def plant_conflicting_row(settings, order_uuid: str) -> None:
+    """Central already holds *another* sale under this order_uuid: it can never take ours."""
+    with sqlite3.connect(settings.data_path / CENTRAL_DB) as conn:
+        conn.execute("INSERT INTO central_orders (order_uuid, kiosk_id, idempotency_key,"
+                     " items_json, vat_json, total_ore, payment_json, catalog_version,"
+                     " created_at, business_day, received_at) VALUES (?, 'k1', 'x', '[]', '[]',"
+                     " 1, '{}', 'v', 't', 'd', 't')", (order_uuid,))

@@ -1,20 +1,8 @@
 """A sale central refuses for good is set aside for staff; the sales behind it still drain."""
-import sqlite3
-
 from prometheus_client.parser import text_string_to_metric_families
 
-from server.app import CENTRAL_DB
 from server.keys import SYNC_WORKER
-from tests.conftest import heartbeat, sale
-
-
-def plant_conflicting_row(settings, order_uuid: str) -> None:
-    """Central already holds *another* sale under this order_uuid: it can never take ours."""
-    with sqlite3.connect(settings.data_path / CENTRAL_DB) as conn:
-        conn.execute("INSERT INTO central_orders (order_uuid, kiosk_id, idempotency_key,"
-                     " items_json, vat_json, total_ore, payment_json, catalog_version,"
-                     " created_at, business_day, received_at) VALUES (?, 'k1', 'x', '[]', '[]',"
-                     " 1, '{}', 'v', 't', 'd', 't')", (order_uuid,))
+from tests.conftest import heartbeat, plant_conflicting_row, sale
 
 
 async def test_a_poison_row_is_set_aside_and_the_rest_drain(client, settings):

@@ -7,8 +7,7 @@ import sqlite3
 from server.app import EDGE_DB
 from server.keys import SYNC_WORKER
 from server.sqlite import SCHEMA_ROOT, SqliteDatabase, migrations
-from tests.conftest import DETERGENT, MILK, NEWSPAPER, heartbeat, sale
-from tests.test_poison_rows import plant_conflicting_row
+from tests.conftest import DETERGENT, MILK, NEWSPAPER, heartbeat, plant_conflicting_row, sale
 
 # What the totals must equal: the aggregates the dashboard ran before it had them.
 KIOSK_DAY_AGGREGATE = """
