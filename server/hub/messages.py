@@ -2,10 +2,12 @@
 import json
 from collections.abc import Callable
 from functools import cache
-
-from jsonschema import Draft202012Validator
+from typing import TYPE_CHECKING
 
 from server.sqlite import SCHEMA_ROOT
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
 
 MESSAGES_DIR = SCHEMA_ROOT / "messages"
 
@@ -34,8 +36,11 @@ def schema(schema_name: str) -> dict:
 
 
 @cache
-def validator(schema_name: str) -> Draft202012Validator:
-    """The validator of schema/messages/<schema_name>.json, built once."""
+def validator(schema_name: str) -> "Draft202012Validator":
+    """The validator of schema/messages/<schema_name>.json, built once. jsonschema is imported
+    here, at the first message the quick check cannot pass, not at start-up (~80 ms of it)."""
+    from jsonschema import Draft202012Validator
+
     return Draft202012Validator(schema(schema_name))
 
 
