@@ -1,4 +1,5 @@
 """What the edge needs from head office's ledger; a server database later is a new class."""
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -27,9 +28,10 @@ class CentralLedger(Protocol):
     async def close(self) -> None:
         """Disconnect."""
 
-    async def deliver(self, orders: list[dict]) -> Delivery:
+    async def deliver(self, orders: list[Mapping]) -> Delivery:
         """Commit a batch of orders (order JSON); an order_uuid already held with the same
-        content counts as delivered, with other content as refused."""
+        content counts as delivered, with other content as refused. The drain passes
+        `StoredOrder`s, whose `stored_json` offers the JSON values as the edge stored them."""
 
     async def list_orders(self, kiosk_id: str | None, after: int, limit: int) -> list[dict]:
         """A page of orders, in arrival order, each with its `cursor`."""

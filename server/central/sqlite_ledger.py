@@ -1,7 +1,9 @@
 """The central ledger on SQLite (central_hq.db): the embedded default."""
+from collections.abc import Mapping
+
 from server import json_text
 from server.central.ledger import Delivery
-from server.orders import order_view
+from server.orders import StoredOrder, order_view
 from server.sqlite import SqliteStore
 
 INSERT_ORDER = (
@@ -16,18 +18,26 @@ INSERT_ORDER = (
 HELD = "SELECT order_uuid, total_ore, entry_hash FROM central_orders WHERE order_uuid IN ({})"
 
 
-def _conflict(held, order: dict) -> str | None:
+def _conflict(held, order: Mapping) -> str | None:
     """Why central must refuse `order` given the row it already holds, or None if they agree."""
     if held["total_ore"] != order["total_ore"] or held["entry_hash"] != order.get("entry_hash"):
         return "central holds a different sale under this order_uuid"
     return None
 
 
-def _order_params(order: dict) -> tuple:
+def _json_text(order: Mapping, key: str) -> str:
+    """The text of one of the order's JSON values: as the edge stored it, when the order
+    comes straight from the edge's store, else encoded here."""
+    if isinstance(order, StoredOrder):
+        return order.stored_json(key)
+    return json_text.dumps_text(order[key])
+
+
+def _order_params(order: Mapping) -> tuple:
     return (
         order["order_uuid"], order["kiosk_id"], order["idempotency_key"],
-        json_text.dumps_text(order["items"]), json_text.dumps_text(order["vat"]),
-        order["total_ore"], json_text.dumps_text(order["payment"]), order["catalog_version"],
+        _json_text(order, "items"), _json_text(order, "vat"),
+        order["total_ore"], _json_text(order, "payment"), order["catalog_version"],
         order["created_at"],
         order["business_day"],
         # A caller from before the journal may send no hashes: stored as NULL, as old rows are.
@@ -40,7 +50,7 @@ class SqliteLedger(SqliteStore):
 
     schema_name = "central"
 
-    async def deliver(self, orders: list[dict]) -> Delivery:
+    async def deliver(self, orders: list[Mapping]) -> Delivery:
         """Insert the batch in one transaction; duplicates are skipped and counted, and an
         order conflicting with the one central holds under its order_uuid is refused."""
 

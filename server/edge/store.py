@@ -2,7 +2,7 @@
 from dataclasses import dataclass
 
 from server.journal.chain import GENESIS, entry_hash
-from server.orders import order_view
+from server.orders import StoredOrder
 from server.sqlite import SqliteStore
 
 # From the running totals (schema/edge/0006): a few rows per kiosk, not its whole backlog.
@@ -113,14 +113,14 @@ class EdgeStore(SqliteStore):
         )
         return [row[0] for row in rows]
 
-    async def pending_batch(self, kiosk_id: str, limit: int) -> list[tuple[int, dict]]:
+    async def pending_batch(self, kiosk_id: str, limit: int) -> list[tuple[int, StoredOrder]]:
         """The kiosk's oldest pending sales, in seq order, as (seq, order) pairs."""
         rows = await self.db.fetchall(
             f"SELECT seq, {ORDER_COLUMNS} FROM edge_orders"
             " WHERE sync_state = 'pending' AND kiosk_id = ? ORDER BY seq LIMIT ?",
             (kiosk_id, limit),
         )
-        return [(row["seq"], order_view(row, "pending", None)) for row in rows]
+        return [(row["seq"], StoredOrder(row, "pending", None)) for row in rows]
 
     async def mark_synced(self, kiosk_id: str, through_seq: int, at: str,
                           set_aside: dict[str, str] | None = None) -> int:
