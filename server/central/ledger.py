@@ -1,5 +1,4 @@
 """What the edge needs from head office's ledger; a server database later is a new class."""
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -28,10 +27,10 @@ class CentralLedger(Protocol):
     async def close(self) -> None:
         """Disconnect."""
 
-    async def deliver(self, orders: list[Mapping]) -> Delivery:
-        """Commit a batch of orders (order JSON); an order_uuid already held with the same
-        content counts as delivered, with other content as refused. The drain passes
-        `StoredOrder`s, whose `stored_json` offers the JSON values as the edge stored them."""
+    async def deliver(self, orders_json: str) -> Delivery:
+        """Commit a batch of orders, given as the JSON array the edge writes (order JSON);
+        an order_uuid already held with the same content counts as delivered, with other
+        content as refused. Text, as it would travel to a ledger behind a network."""
 
     async def list_orders(self, kiosk_id: str | None, after: int, limit: int) -> list[dict]:
         """A page of orders, in arrival order, each with its `cursor`."""

@@ -1,48 +1,32 @@
 """The central ledger on SQLite (central_hq.db): the embedded default."""
-from collections.abc import Mapping
-
-from server import json_text
 from server.central.ledger import Delivery
-from server.orders import StoredOrder, order_view
+from server.orders import order_view
 from server.sqlite import SqliteStore
 
-INSERT_ORDER = (
-    "INSERT INTO central_orders (order_uuid, kiosk_id, idempotency_key, items_json, vat_json,"
-    " total_ore, payment_json, catalog_version, created_at, business_day, prev_hash,"
-    " entry_hash, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-    " strftime('%Y-%m-%dT%H:%M:%f000+00:00', 'now'))"
-    " ON CONFLICT (order_uuid) DO NOTHING"
-)
-
-
-HELD = "SELECT order_uuid, total_ore, entry_hash FROM central_orders WHERE order_uuid IN ({})"
-
-
-def _conflict(held, order: Mapping) -> str | None:
-    """Why central must refuse `order` given the row it already holds, or None if they agree."""
-    if held["total_ore"] != order["total_ore"] or held["entry_hash"] != order.get("entry_hash"):
-        return "central holds a different sale under this order_uuid"
-    return None
-
-
-def _json_text(order: Mapping, key: str) -> str:
-    """The text of one of the order's JSON values: as the edge stored it, when the order
-    comes straight from the edge's store, else encoded here."""
-    if isinstance(order, StoredOrder):
-        return order.stored_json(key)
-    return json_text.dumps_text(order[key])
-
-
-def _order_params(order: Mapping) -> tuple:
-    return (
-        order["order_uuid"], order["kiosk_id"], order["idempotency_key"],
-        _json_text(order, "items"), _json_text(order, "vat"),
-        order["total_ore"], _json_text(order, "payment"), order["catalog_version"],
-        order["created_at"],
-        order["business_day"],
-        # A caller from before the journal may send no hashes: stored as NULL, as old rows are.
-        order.get("prev_hash"), order.get("entry_hash"),
-    )
+# The batch is parsed by SQLite itself: no Python object per order on either side.
+# `->` keeps a value as JSON text (items, vat, payment), `->>` gives it as an SQL value.
+# (SQLite 3.38 or newer; "WHERE true" tells the parser the ON CONFLICT is the upsert's.)
+INSERT_BATCH = """
+INSERT INTO central_orders (order_uuid, kiosk_id, idempotency_key, items_json, vat_json,
+    total_ore, payment_json, catalog_version, created_at, business_day, prev_hash, entry_hash,
+    received_at)
+SELECT o.value->>'order_uuid', o.value->>'kiosk_id', o.value->>'idempotency_key',
+    o.value->'items', o.value->'vat', o.value->>'total_ore', o.value->'payment',
+    o.value->>'catalog_version', o.value->>'created_at', o.value->>'business_day',
+    o.value->>'prev_hash', o.value->>'entry_hash',
+    strftime('%Y-%m-%dT%H:%M:%f000+00:00', 'now')
+FROM json_each(?) AS o WHERE true ORDER BY o.key
+ON CONFLICT (order_uuid) DO NOTHING
+"""
+# The batch's orders central holds with other content (asked after the insert, which skipped
+# them): refused for good. A caller from before the journal may send no hashes, stored as
+# NULL, as old rows are.
+CONFLICTING = """
+SELECT o.value->>'order_uuid' FROM json_each(?) AS o
+JOIN central_orders AS c ON c.order_uuid = o.value->>'order_uuid'
+WHERE c.total_ore IS NOT o.value->>'total_ore' OR c.entry_hash IS NOT o.value->>'entry_hash'
+"""
+REFUSAL = "central holds a different sale under this order_uuid"
 
 
 class SqliteLedger(SqliteStore):
@@ -50,22 +34,20 @@ class SqliteLedger(SqliteStore):
 
     schema_name = "central"
 
-    async def deliver(self, orders: list[Mapping]) -> Delivery:
-        """Insert the batch in one transaction; duplicates are skipped and counted, and an
-        order conflicting with the one central holds under its order_uuid is refused."""
+    async def deliver(self, orders_json: str) -> Delivery:
+        """Insert the batch (a JSON array of orders) in one transaction; duplicates are
+        skipped and counted, and an order conflicting with the one central holds under its
+        order_uuid is refused."""
 
         def work(conn):
-            uuids = [o["order_uuid"] for o in orders]
-            cursor = conn.execute(HELD.format(",".join("?" * len(uuids))), uuids)
-            held = {row["order_uuid"]: row for row in cursor.fetchall()}
-            refused = {o["order_uuid"]: why for o in orders if o["order_uuid"] in held
-                       and (why := _conflict(held[o["order_uuid"]], o))}
-            new = [_order_params(o) for o in orders if o["order_uuid"] not in held]
-            if new:
-                conn.executemany(INSERT_ORDER, new)
-            return Delivery(len(new), len(held) - len(refused), refused)
+            inserted = conn.execute(INSERT_BATCH, (orders_json,)).rowcount
+            count = conn.execute("SELECT json_array_length(?)", (orders_json,)).fetchone()[0]
+            if inserted == count:  # nothing was held, so nothing can conflict: the usual case
+                return Delivery(inserted, 0)
+            refused = {uuid: REFUSAL for (uuid,) in conn.execute(CONFLICTING, (orders_json,))}
+            return Delivery(inserted, count - inserted - len(refused), refused)
 
-        return await self.db.write(work) if orders else Delivery(0, 0)
+        return await self.db.write(work)
 
     async def list_orders(self, kiosk_id: str | None, after: int, limit: int) -> list[dict]:
         """A page of orders in arrival order, each with its `cursor` (the row id)."""

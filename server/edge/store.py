@@ -2,7 +2,6 @@
 from dataclasses import dataclass
 
 from server.journal.chain import GENESIS, entry_hash
-from server.orders import StoredOrder
 from server.sqlite import SqliteStore
 
 # From the running totals (schema/edge/0006): a few rows per kiosk, not its whole backlog.
@@ -14,6 +13,31 @@ ORDER_COLUMNS = (
 ORDER_COLUMN_NAMES = [name.strip() for name in ORDER_COLUMNS.split(",")]
 INSERT_ORDER = (f"INSERT INTO edge_orders ({ORDER_COLUMNS})"
                 f" VALUES ({', '.join('?' * len(ORDER_COLUMN_NAMES))}) RETURNING *")
+
+
+# A kiosk's oldest pending sales as one JSON array of orders (order_view's shape), written by
+# SQLite itself: the drain hands central this text without making a Python object per sale.
+# json_group_array takes the rows in the subquery's seq order.
+PENDING_BATCH = """
+SELECT COUNT(*), MAX(seq), json_group_array(json_object(
+    'order_uuid', order_uuid, 'kiosk_id', kiosk_id, 'idempotency_key', idempotency_key,
+    'items', json(items_json), 'total_ore', total_ore, 'currency', 'SEK',
+    'vat', json(vat_json), 'payment', json(payment_json), 'catalog_version', catalog_version,
+    'created_at', created_at, 'business_day', business_day, 'sync_state', 'pending',
+    'synced_at', NULL, 'prev_hash', prev_hash, 'entry_hash', entry_hash))
+FROM (SELECT * FROM edge_orders WHERE sync_state = 'pending' AND kiosk_id = ?
+      ORDER BY seq LIMIT ?)
+"""
+
+
+@dataclass(frozen=True)
+class PendingBatch:
+    """A kiosk's oldest pending sales: how many, the last one's seq, and the orders as a JSON
+    array (what central takes)."""
+
+    count: int
+    last_seq: int | None
+    orders_json: str
 
 
 @dataclass(frozen=True)
@@ -113,14 +137,10 @@ class EdgeStore(SqliteStore):
         )
         return [row[0] for row in rows]
 
-    async def pending_batch(self, kiosk_id: str, limit: int) -> list[tuple[int, StoredOrder]]:
-        """The kiosk's oldest pending sales, in seq order, as (seq, order) pairs."""
-        rows = await self.db.fetchall(
-            f"SELECT seq, {ORDER_COLUMNS} FROM edge_orders"
-            " WHERE sync_state = 'pending' AND kiosk_id = ? ORDER BY seq LIMIT ?",
-            (kiosk_id, limit),
-        )
-        return [(row["seq"], StoredOrder(row, "pending", None)) for row in rows]
+    async def pending_batch(self, kiosk_id: str, limit: int) -> PendingBatch:
+        """The kiosk's oldest pending sales (at most `limit`), in seq order."""
+        count, last_seq, orders_json = await self.db.fetchone(PENDING_BATCH, (kiosk_id, limit))
+        return PendingBatch(count, last_seq, orders_json)
 
     async def mark_synced(self, kiosk_id: str, through_seq: int, at: str,
                           set_aside: dict[str, str] | None = None) -> int:

@@ -133,11 +133,14 @@ class SyncWorker:
         """Push the kiosk's pending rows until none are left, the link drops or central fails."""
         report = DrainReport(kiosk_id)
         async with self._locks.setdefault(kiosk_id, asyncio.Lock()):
-            while batch := await self.store.pending_batch(kiosk_id, self.settings.sync_batch_size):
+            while True:
+                batch = await self.store.pending_batch(kiosk_id, self.settings.sync_batch_size)
+                if not batch.count:
+                    break
                 try:
-                    delivery = await self.ledger.deliver([order for _, order in batch])
+                    delivery = await self.ledger.deliver(batch.orders_json)
                     self.faults.maybe_crash("crash_after_central_commit")
-                    pending = await self.store.mark_synced(kiosk_id, batch[-1][0],
+                    pending = await self.store.mark_synced(kiosk_id, batch.last_seq,
                                                            to_iso(self.clock()), delivery.refused)
                 except Exception as exc:
                     await self._record_failure(report, exc)
