@@ -22,8 +22,6 @@ from server.edge.store import INSERT_ORDER, ORDER_COLUMN_NAMES
 from server.journal.chain import GENESIS, entry_hash
 from server.journal.verify import verify_journal
 
-# The store's own insert, without the row it returns (executemany takes none back).
-INSERT = INSERT_ORDER.removesuffix(" RETURNING *")
 CHUNK = 5000
 
 
@@ -38,7 +36,7 @@ class RowCollector:
         """No sale has this key yet (the fill makes every key new)."""
         return None
 
-    async def insert_order_once(self, order: dict):
+    async def insert_order_once(self, order: dict, content: bytes):
         """Keep the row; the chain's hashes are added when the chunk is written."""
         self.rows.append(order)
         return {**order, "prev_hash": None, "entry_hash": None}, True
@@ -77,7 +75,7 @@ async def fill_backlog(data_dir, kiosk_ids: list[str], count: int) -> float:
         for first in range(0, count, CHUNK):
             rows = await _priced_rows(catalog, kiosks, skus, first, min(CHUNK, count - first))
             conn.execute("BEGIN IMMEDIATE")
-            conn.executemany(INSERT, _chained(rows, heads))
+            conn.executemany(INSERT_ORDER, _chained(rows, heads))
             conn.execute("COMMIT")
             say(f"drain: wrote {first + len(rows)}/{count} pending sales")
             await asyncio.sleep(0)

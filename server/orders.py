@@ -2,17 +2,23 @@
 import json
 
 
-def order_view(row, sync_state: str, synced_at: str | None) -> dict:
-    """An order row (edge or central) as the JSON every API and ledger speaks."""
+def order_view(row, sync_state: str, synced_at: str | None,
+               decoded: dict | None = None) -> dict:
+    """An order row (edge or central) as the JSON every API and ledger speaks. `decoded`
+    holds the JSON columns' values by column name when the caller has them at hand (a sale
+    just made), which spares decoding the text just encoded from them."""
+    if decoded is None:
+        decoded = {name: json.loads(row[name]) for name in ("items_json", "vat_json",
+                                                             "payment_json")}
     return {
         "order_uuid": row["order_uuid"],
         "kiosk_id": row["kiosk_id"],
         "idempotency_key": row["idempotency_key"],
-        "items": json.loads(row["items_json"]),
+        "items": decoded["items_json"],
         "total_ore": row["total_ore"],
         "currency": "SEK",
-        "vat": json.loads(row["vat_json"]),
-        "payment": json.loads(row["payment_json"]),
+        "vat": decoded["vat_json"],
+        "payment": decoded["payment_json"],
         "catalog_version": row["catalog_version"],
         "created_at": row["created_at"],
         "business_day": row["business_day"],

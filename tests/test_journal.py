@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from server.app import CENTRAL_DB, EDGE_DB, create_app
-from server.journal.chain import GENESIS, entry_hash
+from server.journal.chain import GENESIS, canonical_content, chained_hash, entry_hash
 from server.journal.verify import verify_journal
 from server.keys import SYNC_WORKER
 from server.sqlite import SCHEMA_ROOT
@@ -236,3 +236,16 @@ def test_the_hash_covers_what_the_json_says_not_how_it_is_spelt():
     assert entry_hash(GENESIS, row) == entry_hash(GENESIS, respelt)
     assert entry_hash(GENESIS, row) != entry_hash(GENESIS, {**row, "total_ore": 2})
     assert entry_hash(GENESIS, row) != entry_hash("1" * 64, row)
+
+
+def test_a_sale_being_made_hashes_its_values_as_the_stored_text_would():
+    decoded = {"items_json": [{"sku": "x", "name": "Mjölk 1,5%", "qty": 2}],
+               "vat_json": [{"rate_pct": 12, "vat_ore": 36}],
+               "payment_json": {"method": "card", "reference": "TERM-ÅÄÖ"}}
+    row = {"order_uuid": "k1:a", "kiosk_id": "k1", "idempotency_key": "a", "total_ore": 339,
+           "catalog_version": "v", "created_at": "t", "business_day": "d",
+           **{name: json.dumps(value) for name, value in decoded.items()}}
+    assert canonical_content(row, decoded) == canonical_content(row)
+    assert chained_hash(GENESIS, canonical_content(row, decoded)) == entry_hash(GENESIS, row)
+    other = {**decoded, "payment_json": {"method": "swish", "reference": "TERM-ÅÄÖ"}}
+    assert canonical_content(row, other) != canonical_content(row)

@@ -17,6 +17,7 @@ from server.clock import business_day, to_iso
 from server.edge.store import EdgeStore
 from server.errors import AgeCheckRequired, DomainError, IdempotencyKeyReused, PriceChanged
 from server.faults import Faults
+from server.journal.chain import canonical_content
 from server.orders import make_order_uuid, order_view
 
 
@@ -80,24 +81,27 @@ async def checkout(store: EdgeStore, catalog: Catalog, request: dict, now: datet
         if existing is not None:
             return _replay(existing, fingerprint)
         raise
+    # The JSON columns' values, at hand: neither the journal nor the answer decodes them again.
+    decoded = {"items_json": priced.items, "vat_json": priced.vat,
+               "payment_json": request["payment"]}
     record = {
         "order_uuid": make_order_uuid(kiosk_id, key),
         "kiosk_id": kiosk_id,
         "idempotency_key": key,
         "request_hash": fingerprint,
-        "items_json": json_text.dumps_text(priced.items),
-        "vat_json": json_text.dumps_text(priced.vat),
+        **{name: json_text.dumps_text(value) for name, value in decoded.items()},
         "total_ore": priced.total_ore,
-        "payment_json": json_text.dumps_text(request["payment"]),
         "catalog_version": priced.catalog_version,
         "created_at": to_iso(now),
         "business_day": business_day(now, timezone).isoformat(),
     }
+    # The canonical content is made here, beside the writer, not in its serial turn.
+    content = canonical_content(record, decoded)
     if faults is not None and faults.active("ack_before_commit"):  # the broken edge, on purpose
-        faults.defer(store.insert_order_once(record))
+        faults.defer(store.insert_order_once(record, content))
         unsaved = {**record, "prev_hash": None, "entry_hash": None}
-        return CheckoutResult(order_view(unsaved, "pending", None), replayed=False)
-    row, created = await store.insert_order_once(record)
+        return CheckoutResult(order_view(unsaved, "pending", None, decoded), replayed=False)
+    row, created = await store.insert_order_once(record, content)
     if not created:
         return _replay(row, fingerprint)
-    return CheckoutResult(order_view(row, "pending", None), replayed=False)
+    return CheckoutResult(order_view(row, "pending", None, decoded), replayed=False)

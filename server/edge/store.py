@@ -1,7 +1,7 @@
 """Edge store: every SQL statement on edge_store.db lives here, behind named functions."""
 from dataclasses import dataclass
 
-from server.journal.chain import GENESIS, entry_hash
+from server.journal.chain import GENESIS, chained_hash
 from server.sqlite import SqliteStore
 
 # From the running totals (schema/edge/0006): a few rows per kiosk, not its whole backlog.
@@ -11,8 +11,13 @@ ORDER_COLUMNS = (
     " payment_json, catalog_version, created_at, business_day, prev_hash, entry_hash"
 )
 ORDER_COLUMN_NAMES = [name.strip() for name in ORDER_COLUMNS.split(",")]
+# A key already used inserts nothing: the sale it made is then looked up and replayed.
 INSERT_ORDER = (f"INSERT INTO edge_orders ({ORDER_COLUMNS})"
-                f" VALUES ({', '.join('?' * len(ORDER_COLUMN_NAMES))}) RETURNING *")
+                f" VALUES ({', '.join('?' * len(ORDER_COLUMN_NAMES))})"
+                " ON CONFLICT (kiosk_id, idempotency_key) DO NOTHING")
+FIND_ORDER = "SELECT * FROM edge_orders WHERE kiosk_id = ? AND idempotency_key = ?"
+# The kiosk's latest sale's entry_hash (NULL for a sale from before the journal).
+LATEST_ENTRY = "SELECT entry_hash FROM edge_orders WHERE kiosk_id = ? ORDER BY seq DESC LIMIT 1"
 
 
 # A kiosk's oldest pending sales as one JSON array of orders (order_view's shape), written by
@@ -56,30 +61,28 @@ class EdgeStore(SqliteStore):
 
     async def find_order(self, kiosk_id: str, idempotency_key: str):
         """The stored row for this kiosk and key, or None."""
-        return await self.db.fetchone(
-            "SELECT * FROM edge_orders WHERE kiosk_id = ? AND idempotency_key = ?",
-            (kiosk_id, idempotency_key),
-        )
+        return await self.db.fetchone(FIND_ORDER, (kiosk_id, idempotency_key))
 
-    async def insert_order_once(self, order: dict) -> tuple[object, bool]:
-        """Insert a sale, chained to its kiosk's journal, unless its key exists; (row, created)."""
+    async def insert_order_once(self, order: dict, content: bytes) -> tuple[object, bool]:
+        """Insert a sale chained to its kiosk's journal, unless its key was used: (the row as
+        stored, True), or (the row the key made before, False). `content` is the sale's
+        canonical content (server.journal.chain), made before the writer's turn comes."""
 
         def work(conn):
-            existing = conn.execute(
-                "SELECT * FROM edge_orders WHERE kiosk_id = ? AND idempotency_key = ?",
-                (order["kiosk_id"], order["idempotency_key"]),
-            ).fetchone()
-            if existing is not None:
-                return existing, False
-            conn.execute(
-                "INSERT OR IGNORE INTO kiosks (kiosk_id, first_seen_at) VALUES (?, ?)",
-                (order["kiosk_id"], order["created_at"]),
-            )
             # Read the chain's head in this same transaction: the single writer keeps it the head.
-            prev_hash = _journal_head(conn, order["kiosk_id"])
-            row = {**order, "prev_hash": prev_hash, "entry_hash": entry_hash(prev_hash, order)}
-            inserted = conn.execute(INSERT_ORDER, [row[name] for name in ORDER_COLUMN_NAMES])
-            return inserted.fetchall()[0], True
+            latest = conn.execute(LATEST_ENTRY, (order["kiosk_id"],)).fetchone()
+            if latest is None:  # the kiosk's first sale: it may have no kiosks row yet
+                conn.execute(
+                    "INSERT OR IGNORE INTO kiosks (kiosk_id, first_seen_at) VALUES (?, ?)",
+                    (order["kiosk_id"], order["created_at"]),
+                )
+            # After sales from before the journal (no hash) the chain starts anew.
+            prev_hash = GENESIS if latest is None or latest[0] is None else latest[0]
+            row = {**order, "prev_hash": prev_hash, "entry_hash": chained_hash(prev_hash, content)}
+            if conn.execute(INSERT_ORDER, [row[name] for name in ORDER_COLUMN_NAMES]).rowcount:
+                return row, True
+            return conn.execute(FIND_ORDER, (order["kiosk_id"], order["idempotency_key"])
+                                ).fetchone(), False
 
         return await self.db.write(work)
 
@@ -195,18 +198,6 @@ class EdgeStore(SqliteStore):
     async def health(self) -> None:
         """Raise unless both connections answer."""
         await self.db.fetchone("SELECT 1 FROM edge_orders LIMIT 1")
-
-
-def _journal_head(conn, kiosk_id: str) -> str:
-    """The entry_hash the kiosk's next sale chains to: its latest sale's, else GENESIS."""
-    latest = conn.execute(
-        "SELECT entry_hash FROM edge_orders WHERE kiosk_id = ? ORDER BY seq DESC LIMIT 1",
-        (kiosk_id,),
-    ).fetchone()
-    # No sale yet, or only sales from before the journal (NULL hash): the chain starts here.
-    if latest is None or latest[0] is None:
-        return GENESIS
-    return latest[0]
 
 
 def _pending_count(conn, kiosk_id: str) -> int:

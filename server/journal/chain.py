@@ -17,17 +17,23 @@ CONTENT_COLUMNS = (
 _JSON_COLUMNS = frozenset({"items_json", "vat_json", "payment_json"})
 
 
-def canonical_content(row: Mapping) -> bytes:
-    """The order's content columns as canonical JSON (sorted keys, no spaces, ASCII only)."""
-    content = {
-        name: json.loads(row[name]) if name in _JSON_COLUMNS else row[name]
-        for name in CONTENT_COLUMNS
-    }
+def canonical_content(row: Mapping, decoded: Mapping | None = None) -> bytes:
+    """The order's content columns as canonical JSON (sorted keys, no spaces, ASCII only).
+    `decoded` holds the JSON columns' values by column name when the caller has them at hand
+    (a sale being made), which spares decoding the text just encoded from them."""
+    content = {name: row[name] for name in CONTENT_COLUMNS}
+    for name in _JSON_COLUMNS:
+        content[name] = decoded[name] if decoded is not None else json.loads(row[name])
     # ASCII escapes keep the bytes defined even for text UTF-8 cannot encode.
     return json.dumps(content, sort_keys=True, separators=(",", ":")).encode("ascii")
 
 
+def chained_hash(prev_hash: str, content: bytes) -> str:
+    """The entry_hash of canonical content chained to the previous sale's entry_hash."""
+    # prev_hash is fixed-width hex, so plain concatenation cannot be read two ways.
+    return hashlib.sha256(prev_hash.encode() + content).hexdigest()
+
+
 def entry_hash(prev_hash: str, row: Mapping) -> str:
     """The entry_hash of a row (edge or central, or an order about to be inserted)."""
-    # prev_hash is fixed-width hex, so plain concatenation cannot be read two ways.
-    return hashlib.sha256(prev_hash.encode() + canonical_content(row)).hexdigest()
+    return chained_hash(prev_hash, canonical_content(row))
