@@ -1,11 +1,12 @@
-"""The drain's batches: the edge writes a kiosk's pending sales as one JSON array of orders,
-and central inserts from that text, both inside SQLite, with the same values either way."""
+"""The drain's batches: the edge writes a kiosk's pending sales as one JSON array of rows, and
+central inserts from that text, both inside SQLite, with the same values either way."""
 import json
 import sqlite3
 
 import pytest
 
 from server.app import CENTRAL_DB, EDGE_DB
+from server.central.ledger import SALE_COLUMNS, batch_of
 from server.central.sqlite_ledger import REFUSAL, SqliteLedger
 from server.keys import EDGE_STORE, SYNC_WORKER
 from server.orders import order_view
@@ -37,26 +38,36 @@ def without(keys, orders: list[dict]) -> list[dict]:
     return [{k: v for k, v in order.items() if k not in keys} for order in orders]
 
 
-async def test_the_batch_is_the_oldest_pending_orders_as_order_view_shows_them(client, settings):
+async def test_the_batch_is_the_oldest_pending_sales_as_the_edge_stored_them(client, settings):
     uuids = await sell_offline(client, 5)
     with sqlite3.connect(settings.data_path / EDGE_DB) as conn:
         conn.execute("UPDATE edge_orders SET items_json = ? WHERE order_uuid = ?",
                      (SPACED_ITEMS, uuids[1]))
+        stored = conn.execute(f"SELECT {', '.join(SALE_COLUMNS)} FROM edge_orders"
+                              " ORDER BY seq").fetchall()
+        seqs = [seq for (seq,) in conn.execute("SELECT seq FROM edge_orders ORDER BY seq")]
     store = client.app[EDGE_STORE]
 
     batch = await store.pending_batch("k1", 3)
-    orders = json.loads(batch.orders_json)
-    assert orders == edge_views(settings)[:3]
-    assert [list(order) for order in orders] == [list(view) for view in edge_views(settings)[:3]]
-    assert [order["order_uuid"] for order in orders] == uuids[:3]
-    assert orders[1]["items"][0]["name"] == "Mjölk"
-    with sqlite3.connect(settings.data_path / EDGE_DB) as conn:
-        seqs = [seq for (seq,) in conn.execute("SELECT seq FROM edge_orders ORDER BY seq")]
+    assert [tuple(row) for row in json.loads(batch.text)] == stored[:3]
     assert (batch.count, batch.last_seq) == (3, seqs[2])
+    assert json.loads(batch.text)[1][SALE_COLUMNS.index("items_json")] == SPACED_ITEMS
 
-    assert (await store.pending_batch("nobody", 3)).count == 0
     empty = await store.pending_batch("nobody", 3)
-    assert (empty.last_seq, json.loads(empty.orders_json)) == (None, [])
+    assert (empty.count, empty.last_seq, json.loads(empty.text)) == (0, None, [])
+
+
+def test_a_batch_of_api_orders_carries_their_values():
+    order = {"order_uuid": "k1:abcdefgh", "kiosk_id": "k1", "idempotency_key": "abcdefgh",
+             "items": [{"name": "Mjölk"}], "vat": [], "total_ore": 7, "payment": {"m": 1},
+             "catalog_version": "v", "created_at": "c", "business_day": "d", "prev_hash": "p",
+             "entry_hash": "e", "currency": "SEK", "sync_state": "pending"}
+    (row,) = json.loads(batch_of([order]))
+    sale = dict(zip(SALE_COLUMNS, row, strict=True))
+    assert {name: json.loads(sale.pop(name)) for name in ("items_json", "vat_json",
+            "payment_json")} == {"items_json": order["items"], "vat_json": order["vat"],
+                                 "payment_json": order["payment"]}
+    assert sale == {name: order[name] for name in sale}
 
 
 async def test_central_holds_the_values_the_edge_holds(client, settings):
@@ -67,7 +78,7 @@ async def test_central_holds_the_values_the_edge_holds(client, settings):
     batch = await client.app[EDGE_STORE].pending_batch("k1", 100)
     ledger = await SqliteLedger(settings.data_path / CENTRAL_DB).open()
     try:
-        delivery = await ledger.deliver(batch.orders_json)
+        delivery = await ledger.deliver(batch.text)
         held = await ledger.list_orders("k1", 0, 10)
     finally:
         await ledger.close()
@@ -83,12 +94,11 @@ async def test_central_holds_the_values_the_edge_holds(client, settings):
 async def test_a_batch_counts_new_held_and_refused_orders(client, settings):
     uuids = await sell_offline(client, 4)
     batch = await client.app[EDGE_STORE].pending_batch("k1", 100)
-    orders = json.loads(batch.orders_json)
     ledger = await SqliteLedger(settings.data_path / CENTRAL_DB).open()
     try:
-        await ledger.deliver(json.dumps(orders[:1]))
+        await ledger.deliver(json.dumps(json.loads(batch.text)[:1]))
         plant_conflicting_row(settings, uuids[1])
-        delivery = await ledger.deliver(batch.orders_json)
+        delivery = await ledger.deliver(batch.text)
     finally:
         await ledger.close()
     assert (delivery.inserted, delivery.already_present) == (2, 1)
@@ -102,8 +112,8 @@ async def test_orders_from_before_the_journal_count_as_held_not_refused(tmp_path
              "business_day": "2026-01-01"}  # no prev_hash, no entry_hash
     ledger = await SqliteLedger(tmp_path / "central.db").open()
     try:
-        assert (await ledger.deliver(json.dumps([order]))).inserted == 1
-        again = await ledger.deliver(json.dumps([order]))
+        assert (await ledger.deliver(batch_of([order]))).inserted == 1
+        again = await ledger.deliver(batch_of([order]))
         assert (again.inserted, again.already_present, again.refused) == (0, 1, {})
     finally:
         await ledger.close()
@@ -119,7 +129,7 @@ async def test_a_batch_with_a_broken_order_is_kept_whole_or_not_at_all(tmp_path)
     ledger = await SqliteLedger(tmp_path / "central.db").open()
     try:
         with pytest.raises(sqlite3.IntegrityError):
-            await ledger.deliver(json.dumps([good, broken]))
+            await ledger.deliver(batch_of([good, broken]))
         assert await ledger.order_count() == 0
     finally:
         await ledger.close()

@@ -1,8 +1,8 @@
 """Reconciliation: the edge beside central, per kiosk and business day."""
-import json
 import sqlite3
 
 from server.app import CENTRAL_DB
+from server.central.ledger import batch_of
 from server.keys import CENTRAL_LEDGER, SYNC_WORKER
 from tests.conftest import MILK, heartbeat, sale
 
@@ -49,7 +49,7 @@ async def test_duplicates_absorbed_are_shown(client, settings):
     await heartbeat(client, "k1", link_up=True)
     await client.post("/edge/checkout", json=sale("k1"))
     order = (await (await client.get("/edge/orders")).json())["orders"][0]
-    await client.app[CENTRAL_LEDGER].deliver(json.dumps([order]))  # central got it before a crash
+    await client.app[CENTRAL_LEDGER].deliver(batch_of([order]))  # central got it before a crash
     await client.post("/edge/sync", json={"kiosk_id": "k1"})
     report = await reconciliation(client)
     assert report["duplicates_absorbed"] == 1 and report["all_match"] is True

@@ -1,10 +1,10 @@
 """Link state and sync (DESIGN.md §5): pending while down, drained in order once up, once."""
 import asyncio
-import json
 import sqlite3
 from dataclasses import replace
 
 from server.app import CENTRAL_DB, create_app
+from server.central.ledger import batch_of
 from server.central.sqlite_ledger import SqliteLedger
 from server.keys import CENTRAL_LEDGER, SYNC_WORKER
 from tests.conftest import central_rows, eventually, heartbeat, sale
@@ -78,7 +78,7 @@ async def test_crash_between_central_commit_and_edge_mark_is_absorbed(client, se
     # What a crash right after central's commit leaves behind: central holds the rows,
     # the edge still has them pending. Written through a second ledger on the same file.
     ledger = await SqliteLedger(settings.data_path / CENTRAL_DB).open()
-    assert (await ledger.deliver(json.dumps(pending[:3]))).inserted == 3
+    assert (await ledger.deliver(batch_of(pending[:3]))).inserted == 3
     await ledger.close()
 
     await client.app[SYNC_WORKER].stop()  # drain by hand below, to read the report
@@ -180,8 +180,8 @@ async def test_ledger_counts_duplicates_as_delivered(tmp_path):
              "items": [], "vat": [], "total_ore": 0, "payment": {"method": "card"},
              "catalog_version": "v", "created_at": "2026-01-01T00:00:00.000000+00:00",
              "business_day": "2026-01-01"}
-    first = await ledger.deliver(json.dumps([order]))
-    again = await ledger.deliver(json.dumps([order, {**order, "order_uuid": "k1:other123"}]))
+    first = await ledger.deliver(batch_of([order]))
+    again = await ledger.deliver(batch_of([order, {**order, "order_uuid": "k1:other123"}]))
     assert (first.inserted, first.already_present) == (1, 0)
     assert (again.inserted, again.already_present) == (1, 1)
     assert await ledger.order_count() == 2

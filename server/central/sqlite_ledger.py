@@ -1,30 +1,24 @@
 """The central ledger on SQLite (central_hq.db): the embedded default."""
-from server.central.ledger import Delivery
+from server.central.ledger import SALE_COLUMNS, Delivery
 from server.orders import order_view
 from server.sqlite import SqliteStore
 
-# The batch is parsed by SQLite itself: no Python object per order on either side.
-# `->` keeps a value as JSON text (items, vat, payment), `->>` gives it as an SQL value.
-# (SQLite 3.38 or newer; "WHERE true" tells the parser the ON CONFLICT is the upsert's.)
-INSERT_BATCH = """
-INSERT INTO central_orders (order_uuid, kiosk_id, idempotency_key, items_json, vat_json,
-    total_ore, payment_json, catalog_version, created_at, business_day, prev_hash, entry_hash,
-    received_at)
-SELECT o.value->>'order_uuid', o.value->>'kiosk_id', o.value->>'idempotency_key',
-    o.value->'items', o.value->'vat', o.value->>'total_ore', o.value->'payment',
-    o.value->>'catalog_version', o.value->>'created_at', o.value->>'business_day',
-    o.value->>'prev_hash', o.value->>'entry_hash',
-    strftime('%Y-%m-%dT%H:%M:%f000+00:00', 'now')
-FROM json_each(?) AS o WHERE true ORDER BY o.key
+# The batch is taken apart by SQLite itself: no Python object per sale on either side.
+# (`->>` needs SQLite 3.38; "WHERE true" tells the parser the ON CONFLICT is the upsert's.)
+_VALUE = {name: f"s.value->>{i}" for i, name in enumerate(SALE_COLUMNS)}
+INSERT_BATCH = f"""
+INSERT INTO central_orders ({', '.join(SALE_COLUMNS)}, received_at)
+SELECT {', '.join(_VALUE.values())}, strftime('%Y-%m-%dT%H:%M:%f000+00:00', 'now')
+FROM json_each(?) AS s WHERE true ORDER BY s.key
 ON CONFLICT (order_uuid) DO NOTHING
 """
-# The batch's orders central holds with other content (asked after the insert, which skipped
+# The batch's sales central holds with other content (asked after the insert, which skipped
 # them): refused for good. A caller from before the journal may send no hashes, stored as
 # NULL, as old rows are.
-CONFLICTING = """
-SELECT o.value->>'order_uuid' FROM json_each(?) AS o
-JOIN central_orders AS c ON c.order_uuid = o.value->>'order_uuid'
-WHERE c.total_ore IS NOT o.value->>'total_ore' OR c.entry_hash IS NOT o.value->>'entry_hash'
+CONFLICTING = f"""
+SELECT {_VALUE['order_uuid']} FROM json_each(?) AS s
+JOIN central_orders AS c ON c.order_uuid = {_VALUE['order_uuid']}
+WHERE c.total_ore IS NOT {_VALUE['total_ore']} OR c.entry_hash IS NOT {_VALUE['entry_hash']}
 """
 REFUSAL = "central holds a different sale under this order_uuid"
 
@@ -34,17 +28,17 @@ class SqliteLedger(SqliteStore):
 
     schema_name = "central"
 
-    async def deliver(self, orders_json: str) -> Delivery:
-        """Insert the batch (a JSON array of orders) in one transaction; duplicates are
-        skipped and counted, and an order conflicting with the one central holds under its
-        order_uuid is refused."""
+    async def deliver(self, batch: str) -> Delivery:
+        """Insert the batch (see SALE_COLUMNS) in one transaction; duplicates are skipped and
+        counted, and a sale conflicting with the one central holds under its order_uuid is
+        refused."""
 
         def work(conn):
-            inserted = conn.execute(INSERT_BATCH, (orders_json,)).rowcount
-            count = conn.execute("SELECT json_array_length(?)", (orders_json,)).fetchone()[0]
+            inserted = conn.execute(INSERT_BATCH, (batch,)).rowcount
+            count = conn.execute("SELECT json_array_length(?)", (batch,)).fetchone()[0]
             if inserted == count:  # nothing was held, so nothing can conflict: the usual case
                 return Delivery(inserted, 0)
-            refused = {uuid: REFUSAL for (uuid,) in conn.execute(CONFLICTING, (orders_json,))}
+            refused = {uuid: REFUSAL for (uuid,) in conn.execute(CONFLICTING, (batch,))}
             return Delivery(inserted, count - inserted - len(refused), refused)
 
         return await self.db.write(work)

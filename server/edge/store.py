@@ -1,6 +1,7 @@
 """Edge store: every SQL statement on edge_store.db lives here, behind named functions."""
 from dataclasses import dataclass
 
+from server.central.ledger import SALE_COLUMNS
 from server.journal.chain import GENESIS, chained_hash
 from server.sqlite import SqliteStore
 
@@ -20,29 +21,24 @@ FIND_ORDER = "SELECT * FROM edge_orders WHERE kiosk_id = ? AND idempotency_key =
 LATEST_ENTRY = "SELECT entry_hash FROM edge_orders WHERE kiosk_id = ? ORDER BY seq DESC LIMIT 1"
 
 
-# A kiosk's oldest pending sales as one JSON array of orders (order_view's shape), written by
-# SQLite itself: the drain hands central this text without making a Python object per sale.
-# json_group_array takes the rows in the subquery's seq order.
-PENDING_BATCH = """
-SELECT COUNT(*), MAX(seq), json_group_array(json_object(
-    'order_uuid', order_uuid, 'kiosk_id', kiosk_id, 'idempotency_key', idempotency_key,
-    'items', json(items_json), 'total_ore', total_ore, 'currency', 'SEK',
-    'vat', json(vat_json), 'payment', json(payment_json), 'catalog_version', catalog_version,
-    'created_at', created_at, 'business_day', business_day, 'sync_state', 'pending',
-    'synced_at', NULL, 'prev_hash', prev_hash, 'entry_hash', entry_hash))
-FROM (SELECT * FROM edge_orders WHERE sync_state = 'pending' AND kiosk_id = ?
-      ORDER BY seq LIMIT ?)
+# A kiosk's oldest pending sales as central takes them (server.central.ledger.SALE_COLUMNS),
+# written by SQLite itself: the drain hands central this text without making a Python object
+# per sale. json_group_array takes the rows in the subquery's seq order.
+PENDING_BATCH = f"""
+SELECT COUNT(*), MAX(seq), json_group_array(json_array({', '.join(SALE_COLUMNS)}))
+FROM (SELECT seq, {', '.join(SALE_COLUMNS)} FROM edge_orders
+      WHERE sync_state = 'pending' AND kiosk_id = ? ORDER BY seq LIMIT ?)
 """
 
 
 @dataclass(frozen=True)
 class PendingBatch:
-    """A kiosk's oldest pending sales: how many, the last one's seq, and the orders as a JSON
-    array (what central takes)."""
+    """A kiosk's oldest pending sales: how many, the last one's seq, and the batch text that
+    central takes."""
 
     count: int
     last_seq: int | None
-    orders_json: str
+    text: str
 
 
 @dataclass(frozen=True)
@@ -142,8 +138,8 @@ class EdgeStore(SqliteStore):
 
     async def pending_batch(self, kiosk_id: str, limit: int) -> PendingBatch:
         """The kiosk's oldest pending sales (at most `limit`), in seq order."""
-        count, last_seq, orders_json = await self.db.fetchone(PENDING_BATCH, (kiosk_id, limit))
-        return PendingBatch(count, last_seq, orders_json)
+        count, last_seq, text = await self.db.fetchone(PENDING_BATCH, (kiosk_id, limit))
+        return PendingBatch(count, last_seq, text)
 
     async def mark_synced(self, kiosk_id: str, through_seq: int, at: str,
                           set_aside: dict[str, str] | None = None) -> int:

@@ -138,7 +138,7 @@ class SyncWorker:
                 if not batch.count:
                     break
                 try:
-                    delivery = await self.ledger.deliver(batch.orders_json)
+                    delivery = await self.ledger.deliver(batch.text)
                     self.faults.maybe_crash("crash_after_central_commit")
                     pending = await self.store.mark_synced(kiosk_id, batch.last_seq,
                                                            to_iso(self.clock()), delivery.refused)
