@@ -65,6 +65,8 @@ async def _read_body(request: web.Request) -> bytes:
     settings = request.app[SETTINGS]
     if (request.content_length or 0) > settings.max_body_bytes:  # no need to wait for it
         raise web.HTTPRequestEntityTooLarge(settings.max_body_bytes, request.content_length)
+    if request.content.is_eof():  # it came whole with the head (a sale's does): no wait, no timer
+        return await request.read()
     try:
         async with asyncio.timeout(settings.http_idle_timeout_s):
             return await request.read()
