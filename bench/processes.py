@@ -46,6 +46,13 @@ def rss_kb(pid: int) -> int:
     raise RuntimeError(f"no VmRSS for pid {pid}")
 
 
+def cpu_s(pid: int) -> float:
+    """CPU time a process has used so far, user and system, all its threads, in seconds."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    utime, stime = int(fields[11]), int(fields[12])  # fields 14 and 15 of proc(5)
+    return (utime + stime) / os.sysconf("SC_CLK_TCK")
+
+
 def wait_for_health(proc: subprocess.Popen, url: str, log_path: Path,
                     timeout_s: float = 30) -> float:
     """Seconds from now until `url`/health answers 200 (polled every 10 ms)."""
