@@ -4,8 +4,8 @@ from server.orders import order_view
 from server.sqlite import SqliteStore
 
 # The batch is taken apart by SQLite itself: no Python object per sale on either side.
-# (`->>` needs SQLite 3.38; "WHERE true" tells the parser the ON CONFLICT is the upsert's.)
-_VALUE = {name: f"s.value->>{i}" for i, name in enumerate(SALE_COLUMNS)}
+# ("WHERE true" tells the parser that the ON CONFLICT is the upsert's.)
+_VALUE = {name: f"json_extract(s.value, '$[{i}]')" for i, name in enumerate(SALE_COLUMNS)}
 INSERT_BATCH = f"""
 INSERT INTO central_orders ({', '.join(SALE_COLUMNS)}, received_at)
 SELECT {', '.join(_VALUE.values())}, strftime('%Y-%m-%dT%H:%M:%f000+00:00', 'now')
