@@ -1,6 +1,9 @@
 """The one shape of an order, wherever it is shown (edge, central, checkout answers)."""
 import json
 
+# The columns that hold an order's JSON values as text, and the order's names for them.
+JSON_COLUMNS = {"items_json": "items", "vat_json": "vat", "payment_json": "payment"}
+
 
 def order_view(row, sync_state: str, synced_at: str | None,
                decoded: dict | None = None) -> dict:
@@ -8,8 +11,7 @@ def order_view(row, sync_state: str, synced_at: str | None,
     holds the JSON columns' values by column name when the caller has them at hand (a sale
     just made), which spares decoding the text just encoded from them."""
     if decoded is None:
-        decoded = {name: json.loads(row[name]) for name in ("items_json", "vat_json",
-                                                             "payment_json")}
+        decoded = {column: json.loads(row[column]) for column in JSON_COLUMNS}
     return {
         "order_uuid": row["order_uuid"],
         "kiosk_id": row["kiosk_id"],

@@ -4,6 +4,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from server.orders import JSON_COLUMNS
+
 # A batch of sales travels as a JSON array of rows, each an array of these columns' values in
 # this order, the JSON values (items, VAT, payment) as the text the edge stored. Flat rows of
 # text are quick for SQLite to take apart; the edge writes them without decoding a sale.
@@ -11,14 +13,13 @@ SALE_COLUMNS = (
     "order_uuid", "kiosk_id", "idempotency_key", "items_json", "vat_json", "total_ore",
     "payment_json", "catalog_version", "created_at", "business_day", "prev_hash", "entry_hash",
 )
-_JSON_VALUES = {"items_json": "items", "vat_json": "vat", "payment_json": "payment"}
 
 
 def batch_of(orders: Iterable[Mapping]) -> str:
     """The batch text of orders as the API shows them (order_view's shape); a caller from
     before the journal may give no hashes."""
     return json.dumps([
-        [json.dumps(order[_JSON_VALUES[name]]) if name in _JSON_VALUES else order.get(name)
+        [json.dumps(order[JSON_COLUMNS[name]]) if name in JSON_COLUMNS else order.get(name)
          for name in SALE_COLUMNS]
         for order in orders])
 
