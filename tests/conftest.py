@@ -12,9 +12,11 @@ from server.api.routes import ROUTES
 from server.auth.access import KIOSK
 from server.app import CENTRAL_DB, EDGE_DB, create_app
 from server.auth.enrolment import enrol_kiosk, issue_person_token
+from server.central.ledger import SALE_COLUMNS
 from server.clock import to_iso
 from server.config import Settings
 from server.keys import AUTH_STORE
+from server.orders import JSON_COLUMNS
 
 MILK = "7318001010007"        # Mellanmjölk, 16.95 kr, VAT 12 %
 DETERGENT = "7318406180435"   # Tvättmedel, 79.95 kr, VAT 25 %
@@ -173,3 +175,12 @@ def plant_conflicting_row(settings, order_uuid: str) -> None:
                      " items_json, vat_json, total_ore, payment_json, catalog_version,"
                      " created_at, business_day, received_at) VALUES (?, 'k1', 'x', '[]', '[]',"
                      " 1, '{}', 'v', 't', 'd', 't')", (order_uuid,))
+
+
+def batch_of(orders) -> str:
+    """A batch for CentralLedger.deliver (SALE_COLUMNS) made from orders as the API shows
+    them; a caller from before the journal may give no hashes."""
+    return json.dumps([
+        [json.dumps(order[JSON_COLUMNS[name]]) if name in JSON_COLUMNS else order.get(name)
+         for name in SALE_COLUMNS]
+        for order in orders])

@@ -6,11 +6,11 @@ import sqlite3
 import pytest
 
 from server.app import CENTRAL_DB, EDGE_DB
-from server.central.ledger import SALE_COLUMNS, batch_of
+from server.central.ledger import SALE_COLUMNS
 from server.central.sqlite_ledger import REFUSAL, SqliteLedger
 from server.keys import EDGE_STORE, SYNC_WORKER
 from server.orders import order_view
-from tests.conftest import heartbeat, plant_conflicting_row, sale
+from tests.conftest import batch_of, heartbeat, plant_conflicting_row, sale
 
 # A row from before the compact spelling, with a name that is not ASCII.
 SPACED_ITEMS = '[ {"sku": "7310865004703", "qty": 2, "name": "Mj\\u00f6lk", "line_ore": 3390} ]'

@@ -2,9 +2,8 @@
 import sqlite3
 
 from server.app import CENTRAL_DB
-from server.central.ledger import batch_of
 from server.keys import CENTRAL_LEDGER, SYNC_WORKER
-from tests.conftest import MILK, heartbeat, sale
+from tests.conftest import MILK, batch_of, heartbeat, sale
 
 
 async def reconciliation(client) -> dict:

@@ -4,10 +4,9 @@ import sqlite3
 from dataclasses import replace
 
 from server.app import CENTRAL_DB, create_app
-from server.central.ledger import batch_of
 from server.central.sqlite_ledger import SqliteLedger
 from server.keys import CENTRAL_LEDGER, SYNC_WORKER
-from tests.conftest import central_rows, eventually, heartbeat, sale
+from tests.conftest import batch_of, central_rows, eventually, heartbeat, sale
 
 
 async def post_sales(client, count, kiosk_id="k1"):

@@ -1,10 +1,6 @@
 """What the edge needs from head office's ledger; a server database later is a new class."""
-import json
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
-
-from server.orders import JSON_COLUMNS
 
 # A batch of sales travels as a JSON array of rows, each an array of these columns' values in
 # this order, the JSON values (items, VAT, payment) as the text the edge stored. Flat rows of
@@ -13,15 +9,6 @@ SALE_COLUMNS = (
     "order_uuid", "kiosk_id", "idempotency_key", "items_json", "vat_json", "total_ore",
     "payment_json", "catalog_version", "created_at", "business_day", "prev_hash", "entry_hash",
 )
-
-
-def batch_of(orders: Iterable[Mapping]) -> str:
-    """The batch text of orders as the API shows them (order_view's shape); a caller from
-    before the journal may give no hashes."""
-    return json.dumps([
-        [json.dumps(order[JSON_COLUMNS[name]]) if name in JSON_COLUMNS else order.get(name)
-         for name in SALE_COLUMNS]
-        for order in orders])
 
 
 @dataclass(frozen=True)

@@ -9,12 +9,13 @@ import hashlib
 import json
 from collections.abc import Mapping
 
+from server.orders import JSON_COLUMNS
+
 GENESIS = "0" * 64
 CONTENT_COLUMNS = (
     "order_uuid", "kiosk_id", "idempotency_key", "items_json", "vat_json", "total_ore",
     "payment_json", "catalog_version", "created_at", "business_day",
 )
-_JSON_COLUMNS = frozenset({"items_json", "vat_json", "payment_json"})
 
 
 def canonical_content(row: Mapping, decoded: Mapping | None = None) -> bytes:
@@ -22,7 +23,7 @@ def canonical_content(row: Mapping, decoded: Mapping | None = None) -> bytes:
     `decoded` holds the JSON columns' values by column name when the caller has them at hand
     (a sale being made), which spares decoding the text just encoded from them."""
     content = {name: row[name] for name in CONTENT_COLUMNS}
-    for name in _JSON_COLUMNS:
+    for name in JSON_COLUMNS:
         content[name] = decoded[name] if decoded is not None else json.loads(row[name])
     # ASCII escapes keep the bytes defined even for text UTF-8 cannot encode.
     return json.dumps(content, sort_keys=True, separators=(",", ":")).encode("ascii")
