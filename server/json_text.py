@@ -2,10 +2,12 @@
 order), by the standard module where orjson cannot: integers past 64 bits, and text with a
 lone surrogate, which only the standard module can spell (as an ASCII escape).
 
-What is written is compact UTF-8 JSON; nothing may depend on its spelling (the journal's
-hashes decode it first, server/journal/chain.py). Reading stays with the standard module:
+What `dumps` writes is compact UTF-8 JSON; nothing may depend on its spelling (the
+journal's hashes decode it first, server/journal/chain.py). What is hashed is `canonical`,
+whose spelling is fixed. Reading stays with the standard module:
 orjson reads integers past 64 bits as floats, and telling them apart from real floats cost
 more than orjson saved on an order's few lines."""
+import codecs
 import json
 
 import orjson
@@ -26,3 +28,32 @@ def dumps(data) -> bytes:
 def dumps_text(data) -> str:
     """`data` as JSON text, for a TEXT column."""
     return dumps(data).decode()
+
+
+def canonical(data) -> bytes:
+    """`data` as canonical JSON: sorted keys, no spaces, ASCII only (what
+    `json.dumps(data, sort_keys=True, separators=(",", ":"))` writes, byte for byte).
+
+    Hashes are taken over these bytes, so their spelling may never change. orjson writes
+    ints, strings, lists and dicts so, but for the characters past ASCII (and DEL), which
+    are then escaped by the standard module's own escaper; what orjson cannot write
+    (integers past 64 bits, a lone surrogate) goes to the standard module whole. `data`
+    holds no floats (money is öre): orjson writes some of them differently."""
+    try:
+        text = orjson.dumps(data, option=orjson.OPT_SORT_KEYS)
+    except orjson.JSONEncodeError:
+        return json.dumps(data, sort_keys=True, separators=(",", ":")).encode("ascii")
+    if not text.isascii():
+        text = text.decode().encode("ascii", _ESCAPE_PAST_ASCII)
+    # Outside strings JSON is ASCII and has no DEL, so these are all inside strings.
+    return text.replace(b"\x7f", b"\\u007f")
+
+
+def _escape_past_ascii(error: UnicodeEncodeError) -> tuple[str, int]:
+    """A run of characters past ASCII, as JSON escapes (the surrogate pairs included)."""
+    run = error.object[error.start:error.end]
+    return json.encoder.encode_basestring_ascii(run)[1:-1], error.end
+
+
+_ESCAPE_PAST_ASCII = "always-on-checkout.json-escape"
+codecs.register_error(_ESCAPE_PAST_ASCII, _escape_past_ascii)

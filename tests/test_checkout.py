@@ -3,6 +3,7 @@ import asyncio
 import sqlite3
 
 from server.app import EDGE_DB
+from server.edge.checkout import request_fingerprint, spaced_fingerprint
 from tests.conftest import DETERGENT, MILK, NEWSPAPER, edge_rows, sale
 
 
@@ -90,6 +91,22 @@ async def test_same_key_with_another_body_is_refused(client, settings):
     assert edge_rows(settings) == 1
     with sqlite3.connect(settings.data_path / EDGE_DB) as conn:
         assert conn.execute("SELECT total_ore FROM edge_orders").fetchone()[0] == 3390
+
+
+async def test_a_sale_stored_with_the_spaced_fingerprint_still_replays(client, settings):
+    """Sales from before the canonical fingerprint keep the spaced one; their retries replay
+    and another body under their key is still refused."""
+    body = sale()
+    first = await client.post("/edge/checkout", json=body)
+    assert spaced_fingerprint(body) != request_fingerprint(body)
+    with sqlite3.connect(settings.data_path / EDGE_DB) as conn:
+        conn.execute("UPDATE edge_orders SET request_hash = ?", (spaced_fingerprint(body),))
+    again = await client.post("/edge/checkout", json=body)
+    assert again.status == 200
+    assert await again.json() == await first.json()
+    other = await client.post("/edge/checkout", json={**body, "expected_total_ore": 1})
+    assert (await other.json())["error"]["code"] == "idempotency_key_reused"
+    assert edge_rows(settings) == 1
 
 
 async def test_same_key_on_another_kiosk_is_another_sale(client, settings):

@@ -2,6 +2,7 @@
 import json
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from server import json_text
 
@@ -24,3 +25,29 @@ def test_a_lone_surrogate_leaves_as_an_ascii_escape():
 
 def test_text_for_a_column_is_str():
     assert json_text.dumps_text([{"sku": "1", "qty": 2}]) == '[{"sku":"1","qty":2}]'
+
+
+def _standard_canonical(data) -> bytes:
+    return json.dumps(data, sort_keys=True, separators=(",", ":")).encode("ascii")
+
+
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_JSON_VALUES)
+def test_canonical_is_byte_for_byte_the_standard_modules_spelling(value):
+    assert json_text.canonical(value) == _standard_canonical(value)
+
+
+@pytest.mark.parametrize("value", [
+    {"name": "Smör", "b": 1}, {"ref": "\x7f"}, {"ref": "a\ud800b"}, {"n": 2**64},
+    {"line": "\u2028", "cart": "\U0001f6d2"}, {"ctl": "\x00\x1f\b\t\n\f\r\"\\/"},
+    {"é": 1, "e": 2, "z": 3},
+])
+def test_canonical_matches_where_orjson_would_spell_otherwise(value):
+    assert json_text.canonical(value) == _standard_canonical(value)

@@ -29,14 +29,25 @@ class CheckoutResult:
     replayed: bool
 
 
+def _significant(request: dict) -> dict:
+    """Everything in a checkout that makes it this sale and not another."""
+    return {k: request.get(k) for k in ("items", "payment", "expected_total_ore")}
+
+
 def request_fingerprint(request: dict) -> str:
-    """A digest of everything in a checkout that makes it this sale and not another."""
-    significant = {k: request.get(k) for k in ("items", "payment", "expected_total_ore")}
-    return hashlib.sha256(json.dumps(significant, sort_keys=True).encode()).hexdigest()
+    """A digest of the sale's significant fields, as canonical JSON."""
+    return hashlib.sha256(json_text.canonical(_significant(request))).hexdigest()
 
 
-def _replay(row, fingerprint: str) -> CheckoutResult:
-    if row["request_hash"] != fingerprint:
+def spaced_fingerprint(request: dict) -> str:
+    """The digest as the edge spelt it before 2026-12 (the standard module's default spacing),
+    still stored with the sales of that time: their retries must replay too."""
+    return hashlib.sha256(json.dumps(_significant(request), sort_keys=True).encode()).hexdigest()
+
+
+def _replay(row, request: dict, fingerprint: str) -> CheckoutResult:
+    stored = row["request_hash"]
+    if stored != fingerprint and stored != spaced_fingerprint(request):
         raise IdempotencyKeyReused(
             "this idempotency key was already used for a different sale",
             {"order_uuid": row["order_uuid"]},
@@ -79,7 +90,7 @@ async def checkout(store: EdgeStore, catalog: Catalog, request: dict, now: datet
         # or the catalog changed since): only a key never used gets the error.
         existing = await store.find_order(kiosk_id, key)
         if existing is not None:
-            return _replay(existing, fingerprint)
+            return _replay(existing, request, fingerprint)
         raise
     # The JSON columns' values, at hand: neither the journal nor the answer decodes them again.
     decoded = {"items_json": priced.items, "vat_json": priced.vat,
@@ -103,5 +114,5 @@ async def checkout(store: EdgeStore, catalog: Catalog, request: dict, now: datet
         return CheckoutResult(order_view(unsaved, "pending", None, decoded), replayed=False)
     row, created = await store.insert_order_once(record, content)
     if not created:
-        return _replay(row, fingerprint)
+        return _replay(row, request, fingerprint)
     return CheckoutResult(order_view(row, "pending", None, decoded), replayed=False)

@@ -9,6 +9,7 @@ import hashlib
 import json
 from collections.abc import Mapping
 
+from server import json_text
 from server.orders import JSON_COLUMNS
 
 GENESIS = "0" * 64
@@ -26,7 +27,7 @@ def canonical_content(row: Mapping, decoded: Mapping | None = None) -> bytes:
     for name in JSON_COLUMNS:
         content[name] = decoded[name] if decoded is not None else json.loads(row[name])
     # ASCII escapes keep the bytes defined even for text UTF-8 cannot encode.
-    return json.dumps(content, sort_keys=True, separators=(",", ":")).encode("ascii")
+    return json_text.canonical(content)
 
 
 def chained_hash(prev_hash: str, content: bytes) -> str:
