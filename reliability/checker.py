@@ -23,7 +23,7 @@ FATAL = ("lost", "never_attempted", "failed_but_stored", "duplicates_edge",
 SET_ASIDE_STATE = "attention"
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 EDGE_QUERY = ("SELECT order_uuid, kiosk_id, idempotency_key, total_ore, items_json, entry_hash,"
-              " sync_state FROM edge_orders ORDER BY seq")
+              " sync_state FROM edge_orders_now ORDER BY seq")
 CENTRAL_QUERY = ("SELECT order_uuid, kiosk_id, idempotency_key, total_ore, items_json,"
                  " entry_hash, 'synced' FROM central_orders ORDER BY id")
 

@@ -16,7 +16,7 @@ SELECT kiosk_id, business_day, COUNT(*), SUM(total_ore),
        SUM(sync_state = 'synced'),
        SUM(sync_state = 'attention'),
        SUM(CASE WHEN sync_state = 'attention' THEN total_ore ELSE 0 END)
-FROM edge_orders GROUP BY kiosk_id, business_day ORDER BY kiosk_id, business_day
+FROM edge_orders_now GROUP BY kiosk_id, business_day ORDER BY kiosk_id, business_day
 """
 KIOSK_DAY_TOTALS = """
 SELECT kiosk_id, business_day, orders, total_ore, pending, pending_ore, synced, set_aside,
@@ -27,7 +27,7 @@ MINUTE_AGGREGATE = """
 SELECT minute, SUM(created), SUM(cleared) FROM (
     SELECT substr(created_at, 1, 16) AS minute, 1 AS created, 0 AS cleared FROM edge_orders
     UNION ALL
-    SELECT substr(COALESCE(synced_at, set_aside_at), 1, 16), 0, 1 FROM edge_orders
+    SELECT substr(COALESCE(synced_at, set_aside_at), 1, 16), 0, 1 FROM edge_orders_now
     WHERE sync_state <> 'pending'
 ) GROUP BY minute ORDER BY minute
 """

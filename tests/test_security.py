@@ -36,7 +36,7 @@ def footprint(settings) -> dict:
     with sqlite3.connect(settings.data_path / EDGE_DB) as conn:
         for name, sql in {
             "orders": "SELECT COUNT(*), COALESCE(SUM(total_ore), 0) FROM edge_orders",
-            "pending": "SELECT COUNT(*) FROM edge_orders WHERE sync_state = 'pending'",
+            "pending": "SELECT COUNT(*) FROM edge_orders_now WHERE sync_state = 'pending'",
             "kiosks": "SELECT COUNT(*), GROUP_CONCAT(central_link_up) FROM kiosks",
             "credentials": "SELECT COUNT(*) FROM credentials WHERE revoked_at IS NULL",
         }.items():

@@ -1,12 +1,13 @@
 """Read-only figures over edge_store.db for the dashboard: fleet totals, per-kiosk rows, and
 the last journal verification. They read the running totals the store's triggers keep, so
 their cost grows with kiosks and days, not with sales."""
+from server.edge.store import IS_PENDING
 from server.sqlite import SqliteDatabase
 
-# The head of a kiosk's drain queue (its lowest pending seq), one probe of edge_orders_by_state:
-# its created_at is how long the kiosk's backlog has waited.
-_OLDEST_PENDING = """(SELECT e.created_at FROM edge_orders AS e
-     WHERE e.sync_state = 'pending' AND e.kiosk_id = k.kiosk_id ORDER BY e.seq LIMIT 1)"""
+# The head of a kiosk's drain queue (its lowest pending seq), one probe of edge_orders_by_state
+# past its sync mark: its created_at is how long the kiosk's backlog has waited.
+_OLDEST_PENDING = f"""(SELECT e.created_at FROM edge_orders AS e
+     WHERE e.kiosk_id = k.kiosk_id AND {IS_PENDING} ORDER BY e.seq LIMIT 1)"""
 
 # Totals come from kiosk_day_totals (kept by triggers, schema/edge/0006); only the last
 # minute's sales are counted row by row, over the created_at index.

@@ -21,13 +21,21 @@ FIND_ORDER = "SELECT * FROM edge_orders WHERE kiosk_id = ? AND idempotency_key =
 LATEST_ENTRY = "SELECT entry_hash FROM edge_orders WHERE kiosk_id = ? ORDER BY seq DESC LIMIT 1"
 
 
+# How far central holds a kiosk's sales (schema/edge/0007): its latest sync mark, or 0.
+SYNCED_THROUGH = ("COALESCE((SELECT MAX(through_seq) FROM sync_marks AS m"
+                  " WHERE m.kiosk_id = {kiosk}), 0)")
+# A sale still waiting for central, as a condition on edge_orders AS e: one seek of
+# edge_orders_by_state past the kiosk's mark.
+IS_PENDING = ("e.sync_state = 'pending' AND e.seq > "
+              + SYNCED_THROUGH.format(kiosk="e.kiosk_id"))
+
 # A kiosk's oldest pending sales as central takes them (server.central.ledger.SALE_COLUMNS),
 # written by SQLite itself: the drain hands central this text without making a Python object
 # per sale. json_group_array takes the rows in the subquery's seq order.
 PENDING_BATCH = f"""
 SELECT COUNT(*), MAX(seq), json_group_array(json_array({', '.join(SALE_COLUMNS)}))
-FROM (SELECT seq, {', '.join(SALE_COLUMNS)} FROM edge_orders
-      WHERE sync_state = 'pending' AND kiosk_id = ? ORDER BY seq LIMIT ?)
+FROM (SELECT seq, {', '.join(SALE_COLUMNS)} FROM edge_orders AS e
+      WHERE e.kiosk_id = :kiosk AND {IS_PENDING} ORDER BY seq LIMIT :limit)
 """
 
 
@@ -130,22 +138,25 @@ class EdgeStore(SqliteStore):
         """Every kiosk that has at least one sale waiting for central."""
         # One index probe per kiosk, not a walk over every pending row (a day's backlog).
         rows = await self.db.fetchall(
-            "SELECT kiosk_id FROM kiosks WHERE EXISTS (SELECT 1 FROM edge_orders"
-            " WHERE sync_state = 'pending' AND edge_orders.kiosk_id = kiosks.kiosk_id)"
-            " ORDER BY kiosk_id"
+            "SELECT kiosk_id FROM kiosks AS k WHERE EXISTS (SELECT 1 FROM edge_orders AS e"
+            f" WHERE e.kiosk_id = k.kiosk_id AND {IS_PENDING}) ORDER BY kiosk_id"
         )
         return [row[0] for row in rows]
 
     async def pending_batch(self, kiosk_id: str, limit: int) -> PendingBatch:
         """The kiosk's oldest pending sales (at most `limit`), in seq order."""
-        count, last_seq, text = await self.db.fetchone(PENDING_BATCH, (kiosk_id, limit))
+        count, last_seq, text = await self.db.fetchone(PENDING_BATCH,
+                                                       {"kiosk": kiosk_id, "limit": limit})
         return PendingBatch(count, last_seq, text)
 
     async def mark_synced(self, kiosk_id: str, through_seq: int, at: str,
                           set_aside: dict[str, str] | None = None) -> int:
         """Mark the kiosk's pending rows up to `through_seq` synced, except those central
         refused (`set_aside`: order_uuid -> why), which need staff attention; clear its sync
-        error. One transaction; it answers how many of the kiosk's sales are still pending."""
+        error. One transaction; it answers how many of the kiosk's sales are still pending.
+
+        The mark is one sync_marks row, not an update of each sale (schema/edge/0007); it
+        only ever moves the kiosk forward, and the set-aside sales are updated before it."""
 
         def work(conn):
             conn.executemany(
@@ -154,9 +165,9 @@ class EdgeStore(SqliteStore):
                 [(at, why, uuid) for uuid, why in (set_aside or {}).items()],
             )
             conn.execute(
-                "UPDATE edge_orders SET sync_state = 'synced', synced_at = ?"
-                " WHERE kiosk_id = ? AND sync_state = 'pending' AND seq <= ?",
-                (at, kiosk_id, through_seq),
+                "INSERT INTO sync_marks (kiosk_id, through_seq, synced_at)"
+                f" SELECT :kiosk, :through, :at WHERE :through > {SYNCED_THROUGH.format(kiosk=':kiosk')}",
+                {"kiosk": kiosk_id, "through": through_seq, "at": at},
             )
             conn.execute(
                 "UPDATE kiosks SET last_sync_at = ?, last_sync_error = NULL WHERE kiosk_id = ?",
@@ -187,7 +198,7 @@ class EdgeStore(SqliteStore):
             where.append("sync_state = ?")
             params.append(sync_state)
         return await self.db.fetchall(
-            f"SELECT * FROM edge_orders WHERE {' AND '.join(where)} ORDER BY seq LIMIT ?",
+            f"SELECT * FROM edge_orders_now WHERE {' AND '.join(where)} ORDER BY seq LIMIT ?",
             (*params, limit),
         )
 

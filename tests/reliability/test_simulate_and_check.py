@@ -164,7 +164,9 @@ def tamper(db: Path, *statements: str, params: tuple = ()) -> None:
 
 def without_unique_constraints(db: Path, table: str, order_uuid: str) -> None:
     """Rebuild `table` without its unique constraints, then store `order_uuid` twice."""
-    tamper(db, f"CREATE TABLE loose AS SELECT * FROM {table}", f"DROP TABLE {table}",
+    # Legacy renaming leaves the views alone (edge_orders_now reads edge_orders by name).
+    tamper(db, "PRAGMA legacy_alter_table = ON",
+           f"CREATE TABLE loose AS SELECT * FROM {table}", f"DROP TABLE {table}",
            f"ALTER TABLE loose RENAME TO {table}",
            f"INSERT INTO {table} SELECT * FROM {table} WHERE order_uuid = ?", params=(order_uuid,))
 
@@ -176,6 +178,15 @@ INSERT_UNTRIED = (
     " 'never-tried-0001', request_hash, items_json, vat_json, total_ore, payment_json,"
     " catalog_version, created_at, business_day, sync_state, synced_at, prev_hash, entry_hash"
     " FROM edge_orders WHERE order_uuid = ?")
+
+
+def last_sale_of_kiosk(db: Path, order_uuid: str) -> str:
+    """The order_uuid of the latest sale of `order_uuid`'s kiosk."""
+    with closing(sqlite3.connect(db)) as conn:
+        return conn.execute(
+            "SELECT order_uuid FROM edge_orders WHERE kiosk_id = (SELECT kiosk_id FROM"
+            " edge_orders WHERE order_uuid = ?) ORDER BY seq DESC LIMIT 1", (order_uuid,)
+        ).fetchone()[0]
 
 
 def spoil(kind: str, data: Path, history: Path, victim: str) -> str:
@@ -190,8 +201,15 @@ def spoil(kind: str, data: Path, history: Path, victim: str) -> str:
         tamper(central_db, "UPDATE central_orders SET total_ore = total_ore + 100"
                " WHERE order_uuid = ?", params=(victim,))
     elif kind == "still_pending":
+        # A kiosk's marks stop short of its last sale (schema/edge/0007), whose stored state
+        # says pending too: the edge never heard that central holds it.
+        victim = last_sale_of_kiosk(edge_db, victim)
         tamper(edge_db, "UPDATE edge_orders SET sync_state = 'pending', synced_at = NULL"
-               " WHERE order_uuid = ?", params=(victim,))
+               " WHERE order_uuid = ?",
+               "DELETE FROM sync_marks WHERE kiosk_id = (SELECT kiosk_id FROM edge_orders"
+               " WHERE order_uuid = ?)",
+               "INSERT INTO sync_marks SELECT kiosk_id, seq - 1, '2026-01-01T00:00:00+00:00'"
+               " FROM edge_orders WHERE order_uuid = ?", params=(victim,))
     elif kind == "ok_total_differs":
         lines = [json.loads(line) for line in history.read_text().splitlines()]
         for event in lines:
