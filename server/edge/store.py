@@ -28,6 +28,10 @@ SYNCED_THROUGH = ("COALESCE((SELECT MAX(through_seq) FROM sync_marks AS m"
 # edge_orders_by_state past the kiosk's mark.
 IS_PENDING = ("e.sync_state = 'pending' AND e.seq > "
               + SYNCED_THROUGH.format(kiosk="e.kiosk_id"))
+# One mark per delivered batch, and only past the kiosk's latest mark.
+MARK_SYNCED = ("INSERT INTO sync_marks (kiosk_id, through_seq, synced_at)"
+               " SELECT :kiosk, :through, :at WHERE :through > "
+               + SYNCED_THROUGH.format(kiosk=":kiosk"))
 
 # A kiosk's oldest pending sales as central takes them (server.central.ledger.SALE_COLUMNS),
 # written by SQLite itself: the drain hands central this text without making a Python object
@@ -164,11 +168,7 @@ class EdgeStore(SqliteStore):
                 " set_aside_reason = ? WHERE order_uuid = ? AND sync_state = 'pending'",
                 [(at, why, uuid) for uuid, why in (set_aside or {}).items()],
             )
-            conn.execute(
-                "INSERT INTO sync_marks (kiosk_id, through_seq, synced_at)"
-                f" SELECT :kiosk, :through, :at WHERE :through > {SYNCED_THROUGH.format(kiosk=':kiosk')}",
-                {"kiosk": kiosk_id, "through": through_seq, "at": at},
-            )
+            conn.execute(MARK_SYNCED, {"kiosk": kiosk_id, "through": through_seq, "at": at})
             conn.execute(
                 "UPDATE kiosks SET last_sync_at = ?, last_sync_error = NULL WHERE kiosk_id = ?",
                 (at, kiosk_id),
