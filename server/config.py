@@ -27,7 +27,7 @@ class Settings:
     max_order_lines: int = _setting(100, "Most lines one order may hold.")
     max_line_qty: int = _setting(999, "Largest quantity on one order line.")
     heartbeat_timeout_s: float = _setting(15.0, "Silence after which a kiosk counts as offline.")
-    sync_batch_size: int = _setting(500, "Rows per central insert while draining a kiosk.")
+    sync_batch_size: int = _setting(1000, "Rows per central insert while draining a kiosk.")
     sync_parallel_kiosks: int = _setting(
         4, "How many kiosks drain side by side (their commits at each end are grouped)."
     )
