@@ -4,6 +4,8 @@ its filters, the backlog's head and count, the drain's next batch."""
 import sqlite3
 
 from server.app import EDGE_DB
+from server.edge.figures import OLDEST_PENDING
+from server.edge.store import KIOSKS_WITH_PENDING, PENDING_BATCH, SEQS_IN_STATE
 from server.keys import EDGE_STORE, SYNC_WORKER
 from tests.conftest import heartbeat, sale
 from tests.test_sync import all_orders
@@ -95,3 +97,22 @@ async def test_sales_marked_one_by_one_before_the_marks_keep_their_state(client,
         (sales[2]["order_uuid"], "synced", LATE), (sales[3]["order_uuid"], "pending", None)]
     overview = await (await client.get("/dashboard/overview")).json()
     assert (overview["pending_count"], overview["synced_count"]) == (1, 3)
+
+
+SEEK_PAST_MARK = "edge_orders_by_state (sync_state=? AND kiosk_id=? AND seq>?)"
+
+
+async def test_the_backlog_is_found_by_a_seek_past_each_kiosks_mark(client, settings):
+    """Every sale stays 'pending' in its column, so a query that walked a kiosk's stored
+    'pending' sales would walk all it ever made: each finds the backlog by a seek instead."""
+    await offline_sales(client, ["k1", "k2"])
+    queries = {
+        "the drain's batch": (PENDING_BATCH, {"kiosk": "k1", "limit": 10}),
+        "kiosks with pending sales": (KIOSKS_WITH_PENDING, {}),
+        "the backlog's head": (f"SELECT {OLDEST_PENDING} FROM kiosks AS k", {}),
+        "the pending sales' list": (SEQS_IN_STATE["pending"], {}),
+    }
+    with sqlite3.connect(settings.data_path / EDGE_DB) as conn:
+        for name, (sql, params) in queries.items():
+            plan = " | ".join(row[3] for row in conn.execute(f"EXPLAIN QUERY PLAN {sql}", params))
+            assert SEEK_PAST_MARK in plan, f"{name}: {plan}"

@@ -1,13 +1,13 @@
 """Read-only figures over edge_store.db for the dashboard: fleet totals, per-kiosk rows, and
 the last journal verification. They read the running totals the store's triggers keep, so
 their cost grows with kiosks and days, not with sales."""
-from server.edge.store import IS_PENDING
+from server.edge.store import pending_of
 from server.sqlite import SqliteDatabase
 
 # The head of a kiosk's drain queue (its lowest pending seq), one probe of edge_orders_by_state
 # past its sync mark: its created_at is how long the kiosk's backlog has waited.
-_OLDEST_PENDING = f"""(SELECT e.created_at FROM edge_orders AS e
-     WHERE e.kiosk_id = k.kiosk_id AND {IS_PENDING} ORDER BY e.seq LIMIT 1)"""
+OLDEST_PENDING = f"""(SELECT e.created_at FROM edge_orders AS e
+     WHERE {pending_of("k.kiosk_id")} ORDER BY e.seq LIMIT 1)"""
 
 # Totals come from kiosk_day_totals (kept by triggers, schema/edge/0006); only the last
 # minute's sales are counted row by row, over the created_at index.
@@ -17,7 +17,7 @@ SELECT COALESCE(SUM(orders), 0) AS orders_total,
        COALESCE(SUM(pending), 0) AS pending_count,
        COALESCE(SUM(synced), 0) AS synced_count,
        COALESCE(SUM(set_aside), 0) AS set_aside_count,
-       (SELECT MIN({_OLDEST_PENDING}) FROM kiosks AS k) AS oldest_pending_at,
+       (SELECT MIN({OLDEST_PENDING}) FROM kiosks AS k) AS oldest_pending_at,
        COALESCE(SUM(CASE WHEN business_day = :today THEN orders END), 0) AS orders_today,
        COALESCE(SUM(CASE WHEN business_day = :today THEN total_ore END), 0) AS revenue_today_ore,
        (SELECT COUNT(*) FROM edge_orders WHERE created_at >= :minute_ago)
@@ -41,7 +41,7 @@ SELECT k.kiosk_id, k.central_link_up, k.link_forced_down, k.last_heartbeat_at, k
        COALESCE(t.pending, 0) AS pending_count,
        COALESCE(t.synced, 0) AS synced_count,
        COALESCE(t.set_aside, 0) AS set_aside_count,
-       {_OLDEST_PENDING} AS oldest_pending_at,
+       {OLDEST_PENDING} AS oldest_pending_at,
        (SELECT e.created_at FROM edge_orders AS e WHERE e.kiosk_id = k.kiosk_id
         ORDER BY e.seq DESC LIMIT 1) AS last_checkout_at
 FROM kiosks AS k LEFT JOIN (
