@@ -11,6 +11,8 @@
 -- 'synced' if a mark of its kiosk reaches its seq, with that first mark's synced_at; else
 -- 'pending'. edge_orders_now shows every sale so. A mark only ever moves a kiosk forward
 -- (server/edge/store.py), and set-aside sales are updated before their batch's mark.
+-- A later migration that rebuilds edge_orders (as 0005 did) must drop edge_orders_now first
+-- and create it again after: SQLite checks a table's views when it is renamed.
 
 CREATE TABLE sync_marks (
     kiosk_id     TEXT NOT NULL,
