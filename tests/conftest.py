@@ -136,6 +136,18 @@ def sale(kiosk_id="k1", key=None, items=None, **extra) -> dict:
     }
 
 
+async def all_orders(client, path, **params):
+    """Every order of a list route, following the cursor."""
+    orders, after = [], None
+    while True:
+        query = {**params, "limit": 7, **({"after": after} if after else {})}
+        page = await (await client.get(path, params=query)).json()
+        orders += page["orders"]
+        if page["next"] is None:
+            return orders
+        after = page["next"]
+
+
 async def heartbeat(client, kiosk_id="k1", link_up=True):
     resp = await client.post("/edge/heartbeat",
                              json={"kiosk_id": kiosk_id, "central_link_up": link_up})

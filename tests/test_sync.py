@@ -6,7 +6,7 @@ from dataclasses import replace
 from server.app import CENTRAL_DB, create_app
 from server.central.sqlite_ledger import SqliteLedger
 from server.keys import CENTRAL_LEDGER, SYNC_WORKER
-from tests.conftest import batch_of, central_rows, eventually, heartbeat, sale
+from tests.conftest import all_orders, batch_of, central_rows, eventually, heartbeat, sale
 
 
 async def post_sales(client, count, kiosk_id="k1"):
@@ -16,18 +16,6 @@ async def post_sales(client, count, kiosk_id="k1"):
         assert resp.status == 201
         uuids.append((await resp.json())["order_uuid"])
     return uuids
-
-
-async def all_orders(client, path, **params):
-    """Every order of a list route, following the cursor."""
-    orders, after = [], None
-    while True:
-        query = {**params, "limit": 7, **({"after": after} if after else {})}
-        page = await (await client.get(path, params=query)).json()
-        orders += page["orders"]
-        if page["next"] is None:
-            return orders
-        after = page["next"]
 
 
 async def test_offline_sales_stay_pending_then_drain_by_themselves_in_order(client, settings):

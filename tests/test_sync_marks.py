@@ -7,8 +7,7 @@ from server.app import EDGE_DB
 from server.edge.figures import OLDEST_PENDING
 from server.edge.store import KIOSKS_WITH_PENDING, PENDING_BATCH, SEQS_IN_STATE
 from server.keys import EDGE_STORE, SYNC_WORKER
-from tests.conftest import heartbeat, sale
-from tests.test_sync import all_orders
+from tests.conftest import all_orders, heartbeat, sale
 
 EARLY, LATE = "2026-11-30T10:00:00.000000+00:00", "2026-11-30T10:05:00.000000+00:00"
 
