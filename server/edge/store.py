@@ -30,7 +30,6 @@ MARK_SYNCED = ("INSERT INTO sync_marks (kiosk_id, through_seq, synced_at)"
                + SYNCED_THROUGH.format(kiosk=":kiosk"))
 
 
-
 def pending_of(kiosk: str) -> str:
     """The condition on edge_orders AS e for a sale of `kiosk` (a parameter, or an outer
     query's column) still waiting for central. The mark is looked up by `kiosk`, not by
