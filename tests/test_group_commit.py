@@ -94,3 +94,71 @@ async def test_a_cancelled_caller_does_not_cancel_its_write(db):
     task.cancel()
     await db.close()  # lets queued writes commit before it closes
     assert committed(db) == {"kept"}
+
+
+class Tagged:
+    """A batchable work: alone one INSERT; a run of them one multi-row INSERT, which stands
+    only if every row went in."""
+
+    batches: list[int] = []  # the size of every batch tried
+
+    def __init__(self, value: str):
+        self.value = value
+
+    def __call__(self, conn):
+        conn.execute("INSERT INTO t (v) VALUES (?)", (self.value,))
+        return self.value
+
+    @staticmethod
+    def run_batch(conn, works):
+        Tagged.batches.append(len(works))
+        cursor = conn.execute("INSERT OR IGNORE INTO t (v) VALUES "
+                              + ", ".join(["(?)"] * len(works)), [w.value for w in works])
+        if cursor.rowcount != len(works):
+            return None
+        return [f"{w.value} (batched)" for w in works]
+
+
+@pytest.fixture
+def batches():
+    Tagged.batches = []
+    return Tagged.batches
+
+
+async def test_works_of_one_kind_side_by_side_run_as_one_batch(db, batches):
+    results = await asyncio.gather(db.write(Tagged("a")), db.write(Tagged("b")),
+                                   db.write(insert("c")), db.write(Tagged("d")),
+                                   db.write(Tagged("e")), db.write(Tagged("f")))
+    assert results == ["a (batched)", "b (batched)", "c", "d (batched)", "e (batched)",
+                       "f (batched)"]
+    assert batches == [2, 3]  # a plain work between them splits the runs
+    assert db.writer.groups == 1
+    assert committed(db) == set("abcdef")
+
+
+async def test_a_batch_that_cannot_stand_is_undone_and_its_works_run_one_by_one(db, batches):
+    await db.write(insert("b"))
+    results = await asyncio.gather(db.write(Tagged("a")), db.write(Tagged("b")),
+                                   db.write(Tagged("c")), return_exceptions=True)
+    assert batches == [3]
+    # Alone, as each would have run in its own transaction: 'b' is a UNIQUE violation.
+    assert results[0] == "a" and results[2] == "c"
+    assert isinstance(results[1], sqlite3.IntegrityError)
+    assert committed(db) == {"a", "b", "c"}
+
+
+async def test_a_batch_that_raises_is_undone_and_each_error_reaches_only_its_caller(db, batches):
+    class Exploding(Tagged):
+        @staticmethod
+        def run_batch(conn, works):
+            conn.execute("INSERT INTO t (v) VALUES ('from the batch')")
+            raise RuntimeError("the batch broke half way")
+
+    results = await asyncio.gather(db.write(Exploding("x")), db.write(Exploding("y")))
+    assert results == ["x", "y"]
+    assert committed(db) == {"x", "y"}  # nothing of the batch's own insert is kept
+
+
+async def test_a_lone_work_of_a_batching_kind_runs_alone(db, batches):
+    assert await db.write(Tagged("solo")) == "solo"
+    assert batches == []
