@@ -1,8 +1,8 @@
 """A backlog of pending sales, written fast into a stopped edge's data dir.
 
 Every row is what `server.edge.checkout.checkout` makes of a sale (priced, fingerprinted,
-keyed, dated) and is chained into its kiosk's journal with `server.journal.chain.entry_hash`,
-as `EdgeStore.insert_order_once` does; only the insert is batched (thousands of rows per
+keyed, dated) and is chained into its kiosk's journal by `server.edge.sale_insert.chain_onto`,
+as the edge's own insert is; only the insert is batched (thousands of rows per
 transaction instead of one), which turns minutes into seconds. The project's own journal
 verifier then checks every chain, so a row of the wrong shape would show.
 """
@@ -18,8 +18,8 @@ from server.catalog.catalog import Catalog
 from server.clock import utc_now
 from server.config import Settings
 from server.edge.checkout import checkout
-from server.edge.store import INSERT_ORDER, ORDER_COLUMN_NAMES
-from server.journal.chain import GENESIS, entry_hash
+from server.edge.sale_insert import INSERT_ORDER, ORDER_COLUMN_NAMES, chain_onto
+from server.journal.chain import GENESIS, canonical_content
 from server.journal.verify import verify_journal
 
 CHUNK = 5000
@@ -58,9 +58,8 @@ def _chained(rows: list[dict], heads: dict[str, str]) -> list[list]:
     """Each row as insert parameters, linked to its kiosk's previous sale."""
     values = []
     for row in rows:
-        prev = heads.get(row["kiosk_id"], GENESIS)
-        row = {**row, "prev_hash": prev, "entry_hash": entry_hash(prev, row)}
-        heads[row["kiosk_id"]] = row["entry_hash"]
+        heads.setdefault(row["kiosk_id"], GENESIS)
+        row = chain_onto(heads, row, canonical_content(row))
         values.append([row[name] for name in ORDER_COLUMN_NAMES])
     return values
 

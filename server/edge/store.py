@@ -2,24 +2,11 @@
 from dataclasses import dataclass
 
 from server.central.ledger import SALE_COLUMNS
-from server.journal.chain import GENESIS, chained_hash
+from server.edge.sale_insert import FIND_ORDER, SaleInsert
 from server.sqlite import SqliteStore
 
 # From the running totals (schema/edge/0006): a few rows per kiosk, not its whole backlog.
 PENDING_COUNT = "SELECT COALESCE(SUM(pending), 0) FROM kiosk_day_totals WHERE kiosk_id = ?"
-ORDER_COLUMNS = (
-    "order_uuid, kiosk_id, idempotency_key, request_hash, items_json, vat_json, total_ore,"
-    " payment_json, catalog_version, created_at, business_day, prev_hash, entry_hash"
-)
-ORDER_COLUMN_NAMES = [name.strip() for name in ORDER_COLUMNS.split(",")]
-# A key already used inserts nothing: the sale it made is then looked up and replayed.
-INSERT_ORDER = (f"INSERT INTO edge_orders ({ORDER_COLUMNS})"
-                f" VALUES ({', '.join('?' * len(ORDER_COLUMN_NAMES))})"
-                " ON CONFLICT (kiosk_id, idempotency_key) DO NOTHING")
-FIND_ORDER = "SELECT * FROM edge_orders WHERE kiosk_id = ? AND idempotency_key = ?"
-# The kiosk's latest sale's entry_hash (NULL for a sale from before the journal).
-LATEST_ENTRY = "SELECT entry_hash FROM edge_orders WHERE kiosk_id = ? ORDER BY seq DESC LIMIT 1"
-
 
 # How far central holds a kiosk's sales (schema/edge/0007): its latest sync mark, or 0.
 SYNCED_THROUGH = ("COALESCE((SELECT MAX(through_seq) FROM sync_marks AS m"
@@ -93,25 +80,9 @@ class EdgeStore(SqliteStore):
     async def insert_order_once(self, order: dict, content: bytes) -> tuple[object, bool]:
         """Insert a sale chained to its kiosk's journal, unless its key was used: (the row as
         stored, True), or (the row the key made before, False). `content` is the sale's
-        canonical content (server.journal.chain), made before the writer's turn comes."""
-
-        def work(conn):
-            # Read the chain's head in this same transaction: the single writer keeps it the head.
-            latest = conn.execute(LATEST_ENTRY, (order["kiosk_id"],)).fetchone()
-            if latest is None:  # the kiosk's first sale: it may have no kiosks row yet
-                conn.execute(
-                    "INSERT OR IGNORE INTO kiosks (kiosk_id, first_seen_at) VALUES (?, ?)",
-                    (order["kiosk_id"], order["created_at"]),
-                )
-            # After sales from before the journal (no hash) the chain starts anew.
-            prev_hash = GENESIS if latest is None or latest[0] is None else latest[0]
-            row = {**order, "prev_hash": prev_hash, "entry_hash": chained_hash(prev_hash, content)}
-            if conn.execute(INSERT_ORDER, [row[name] for name in ORDER_COLUMN_NAMES]).rowcount:
-                return row, True
-            return conn.execute(FIND_ORDER, (order["kiosk_id"], order["idempotency_key"])
-                                ).fetchone(), False
-
-        return await self.db.write(work)
+        canonical content (server.journal.chain), made before the writer's turn comes. It
+        goes in with the other sales of its commit group (server.edge.sale_insert)."""
+        return await self.db.write(SaleInsert(order, content))
 
     async def record_heartbeat(self, kiosk_id: str, link_up: bool, at: str) -> HeartbeatResult:
         """Record a kiosk's heartbeat and link flag; say what the flag was and what is pending."""
