@@ -2,7 +2,8 @@
 
 It is the framework's ceiling on this machine, measured by the same wrk script as the edge,
 on the same event loop as the edge (the `event_loop` setting, CHECKOUT_EVENT_LOOP included)
-and with the same garbage collector settings: `python -m bench.reference_server --port P`.
+and with the same interpreter settings (server.interpreter_settings):
+`python -m bench.reference_server --port P`.
 """
 import argparse
 import logging
@@ -11,7 +12,7 @@ from aiohttp import web
 
 from server.cli.serve import new_event_loop
 from server.config import load_settings
-from server.gc_settings import tune_gc
+from server.interpreter_settings import tune_interpreter
 
 
 async def post_checkout(request: web.Request) -> web.Response:
@@ -41,7 +42,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, required=True)
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
-    tune_gc()
+    tune_interpreter()
     web.run_app(create_app(), host="127.0.0.1", port=args.port, print=None,
                 loop=new_event_loop(load_settings(None).event_loop))
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import aiohttp
 
 from bench.kiosk_client import KioskSocket
-from server.gc_settings import tune_gc
+from server.interpreter_settings import tune_interpreter
 
 CONNECT_CONCURRENCY = 100
 
@@ -108,7 +108,7 @@ def main() -> None:
     parser.add_argument("--hold", type=float, default=30.0)
     # The edge's collector settings: at the default ones a worker holding 2,500 sockets
     # paused up to 0.3 s in full collections, and the acks it timed meanwhile looked slow.
-    tune_gc()
+    tune_interpreter()
     asyncio.run(work(parser.parse_args()))
 
 

@@ -8,7 +8,7 @@ from aiohttp import web
 
 from server.app import create_app
 from server.config import Settings, load_settings
-from server.gc_settings import tune_gc
+from server.interpreter_settings import tune_interpreter
 
 
 def add_data_dir_arguments(parser: argparse.ArgumentParser) -> None:
@@ -23,8 +23,8 @@ def new_event_loop(kind: str) -> asyncio.AbstractEventLoop:
     return uvloop.new_event_loop() if kind == "uvloop" else asyncio.new_event_loop()
 
 
-async def _tune_gc_once_started(app: web.Application) -> None:
-    tune_gc()
+async def _tune_interpreter_once_started(app: web.Application) -> None:
+    tune_interpreter()
 
 
 def main(argv: list[str]) -> int:
@@ -42,7 +42,7 @@ def main(argv: list[str]) -> int:
     # keepalive_timeout also bounds how long a new connection may take to send its request
     # head (aiohttp starts the clock when the connection opens): the slow-loris defence.
     app = create_app(settings)
-    app.on_startup.append(_tune_gc_once_started)  # after the app's own start-up work
+    app.on_startup.append(_tune_interpreter_once_started)  # after the app's start-up work
     web.run_app(app, host=settings.host, port=settings.port,
                 loop=new_event_loop(settings.event_loop),
                 keepalive_timeout=settings.http_idle_timeout_s,
