@@ -13,9 +13,11 @@ GC_THRESHOLDS = (50_000, 20, 10)
 # How long a thread waits for the interpreter lock before the one holding it must let go
 # (5 ms by default). The SQLite writer's thread asks for it back after every statement and
 # every fsync while the event loop holds it serving requests; at 5 ms the writer's turn, and
-# every sale waiting on it, stretched by whole intervals (scripts/bench: 2,100-2,300 sales/s
-# at 5 ms, 2,700-3,200 at 1 ms).
-SWITCH_INTERVAL_S = 0.001
+# every sale waiting on it, stretched by whole intervals. Checkout under wrk, alternated
+# against the same data: 2,320-2,750 sales/s at 5 ms, 2,700-3,200 at 1 ms; then, with a
+# group's sales in two statements, 0.5 ms beat 1 ms in six rounds of six (4-19 %), while
+# 0.3 and 0.2 ms did no better than 1 ms.
+SWITCH_INTERVAL_S = 0.0005
 
 
 def tune_interpreter() -> None:
