@@ -4,11 +4,11 @@ sales of its commit group in one statement.
 Alone, a sale takes its kiosk's chain head, inserts itself and answers. That is four trips
 through SQLite (with the group's savepoint), and after each the writer's thread must win the
 interpreter lock back from the event loop, which holds it while it serves the other
-shoppers: on a loaded edge 32 sales took 6.5 ms of the writer's turn, against 1.5 ms on an
-idle one, and every shopper waited for it (scripts/bench). Together, the
-group's sales take every head in one query and go in by one multi-row INSERT; each row's
-triggers run as they would alone. The batch is kept only if every sale went in: a key
-already used, or a kiosk's first sale (its kiosks row), sends the whole group the single way
+shoppers: under the benchmark's checkout load 32 sales took 6.5 ms of the writer's turn,
+against 1.5 ms on an idle edge, and every shopper waited for it. Together, the group's
+sales take every head in one query and go in by one multi-row INSERT; each row's triggers
+run as they would alone. The batch is kept only if every sale went in: a key already used,
+or a kiosk's first sale (its kiosks row), sends the whole group the single way
 (`server.group_commit`), so every answer is the one the sale would have had alone.
 """
 import functools
