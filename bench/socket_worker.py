@@ -106,7 +106,7 @@ def main() -> None:
     parser.add_argument("--count", type=int, required=True)
     parser.add_argument("--interval", type=float, default=5.0)
     parser.add_argument("--hold", type=float, default=30.0)
-    # The edge's collector settings: at the default ones a worker holding 2,500 sockets
+    # The edge's interpreter settings: at the default collector ones a worker holding 2,500 sockets
     # paused up to 0.3 s in full collections, and the acks it timed meanwhile looked slow.
     tune_interpreter()
     asyncio.run(work(parser.parse_args()))
