@@ -19,7 +19,7 @@ from server.clock import utc_now
 from server.config import Settings
 from server.edge.checkout import checkout
 from server.edge.sale_insert import INSERT_ORDER, ORDER_COLUMN_NAMES, chain_onto
-from server.journal.chain import GENESIS, canonical_content
+from server.journal.chain import GENESIS
 from server.journal.verify import verify_journal
 
 CHUNK = 5000
@@ -27,10 +27,10 @@ CHUNK = 5000
 
 class RowCollector:
     """Stands in for EdgeStore inside `checkout()`: a new key every time, and the row the
-    checkout would insert kept instead of written."""
+    checkout would insert kept (with its canonical content) instead of written."""
 
     def __init__(self):
-        self.rows: list[dict] = []
+        self.rows: list[tuple[dict, bytes]] = []
 
     async def find_order(self, kiosk_id: str, idempotency_key: str):
         """No sale has this key yet (the fill makes every key new)."""
@@ -38,11 +38,12 @@ class RowCollector:
 
     async def insert_order_once(self, order: dict, content: bytes):
         """Keep the row; the chain's hashes are added when the chunk is written."""
-        self.rows.append(order)
+        self.rows.append((order, content))
         return {**order, "prev_hash": None, "entry_hash": None}, True
 
 
-async def _priced_rows(catalog: Catalog, kiosks, skus, first: int, count: int) -> list[dict]:
+async def _priced_rows(catalog: Catalog, kiosks, skus, first: int,
+                       count: int) -> list[tuple[dict, bytes]]:
     collector, timezone = RowCollector(), Settings.store_timezone
     for i in range(first, first + count):
         kiosk_id = next(kiosks)
@@ -54,12 +55,12 @@ async def _priced_rows(catalog: Catalog, kiosks, skus, first: int, count: int) -
     return collector.rows
 
 
-def _chained(rows: list[dict], heads: dict[str, str]) -> list[list]:
+def _chained(rows: list[tuple[dict, bytes]], heads: dict[str, str]) -> list[list]:
     """Each row as insert parameters, linked to its kiosk's previous sale."""
     values = []
-    for row in rows:
-        heads.setdefault(row["kiosk_id"], GENESIS)
-        row = chain_onto(heads, row, canonical_content(row))
+    for order, content in rows:
+        heads.setdefault(order["kiosk_id"], GENESIS)
+        row = chain_onto(heads, order, content)
         values.append([row[name] for name in ORDER_COLUMN_NAMES])
     return values
 

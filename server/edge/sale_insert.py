@@ -23,9 +23,6 @@ ORDER_COLUMNS = (
 )
 ORDER_COLUMN_NAMES = [name.strip() for name in ORDER_COLUMNS.split(",")]
 _ONE_ROW = f"({', '.join('?' * len(ORDER_COLUMN_NAMES))})"
-_ON_KEY_USED = " ON CONFLICT (kiosk_id, idempotency_key) DO NOTHING"
-# A key already used inserts nothing: the sale it made is then looked up and replayed.
-INSERT_ORDER = f"INSERT INTO edge_orders ({ORDER_COLUMNS}) VALUES {_ONE_ROW}{_ON_KEY_USED}"
 FIND_ORDER = "SELECT * FROM edge_orders WHERE kiosk_id = ? AND idempotency_key = ?"
 # The kiosk's latest sale's entry_hash (NULL for a sale from before the journal).
 LATEST_ENTRY = "SELECT entry_hash FROM edge_orders WHERE kiosk_id = ? ORDER BY seq DESC LIMIT 1"
@@ -48,8 +45,14 @@ def chain_onto(heads: dict[str, str], order: dict, content: bytes) -> dict:
 
 @functools.lru_cache(maxsize=ROWS_PER_INSERT)
 def _insert_rows(count: int) -> str:
+    """`count` sales in one INSERT. A key already used inserts nothing: the sale it made is
+    then looked up and replayed."""
     return (f"INSERT INTO edge_orders ({ORDER_COLUMNS}) VALUES "
-            + ", ".join([_ONE_ROW] * count) + _ON_KEY_USED)
+            + ", ".join([_ONE_ROW] * count)
+            + " ON CONFLICT (kiosk_id, idempotency_key) DO NOTHING")
+
+
+INSERT_ORDER = _insert_rows(1)
 
 
 class SaleInsert:
