@@ -5,7 +5,7 @@ from dataclasses import replace
 
 from server.app import CENTRAL_DB, create_app
 from server.central.sqlite_ledger import SqliteLedger
-from server.keys import CENTRAL_LEDGER, SYNC_WORKER
+from server.keys import CENTRAL_LEDGER, EDGE_STORE, SYNC_WORKER
 from tests.conftest import all_orders, batch_of, central_rows, eventually, heartbeat, sale
 
 
@@ -202,24 +202,38 @@ async def test_kiosks_drain_side_by_side_each_in_order_sharing_commits(client, s
 
 
 async def test_the_sales_of_a_moment_share_one_look_at_the_link(make_client, settings, clock):
-    """Every sale wakes the sync; the wake-ups within sync_wake_coalesce_s are one sweep, so
-    a busy kiosk whose link is down does not cost a link lookup per sale."""
+    """Every sale wakes the sync; the wake-ups within sync_wake_coalesce_s are one sweep, and
+    the sweep reads every woken kiosk's link at once: busy kiosks whose links are down cost
+    one read per sweep, not one per sale or per kiosk. A kiosk whose link is up is looked at
+    again, alone, just before it drains."""
     app = create_app(replace(settings, sync_wake_coalesce_s=1.0, sync_sweep_interval_s=60),
                      clock=clock)
     client = await make_client(app)
-    worker, looked_up = app[SYNC_WORKER], []
-    real_link_up = worker.link_up
+    store, read_together, read_alone = app[EDGE_STORE], [], []
+    real_get_kiosks, real_get_kiosk = store.get_kiosks, store.get_kiosk
 
-    async def counting_link_up(kiosk_id):
-        looked_up.append(kiosk_id)
-        return await real_link_up(kiosk_id)
+    async def counting_get_kiosks(kiosk_ids):
+        read_together.append(list(kiosk_ids))
+        return await real_get_kiosks(kiosk_ids)
 
-    worker.link_up = counting_link_up
-    await heartbeat(client, "k1", link_up=False)
-    await asyncio.sleep(1.2)  # the start's full sweep and the heartbeat's wake-up are done
-    looked_up.clear()
+    async def counting_get_kiosk(kiosk_id):
+        read_alone.append(kiosk_id)
+        return await real_get_kiosk(kiosk_id)
+
+    store.get_kiosks, store.get_kiosk = counting_get_kiosks, counting_get_kiosk
+    for kiosk_id, link_up in (("k1", False), ("k2", False), ("k3", True)):
+        await heartbeat(client, kiosk_id, link_up=link_up)
+    await asyncio.sleep(1.2)  # the start's full sweep and the heartbeats' wake-up are done
+    read_together.clear()
+    read_alone.clear()
     started = asyncio.get_running_loop().time()
-    await post_sales(client, 20)
+    for kiosk_id in ("k1", "k2", "k3"):
+        await post_sales(client, 10, kiosk_id)
     assert asyncio.get_running_loop().time() - started < 1.0  # all inside one moment
-    await asyncio.sleep(1.2)
-    assert looked_up == ["k1"]
+
+    async def k3_drained():
+        return central_rows(settings) == 10
+
+    await eventually(k3_drained)
+    assert read_together == [["k1", "k2", "k3"]]
+    assert read_alone == ["k3"]

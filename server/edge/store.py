@@ -1,4 +1,5 @@
 """Edge store: every SQL statement on edge_store.db lives here, behind named functions."""
+import json
 from dataclasses import dataclass
 
 from server.central.ledger import SALE_COLUMNS
@@ -123,6 +124,13 @@ class EdgeStore(SqliteStore):
     async def get_kiosk(self, kiosk_id: str):
         """The kiosk's row, or None."""
         return await self.db.fetchone("SELECT * FROM kiosks WHERE kiosk_id = ?", (kiosk_id,))
+
+    async def get_kiosks(self, kiosk_ids: list[str]) -> dict:
+        """The rows of these kiosks by id, in one read; an unknown kiosk has none."""
+        rows = await self.db.fetchall(
+            "SELECT * FROM kiosks WHERE kiosk_id IN (SELECT value FROM json_each(?))",
+            (json.dumps(kiosk_ids),))
+        return {row["kiosk_id"]: row for row in rows}
 
     async def pending_count(self, kiosk_id: str) -> int:
         """How many of the kiosk's sales wait for central."""

@@ -106,7 +106,13 @@ class SyncWorker:
         wanted, self._wanted = self._wanted, set()
         if full:
             wanted |= set(await self.store.kiosks_with_pending())
-        kiosks = sorted(wanted)
+        if not wanted:
+            return
+        # One read for all their links first: while the links are down (an outage, a drill)
+        # every sale wakes the sync, and a read per kiosk per sweep costs the event loop a
+        # trip to a reader thread each, for nothing. Those that may drain look again below.
+        rows = await self.store.get_kiosks(sorted(wanted))
+        kiosks = [kiosk_id for kiosk_id, row in sorted(rows.items()) if self.link_allows(row)]
         gate = asyncio.Semaphore(self.settings.sync_parallel_kiosks)
 
         async def drain_if_allowed(kiosk_id: str) -> None:
@@ -121,7 +127,10 @@ class SyncWorker:
 
     async def link_up(self, kiosk_id: str) -> bool:
         """May this kiosk's rows go to central now? (See the module docstring.)"""
-        kiosk = await self.store.get_kiosk(kiosk_id)
+        return self.link_allows(await self.store.get_kiosk(kiosk_id))
+
+    def link_allows(self, kiosk) -> bool:
+        """May the rows of the kiosk with this row (None: unknown) go to central now?"""
         if kiosk is None or kiosk["link_forced_down"]:
             return False
         timeout = self.settings.heartbeat_timeout_s
