@@ -13,6 +13,12 @@ of that kind then run together, in fewer statements (a sale's insert: one multi-
 server.edge.sale_insert). The batch stands only if it says every work succeeded exactly as
 it would have alone; else it is rolled back and its works run one by one, as above.
 
+A kind may also bring a `commit_batch(conn, works)`, for a group made only of its works: it
+runs outside any transaction and stores them all by one statement, which commits itself and
+is the group's commit; or it stores nothing and says None (or raises), and the group runs in
+a transaction as above. No BEGIN, no COMMIT: each statement costs the writer's thread a wait
+for the interpreter lock, which the event loop holds while it serves requests.
+
 If SQLite itself ends the transaction (a full disk or an I/O error rolls it back), or the
 COMMIT fails, nothing of the group was kept and every caller in it gets that error.
 """
@@ -82,8 +88,11 @@ class GroupCommitWriter:
 
 
 def commit_group(conn: sqlite3.Connection, works: list[Work]) -> list[tuple[bool, Any]]:
-    """On the writer's thread: every work in one transaction, each in a savepoint (or in a
-    batch of its kind); a list of (ok, result or exception) in the same order."""
+    """On the writer's thread: the group by one statement of its kind, or every work in one
+    transaction, each in a savepoint (or in a batch of its kind); a list of (ok, result or
+    exception) in the same order."""
+    if (results := _by_one_statement(conn, works)) is not None:
+        return [(True, result) for result in results]
     outcomes: list[tuple[bool, Any]] = []
     try:
         if conn.in_transaction:  # a ROLLBACK that failed last time: end it before anew
@@ -104,6 +113,19 @@ def commit_group(conn: sqlite3.Connection, works: list[Work]) -> list[tuple[bool
                 conn.execute("ROLLBACK")
         return [(False, exc)] * len(works)
     return outcomes
+
+
+def _by_one_statement(conn: sqlite3.Connection, works: list[Work]) -> list | None:
+    """The results of a group of one kind stored by its `commit_batch`, or None with nothing
+    of it kept (no such kind, or it could not)."""
+    kind = type(works[0])
+    commit_batch = getattr(kind, "commit_batch", None)
+    if commit_batch is None or conn.in_transaction or any(type(w) is not kind for w in works):
+        return None
+    try:
+        return commit_batch(conn, works)
+    except Exception:  # nothing was kept: in a transaction, each work meets its own fate
+        return None
 
 
 def _batch_runner(work: Work):

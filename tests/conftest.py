@@ -1,5 +1,6 @@
 """Fixtures: the real app, on real SQLite files in a temp dir, served on 127.0.0.1."""
 import asyncio
+import contextlib
 import json
 import sqlite3
 import uuid
@@ -167,6 +168,30 @@ def edge_rows(settings):
 
 def central_rows(settings):
     return count_rows(settings, CENTRAL_DB, "central_orders")
+
+
+class CountingConnection:
+    """A writer's connection that keeps the SQL of every statement run on it."""
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn, self.statements = conn, []
+
+    def execute(self, sql, *args):
+        self.statements.append(sql)
+        return self.conn.execute(sql, *args)
+
+    def __getattr__(self, name):
+        return getattr(self.conn, name)
+
+
+@contextlib.contextmanager
+def statements_of(writer):
+    """The SQL a GroupCommitWriter runs inside the block, as a list that fills as it runs."""
+    writer.conn = counting = CountingConnection(writer.conn)
+    try:
+        yield counting.statements
+    finally:
+        writer.conn = counting.conn
 
 
 async def eventually(predicate, timeout=5.0, interval=0.02):

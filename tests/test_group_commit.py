@@ -9,6 +9,7 @@ import pytest
 
 from server.errors import StoreUnavailable
 from server.sqlite import SqliteDatabase
+from tests.conftest import statements_of
 
 WRITES = 200
 
@@ -162,3 +163,51 @@ async def test_a_batch_that_raises_is_undone_and_each_error_reaches_only_its_cal
 async def test_a_lone_work_of_a_batching_kind_runs_alone(db, batches):
     assert await db.write(Tagged("solo")) == "solo"
     assert batches == []
+
+
+class SelfCommitting(Tagged):
+    """A kind whose whole group goes in by one multi-row INSERT that commits itself, which
+    fails whole on a value already used."""
+
+    by_itself: list[int] = []  # the size of every group tried that way
+
+    @staticmethod
+    def commit_batch(conn, works):
+        SelfCommitting.by_itself.append(len(works))
+        conn.execute("INSERT INTO t (v) VALUES " + ", ".join(["(?)"] * len(works)),
+                     [w.value for w in works])
+        return [f"{w.value} (by itself)" for w in works]
+
+
+@pytest.fixture
+def statements(db, batches):
+    """The first word of each statement the writer runs from now on."""
+    SelfCommitting.by_itself = []
+    with statements_of(db.writer) as run:
+        yield run
+
+
+async def test_a_group_of_one_kind_commits_by_its_own_statement(db, statements):
+    results = await asyncio.gather(*(db.write(SelfCommitting(v)) for v in "abc"))
+    assert results == ["a (by itself)", "b (by itself)", "c (by itself)"]
+    assert [sql.split()[0] for sql in statements] == ["INSERT"]  # it commits itself
+    assert committed(db) == {"a", "b", "c"}
+
+
+async def test_a_group_that_cannot_go_by_itself_runs_in_a_transaction_with_nothing_kept(
+        db, statements):
+    await db.write(insert("b"))
+    results = await asyncio.gather(*(db.write(SelfCommitting(v)) for v in "abc"),
+                                   return_exceptions=True)
+    assert SelfCommitting.by_itself == [3] and Tagged.batches == [3]
+    # Alone, as each would have run in its own transaction: 'b' is a UNIQUE violation.
+    assert results[0] == "a" and results[2] == "c"
+    assert isinstance(results[1], sqlite3.IntegrityError)
+    assert committed(db) == {"a", "b", "c"}
+
+
+async def test_a_group_of_several_kinds_is_not_tried_by_itself(db, statements):
+    results = await asyncio.gather(db.write(SelfCommitting("a")), db.write(insert("b")))
+    assert results == ["a", "b"]
+    assert SelfCommitting.by_itself == []
+    assert statements[0].startswith("BEGIN") and statements[-1] == "COMMIT"

@@ -14,22 +14,35 @@ from server.edge.checkout import checkout
 from server.edge.sale_insert import SaleInsert
 from server.journal.chain import GENESIS, entry_hash
 from server.keys import CATALOG, CLOCK, EDGE_STORE
-from tests.conftest import MILK, sale
+from tests.conftest import MILK, sale, statements_of
 
 KIOSKS = ["k1", "k2", "k3"]
 
 
 @pytest.fixture
 def batches(monkeypatch):
-    """The size of every batch tried (the real one runs)."""
-    sizes, real = [], SaleInsert.run_batch
+    """Every batch tried, as (how, size): "by itself" (the whole group, by one statement that
+    commits itself) or "in a transaction"; the real ones run."""
+    tried = []
 
-    def counted(conn, sales):
-        sizes.append(len(sales))
-        return real(conn, sales)
+    def counting(how, real):
+        def counted(conn, sales):
+            tried.append((how, len(sales)))
+            return real(conn, sales)
+        return staticmethod(counted)
 
-    monkeypatch.setattr(SaleInsert, "run_batch", staticmethod(counted))
-    return sizes
+    monkeypatch.setattr(SaleInsert, "commit_batch",
+                        counting("by itself", SaleInsert.commit_batch))
+    monkeypatch.setattr(SaleInsert, "run_batch",
+                        counting("in a transaction", SaleInsert.run_batch))
+    return tried
+
+
+@pytest.fixture
+def statements(client):
+    """The SQL the edge's writer runs from now on."""
+    with statements_of(client.app[EDGE_STORE].db.writer) as run:
+        yield run
 
 
 async def checkouts(client, bodies) -> list[tuple[int, dict]]:
@@ -39,12 +52,15 @@ async def checkouts(client, bodies) -> list[tuple[int, dict]]:
     return await asyncio.gather(*(one(body) for body in bodies))
 
 
-async def one_group(client, bodies) -> list:
-    """Straight to the checkout, all in one turn of the loop: they queue as one group."""
+def checking_out(client, body):
+    """Straight to the checkout: the sale's write is queued in the task's first step."""
     app = client.app
-    return await asyncio.gather(*(
-        checkout(app[EDGE_STORE], app[CATALOG], body, app[CLOCK](), "Europe/Stockholm")
-        for body in bodies))
+    return checkout(app[EDGE_STORE], app[CATALOG], body, app[CLOCK](), "Europe/Stockholm")
+
+
+async def one_group(client, bodies) -> list:
+    """Checkouts all queued in one turn of the loop: they commit as one group."""
+    return await asyncio.gather(*(checking_out(client, body) for body in bodies))
 
 
 def stored(settings) -> list[sqlite3.Row]:
@@ -70,7 +86,8 @@ async def test_sales_sent_together_go_in_as_batches_chained_as_one_by_one(
               for i in range(60)]
     answers = await checkouts(client, bodies)
     assert [status for status, _ in answers] == [201] * 60
-    assert sum(batches) >= 30 and max(batches) > 1  # most of them did go in together
+    by_itself = [size for how, size in batches if how == "by itself"]
+    assert sum(by_itself) >= 30 and max(by_itself) > 1  # most of them did go in together
     rows = stored(settings)
     assert len(rows) == 63
     by_uuid = {row["order_uuid"]: row for row in rows}
@@ -84,10 +101,12 @@ async def test_sales_sent_together_go_in_as_batches_chained_as_one_by_one(
 async def test_a_key_sent_twice_in_one_group_makes_one_sale_and_replays_it(
         client, settings, batches):
     await checkouts(client, [sale(kiosk_id=kiosk) for kiosk in KIOSKS])
+    batches.clear()
     twice = sale(kiosk_id="k2")
     bodies = [sale(kiosk_id="k1"), twice, sale(kiosk_id="k3"), twice, sale(kiosk_id="k1")]
     results = await one_group(client, bodies)
-    assert batches == [5]  # tried together, and undone: the key was used in the batch
+    # Tried together, and undone: the key was used in the batch.
+    assert batches == [("by itself", 5), ("in a transaction", 5)]
     assert [result.replayed for result in results] == [False, False, False, True, False]
     assert results[1].order["order_uuid"] == results[3].order["order_uuid"]
     assert results[1].order["entry_hash"] == results[3].order["entry_hash"]
@@ -98,10 +117,41 @@ async def test_a_key_sent_twice_in_one_group_makes_one_sale_and_replays_it(
 
 async def test_a_kiosks_first_sale_in_a_group_brings_its_kiosk_row(client, settings, batches):
     await checkouts(client, [sale(kiosk_id="k1")])
+    batches.clear()
     results = await one_group(client, [sale(kiosk_id="k1"), sale(kiosk_id="k9"),
                                        sale(kiosk_id="k1")])
-    assert batches == [3]  # tried, and left to one by one: k9 has no kiosks row yet
+    # Tried, and left to one by one: k9 has no kiosks row yet.
+    assert batches == [("by itself", 3), ("in a transaction", 3)]
     assert not any(result.replayed for result in results)
     with sqlite3.connect(settings.data_path / EDGE_DB) as conn:
         assert conn.execute("SELECT COUNT(*) FROM kiosks WHERE kiosk_id = 'k9'").fetchone() == (1,)
     assert_chains_hold(stored(settings))
+
+
+async def test_a_group_of_sales_alone_costs_the_writer_one_statement(client, settings, statements):
+    await checkouts(client, [sale(kiosk_id=kiosk) for kiosk in KIOSKS])
+    await one_group(client, [sale(kiosk_id=kiosk) for kiosk in KIOSKS])  # heads read once
+    statements.clear()
+    results = await one_group(client, [sale(kiosk_id=KIOSKS[i % 3]) for i in range(6)])
+    assert len(statements) == 1 and statements[0].startswith("INSERT INTO edge_orders")
+    rows = stored(settings)
+    assert [result.order["entry_hash"] for result in results] == [
+        row["entry_hash"] for row in rows[-6:]]
+    assert_chains_hold(rows)
+
+
+async def test_a_sale_stored_in_a_transaction_makes_the_heads_read_again(
+        client, settings, statements):
+    """The heads a group by itself uses are the ones the last such group left, unless a sale
+    went in another way since: alone, or as a batch inside a group with other writes."""
+    store = client.app[EDGE_STORE]
+    await checkouts(client, [sale(kiosk_id=kiosk) for kiosk in KIOSKS])
+    await one_group(client, [sale(kiosk_id=kiosk) for kiosk in KIOSKS])  # heads known
+    for second, beside_a_heartbeat in enumerate(([sale(kiosk_id="k1")],  # one: alone
+                                                 [sale(kiosk_id="k1"), sale(kiosk_id="k2")])):
+        heartbeat = store.record_heartbeat("k1", False, f"2026-11-30T10:00:0{second}.000000Z")
+        await asyncio.gather(heartbeat, *(checking_out(client, b) for b in beside_a_heartbeat))
+        statements.clear()
+        await one_group(client, [sale(kiosk_id=kiosk) for kiosk in KIOSKS])
+        assert statements[0].startswith("SELECT json_group_object")  # the heads, read again
+        assert_chains_hold(stored(settings))

@@ -1,6 +1,7 @@
 """Edge store: every SQL statement on edge_store.db lives here, behind named functions."""
 import json
 from dataclasses import dataclass
+from pathlib import Path
 
 from server.central.ledger import SALE_COLUMNS
 from server.edge.sale_insert import FIND_ORDER, SaleInsert
@@ -74,6 +75,10 @@ class EdgeStore(SqliteStore):
 
     schema_name = "edge"
 
+    def __init__(self, path: Path, busy_timeout_ms: int = 5000):
+        super().__init__(path, busy_timeout_ms)
+        self.known_heads: dict[str, str] = {}  # chain heads, kept by the writer (sale_insert)
+
     async def find_order(self, kiosk_id: str, idempotency_key: str):
         """The stored row for this kiosk and key, or None."""
         return await self.db.fetchone(FIND_ORDER, (kiosk_id, idempotency_key))
@@ -83,7 +88,7 @@ class EdgeStore(SqliteStore):
         stored, True), or (the row the key made before, False). `content` is the sale's
         canonical content (server.journal.chain), made before the writer's turn comes. It
         goes in with the other sales of its commit group (server.edge.sale_insert)."""
-        return await self.db.write(SaleInsert(order, content))
+        return await self.db.write(SaleInsert(order, content, self.known_heads))
 
     async def record_heartbeat(self, kiosk_id: str, link_up: bool, at: str) -> HeartbeatResult:
         """Record a kiosk's heartbeat and link flag; say what the flag was and what is pending."""
