@@ -56,6 +56,19 @@ def _latency_rows(session: Session) -> list[str]:
     return rows
 
 
+def _checkout_context(session: Session) -> list[str]:
+    """What a sale costs beside the bare handler, and the edge's quotes: a sale without its
+    write (the checkout section's details)."""
+    details = session.details.get("checkout")
+    if not details:
+        return []
+    cpu, quote = details["cpu_us_per_request"], details["quote"]
+    return [f"CPU per request: sale {cpu['edge']:,.0f} us, quote {cpu['quote']:,.0f} us, "
+            f"bare handler {cpu['reference']:,.0f} us",
+            f"Quotes (the same carts priced, no write): {quote['rps']:,.0f}/s, "
+            f"{quote['ratio']:.1%} of the reference"]
+
+
 def table(session: Session, meta: dict) -> str:
     """The figures, their targets and whether each is met, then the latency percentiles."""
     figures, judged = session.figures, verdicts(session.figures)
@@ -72,6 +85,7 @@ def table(session: Session, meta: dict) -> str:
     lines.append(f"Targets met: {sum(met)} of {len(met)} measured"
                  + (" (quick sizes: the targets are for the full run)"
                     if meta["mode"] == "quick" else ""))
+    lines += _checkout_context(session)
     lines += ["", *_latency_rows(session)]
     if meta["failures"]:
         lines += ["", *(f"FAILED {name}: {why}" for name, why in meta["failures"].items())]

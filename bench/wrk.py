@@ -17,8 +17,8 @@ RESULT_MARK = "BENCH_JSON "
 CONNECTIONS, THREADS = 64, 2
 
 LUA = r"""
--- One new sale per request: a unique idempotency key (run tag, thread, counter, random),
--- 3 to 5 SKUs, the kiosk tokens taken in turn.
+-- One new sale per request (or one cart to price): a unique idempotency key (run tag,
+-- thread, counter, random), 3 to 5 SKUs, the kiosk tokens taken in turn.
 local tokens = {%(tokens)s}
 local skus = {%(skus)s}
 local run_tag = "%(run_tag)s"
@@ -43,12 +43,10 @@ function request()
     lines[#lines + 1] = string.format('{"sku":"%%s","qty":%%d}',
                                       skus[(first + i) %% #skus + 1], 1 + (counter + i) %% 3)
   end
-  local body = string.format(
-    '{"idempotency_key":"%%s","items":[%%s],"payment":{"method":"card","reference":"TERM-%%d"}}',
-    key, table.concat(lines, ","), tid)
+  local body = %(body)s
   local headers = {["Content-Type"] = "application/json",
                    ["Authorization"] = "Bearer " .. tokens[(counter + tid) %% #tokens + 1]}
-  return wrk.format("POST", "/edge/checkout", headers, body)
+  return wrk.format("POST", "%(path)s", headers, body)
 end
 
 function done(summary, latency, requests)
@@ -116,13 +114,25 @@ def sale_skus(catalog: Catalog) -> list[str]:
     return [p.sku for p in catalog.products.values() if p.sold_by == "each" and not p.age_limit]
 
 
-def write_checkout_script(path: Path, tokens: list[str], run_tag: str) -> Path:
-    """The Lua script for one run; `run_tag` keeps its keys apart from every other run's."""
+# The request of each route the scripts load, as (path, Lua expression of the body).
+ROUTES = {
+    "checkout": ("/edge/checkout", """string.format(
+    '{"idempotency_key":"%s","items":[%s],"payment":{"method":"card","reference":"TERM-%d"}}',
+    key, table.concat(lines, ","), tid)"""),
+    "quote": ("/edge/quote", """string.format('{"items":[%s]}', table.concat(lines, ","))"""),
+}
+
+
+def write_checkout_script(path: Path, tokens: list[str], run_tag: str,
+                          route: str = "checkout") -> Path:
+    """The Lua script for one run; `run_tag` keeps its keys apart from every other run's.
+    `route` "quote" prices the same carts instead of selling them."""
     skus = sale_skus(Catalog.load(None))
+    url_path, body = ROUTES[route]
     path.write_text(LUA % {
         "tokens": ", ".join(json.dumps(t) for t in tokens),
         "skus": ", ".join(json.dumps(s) for s in skus),
-        "run_tag": run_tag, "mark": RESULT_MARK,
+        "run_tag": run_tag, "mark": RESULT_MARK, "path": url_path, "body": body,
         "percentiles": ", ".join(str(p) for p in PLOT_PERCENTILES)})
     return path
 

@@ -28,6 +28,8 @@ def test_quick_benchmark_reports_every_figure_and_draws_the_plot(tmp_path):
         assert math.isfinite(value) and value >= 0, (key, value)
     assert figures["sockets"] > 0 and figures["checkout_rps"] > 0
     cpu = figures["details"]["checkout"]["cpu_us_per_request"]
-    assert cpu["edge"] > 0 and cpu["reference"] > 0  # both processes were sampled
+    assert cpu["edge"] > 0 and cpu["reference"] > 0 and cpu["quote"] > 0  # all were sampled
+    quote = figures["details"]["checkout"]["quote"]
+    assert quote["rps"] > 0 and quote["errors"]["status"] == 0  # every cart was priced
     assert png.read_bytes()[:8] == PNG_SIGNATURE
     assert "checkout_ratio" in run.stdout and "Target" in run.stdout  # the table
