@@ -1,7 +1,8 @@
 """Checkout: durable sales per second and their latency, beside the framework's ceiling (a
 bare aiohttp handler parsing the same body), both loaded by the same wrk script; then the
 edge pricing the same carts (`POST /edge/quote`: the same token check, body, validation,
-pricing and answer, and no write), which shows what a sale's write adds to the rest."""
+pricing and answer, with no fingerprint, journal or write), which parts the gap into what
+every priced request pays and what a sale's own record and write add."""
 import asyncio
 import itertools
 
@@ -61,7 +62,8 @@ async def measure_reference(session: Session) -> tuple[WrkResult, float]:
 
 
 async def measure_quote(session: Session) -> tuple[WrkResult, float]:
-    """The edge pricing the sales' carts, loaded like the checkout: a sale without its write."""
+    """The edge pricing the sales' carts, loaded like the checkout: a sale without its record
+    and its write."""
     await warm_up(session, "quote", session.edge.url, "quote")
     return await measured_with_cpu(session, "quote (no write)", session.edge.url,
                                    session.edge.proc.pid, "quote")
