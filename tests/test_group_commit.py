@@ -181,7 +181,7 @@ class SelfCommitting(Tagged):
 
 @pytest.fixture
 def statements(db, batches):
-    """The first word of each statement the writer runs from now on."""
+    """The SQL of each statement the writer runs from now on."""
     SelfCommitting.by_itself = []
     with statements_of(db.writer) as run:
         yield run
