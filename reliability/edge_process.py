@@ -68,6 +68,12 @@ class Edge:
         self.proc.kill()
         self.proc.wait(timeout=15)
 
+    def cpu_seconds(self) -> float:
+        """CPU time (user and system) the running process has used so far, from /proc."""
+        fields = (Path("/proc") / str(self.proc.pid) / "stat").read_text().rsplit(")", 1)[1]
+        utime, stime = fields.split()[11:13]
+        return (int(utime) + int(stime)) / os.sysconf("SC_CLK_TCK")
+
     @property
     def running(self) -> bool:
         """Is the process we started still alive?"""

@@ -6,6 +6,7 @@ from aiohttp import web
 from server.api.docs import setup_docs
 from server.api.envelope import error_middleware
 from server.api.headers import security_headers_middleware
+from server.api.plain_bodies import plain_bodies_middleware
 from server.api.routes import setup_routes
 from server.api.validation import validation_middleware
 from server.auth.demo import announce, enrol_demo_fleet
@@ -122,8 +123,8 @@ async def sync_worker_ctx(app: web.Application):
 def create_app(settings: Settings, clock=utc_now) -> web.Application:
     """Build the service for these settings; tests call this same factory."""
     app = web.Application(
-        middlewares=[security_headers_middleware, error_middleware, auth_middleware,
-                     validation_middleware],
+        middlewares=[security_headers_middleware, error_middleware, plain_bodies_middleware,
+                     auth_middleware, validation_middleware],
         client_max_size=settings.max_body_bytes,
     )
     app[SETTINGS] = settings

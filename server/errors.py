@@ -90,3 +90,7 @@ class WrongStaffPin(DomainError):
 
 class AgeCheckRequired(DomainError):
     status, code = 403, "age_check_required"
+
+
+class UnsupportedContentEncoding(DomainError):
+    status, code = 415, "unsupported_content_encoding"

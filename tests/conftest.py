@@ -7,6 +7,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from aiohttp.test_utils import TestServer
 
 from server.api.fields import KIOSK_ID
 from server.api.routes import ROUTES
@@ -16,8 +17,9 @@ from server.auth.enrolment import enrol_kiosk, issue_person_token
 from server.central.ledger import SALE_COLUMNS
 from server.clock import to_iso
 from server.config import Settings
-from server.keys import AUTH_STORE
+from server.keys import AUTH_STORE, SETTINGS
 from server.orders import JSON_COLUMNS
+from server.web_server import server_options
 
 MILK = "7318001010007"        # Mellanmjölk, 16.95 kr, VAT 12 %
 DETERGENT = "7318406180435"   # Tvättmedel, 79.95 kr, VAT 25 %
@@ -114,9 +116,11 @@ class Caller:
 
 @pytest.fixture
 def make_client(aiohttp_client):
-    """Serve an app on a real socket and return a Caller of it."""
+    """Serve an app on a real socket, run as the command line runs it, and return a Caller."""
     async def make(app):
-        return Caller(await aiohttp_client(app))
+        server = TestServer(app)  # (a TestServer takes the runner's options at its start)
+        await server.start_server(**server_options(app[SETTINGS]))
+        return Caller(await aiohttp_client(server))
     return make
 
 

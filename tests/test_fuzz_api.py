@@ -22,6 +22,7 @@ from server.auth.enrolment import enrol_kiosk, issue_person_token
 from server.clock import to_iso
 from server.config import Settings
 from server.keys import AUTH_STORE
+from server.web_server import server_options
 
 SEED = 1
 MAX_EXAMPLES = 50          # per operation and phase: the file runs in well under a minute
@@ -67,7 +68,7 @@ class LiveServer:
     def __init__(self, settings: Settings):
         self.app = create_app(settings)
         self.loop = asyncio.new_event_loop()
-        self.runner = web.AppRunner(self.app)
+        self.runner = web.AppRunner(self.app, **server_options(settings))
         self._thread = threading.Thread(target=self.loop.run_forever, name="fuzz-server",
                                         daemon=True)
         self.base_url = ""

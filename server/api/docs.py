@@ -85,8 +85,8 @@ def setup_docs(app: web.Application) -> None:
 
 def _document_limits(spec: dict, settings) -> None:
     """Publish this store's limits, which are settings the schemas cannot carry: the order
-    limits (a client knows which cart it may send, a fuzzer does not take one for a bug) and
-    the 408 of a body that does not arrive in time."""
+    limits (a client knows which cart it may send, a fuzzer does not take one for a bug), the
+    408 of a body that does not arrive in time and the 415 of a compressed one."""
     definitions = spec["definitions"]
     definitions["CheckoutLine"]["properties"]["qty"]["maximum"] = settings.max_line_qty
     for name in ("CheckoutRequest", "QuoteRequest"):
@@ -94,5 +94,7 @@ def _document_limits(spec: dict, settings) -> None:
     for operations in spec["paths"].values():
         for operation in operations.values():
             if any(param["in"] == "body" for param in operation.get("parameters", [])):
-                operation["responses"]["408"] = {"schema": {"$ref": "#/definitions/Error"},
-                                                 "description": ERROR_TEXT[408]}
+                for status in (408, 415):
+                    operation["responses"][str(status)] = {
+                        "schema": {"$ref": "#/definitions/Error"},
+                        "description": ERROR_TEXT[status]}

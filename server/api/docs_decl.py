@@ -10,6 +10,7 @@ ERROR_TEXT = {
     408: "request_timeout: the body did not arrive within http_idle_timeout_s",
     409: "Conflict",
     413: "Body larger than the configured limit",
+    415: "unsupported_content_encoding: bodies are sent uncompressed, without Content-Encoding",
     422: "Invalid fields, with a message per field",
     500: "Unexpected failure (logged with the request id)",
     503: "The central link is down or a store is unavailable",

@@ -9,6 +9,7 @@ from aiohttp import web
 from server.app import create_app
 from server.config import Settings, load_settings
 from server.interpreter_settings import tune_interpreter
+from server.web_server import server_options
 
 
 def add_data_dir_arguments(parser: argparse.ArgumentParser) -> None:
@@ -39,12 +40,9 @@ def main(argv: list[str]) -> int:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if settings.staff_pin == Settings.staff_pin:
         logging.getLogger("server").warning("staff_pin is the default one: set your own")
-    # keepalive_timeout also bounds how long a new connection may take to send its request
-    # head (aiohttp starts the clock when the connection opens): the slow-loris defence.
     app = create_app(settings)
     app.on_startup.append(_tune_interpreter_once_started)  # after the app's start-up work
     web.run_app(app, host=settings.host, port=settings.port,
-                loop=new_event_loop(settings.event_loop),
-                keepalive_timeout=settings.http_idle_timeout_s,
+                loop=new_event_loop(settings.event_loop), **server_options(settings),
                 print=lambda text: logging.getLogger("server").info(text.strip()))
     return 0
