@@ -10,6 +10,7 @@ from server.api.plain_bodies import plain_bodies_middleware
 from server.api.routes import setup_routes
 from server.api.validation import validation_middleware
 from server.auth.demo import announce, enrol_demo_fleet
+from server.auth.failures import FailureAudit
 from server.auth.middleware import auth_middleware
 from server.auth.rate_limit import RateLimiter
 from server.auth.store import AuthStore
@@ -26,8 +27,8 @@ from server.hub.dashboard_feed import DashboardFeed
 from server.hub.hub import KioskHub
 from server.hub.progress import push_sync_progress
 from server.keys import (
-    AUTH_STORE, CATALOG, CENTRAL_LEDGER, CLOCK, DASHBOARD_FEED, EDGE_FIGURES, EDGE_STORE, FAULTS,
-    KIOSK_HUB, METRICS, RATE_LIMITERS, SETTINGS, SYNC_WORKER,
+    AUTH_FAILURES, AUTH_STORE, CATALOG, CENTRAL_LEDGER, CLOCK, DASHBOARD_FEED, EDGE_FIGURES,
+    EDGE_STORE, FAULTS, KIOSK_HUB, METRICS, RATE_LIMITERS, SETTINGS, SYNC_WORKER,
 )
 from server.pages import setup_pages
 from server.sync.worker import SyncWorker
@@ -44,6 +45,10 @@ async def edge_store_ctx(app: web.Application):
     app[EDGE_STORE] = await store.open()
     app[EDGE_FIGURES] = EdgeFigures(store.db)
     app[AUTH_STORE] = AuthStore(store.db)
+    app[AUTH_FAILURES] = FailureAudit(app[AUTH_STORE],
+                                      settings.audit_failures_per_address_per_min,
+                                      settings.audit_failures_per_min)
+    app[AUTH_FAILURES].on_failure.append(app[METRICS].on_auth_failure)
     yield
     await store.close()
 

@@ -55,6 +55,12 @@ class Settings:
     checkout_burst: int = _setting(20, "Checkouts a kiosk may send at once above that rate.")
     staff_pin: str = _setting("1234", "Staff PIN at the kiosks (drills, age checks): change it.")
     staff_pin_attempts_per_min: float = _setting(5.0, "Staff PIN attempts a kiosk may make.")
+    audit_failures_per_address_per_min: float = _setting(
+        10.0, "Failed credentials from one address written to the audit trail (the rest counted)."
+    )
+    audit_failures_per_min: float = _setting(
+        60.0, "Failed credentials written to the audit trail in all (the rest counted)."
+    )
     central_health_url: str = _setting(
         "/health", "What kiosk pages probe to see whether head office answers."
     )
@@ -94,7 +100,8 @@ class Settings:
                     "session_ttl_s", "checkout_rate_per_s", "checkout_burst",
                     "ws_max_message_bytes", "ws_messages_per_s", "ws_message_burst",
                     "ws_max_sockets_per_credential", "ws_send_queue",
-                    "staff_pin_attempts_per_min", "http_idle_timeout_s")
+                    "staff_pin_attempts_per_min", "http_idle_timeout_s",
+                    "audit_failures_per_address_per_min", "audit_failures_per_min")
         if not (4 <= len(self.staff_pin) <= 12 and self.staff_pin.isdigit()):
             raise ValueError("setting staff_pin must be 4 to 12 digits")
         for name in positive:

@@ -4,6 +4,7 @@ from collections.abc import Callable
 
 from aiohttp import web
 
+from server.auth.failures import FailureAudit
 from server.auth.store import AuthStore
 from server.catalog.catalog import Catalog
 from server.central.ledger import CentralLedger
@@ -24,6 +25,7 @@ EDGE_FIGURES = web.AppKey("edge_figures", EdgeFigures)
 CENTRAL_LEDGER = web.AppKey("central_ledger", CentralLedger)
 SYNC_WORKER = web.AppKey("sync_worker", SyncWorker)
 AUTH_STORE = web.AppKey("auth_store", AuthStore)
+AUTH_FAILURES = web.AppKey("auth_failures", FailureAudit)
 KIOSK_HUB = web.AppKey("kiosk_hub", KioskHub)
 METRICS = web.AppKey("metrics", CheckoutMetrics)
 DASHBOARD_FEED = web.AppKey("dashboard_feed", DashboardFeed)

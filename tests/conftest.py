@@ -2,6 +2,7 @@
 import asyncio
 import contextlib
 import json
+import logging
 import sqlite3
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -52,6 +53,16 @@ def settings(tmp_path) -> Settings:
         demo_fleet=False,
         rate_limits="off",  # tests send bursts; test_security turns the limits on
     )
+
+
+@pytest.fixture
+def no_errors_logged(caplog):
+    """Refusing input is not a failure of ours: nothing at ERROR, no RecursionError."""
+    caplog.set_level(logging.WARNING)
+    yield
+    bad = [r for r in caplog.records if r.levelno >= logging.ERROR or "Recursion" in r.getMessage()
+           or (r.exc_info and isinstance(r.exc_info[1], RecursionError))]
+    assert not bad, [r.getMessage() for r in bad]
 
 
 @pytest.fixture

@@ -11,10 +11,10 @@ from server.api.access_schemas import SessionRequestSchema, SessionSchema
 from server.auth.identity import principal_of
 from server.auth.middleware import SESSION_COOKIE, check_same_origin
 from server.auth.store import Principal
-from server.auth.tokens import hash_secret, new_session_secret, token_id_of
+from server.auth.tokens import hash_secret, is_session_value, new_session_secret
 from server.clock import to_iso
 from server.errors import Unauthorized
-from server.keys import AUTH_STORE, CLOCK, SETTINGS
+from server.keys import AUTH_FAILURES, AUTH_STORE, CLOCK, SETTINGS
 
 PAGE_DIR = Path(__file__).resolve().parent.parent / "auth" / "signin_page"
 
@@ -38,8 +38,8 @@ async def post_session(request: web.Request) -> web.Response:
     store, now = app[AUTH_STORE], app[CLOCK]()
     row = await store.credential_for_token(token)
     if row is None:
-        await store.audit(to_iso(now), "anonymous", "sign_in_failed", None,
-                          {"token_id": token_id_of(token), "remote": request.remote})
+        await app[AUTH_FAILURES].record(to_iso(now), "sign_in_failed", None, request.remote,
+                                        token)
         raise Unauthorized("that token is unknown, malformed or revoked")
     ttl = app[SETTINGS].session_ttl_s
     cookie, cookie_hash = new_session_secret()
@@ -58,7 +58,7 @@ async def post_session(request: web.Request) -> web.Response:
       responses={204: {"description": "Signed out"}, **errors(401, 403, 500)})
 async def delete_session(request: web.Request) -> web.Response:
     cookie = request.cookies.get(SESSION_COOKIE)
-    if cookie:
+    if cookie and is_session_value(cookie):
         await request.app[AUTH_STORE].end_session(hash_secret(cookie))
     principal = principal_of(request)
     await request.app[AUTH_STORE].audit(to_iso(request.app[CLOCK]()), principal.actor,

@@ -9,14 +9,21 @@ from aiohttp import web
 from server.auth.access import PUBLIC, roles_of
 from server.auth.identity import PRINCIPAL
 from server.auth.store import Principal
-from server.auth.tokens import hash_secret, token_id_of
+from server.auth.tokens import hash_secret, is_session_value
 from server.clock import to_iso
 from server.errors import CrossSiteRequest, Forbidden, TooManyRequests, Unauthorized
-from server.keys import AUTH_STORE, CLOCK, RATE_LIMITERS
+from server.keys import AUTH_FAILURES, AUTH_STORE, CLOCK, RATE_LIMITERS
 
 SESSION_COOKIE = "aoc_session"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CHALLENGE = {"WWW-Authenticate": 'Bearer realm="always-on-checkout"'}
+
+
+async def _refuse(request: web.Request, sent: str | None, message: str) -> Unauthorized:
+    """The 401 of a bad credential, once the failure is audited (or counted)."""
+    await request.app[AUTH_FAILURES].record(to_iso(request.app[CLOCK]()), "auth_failed",
+                                            request.path, request.remote, sent)
+    return Unauthorized(message, headers=CHALLENGE)
 
 
 async def _from_bearer(request: web.Request, header: str) -> Principal:
@@ -24,9 +31,7 @@ async def _from_bearer(request: web.Request, header: str) -> Principal:
     store = request.app[AUTH_STORE]
     row = await store.credential_for_token(token.strip()) if scheme.lower() == "bearer" else None
     if row is None:
-        await store.audit(to_iso(request.app[CLOCK]()), "anonymous", "auth_failed",
-                          request.path, {"token_id": token_id_of(token), "remote": request.remote})
-        raise Unauthorized("the credential is unknown, malformed or revoked", headers=CHALLENGE)
+        raise await _refuse(request, token, "the credential is unknown, malformed or revoked")
     return Principal.from_row(row)
 
 
@@ -36,6 +41,8 @@ async def authenticate(request: web.Request) -> tuple[Principal, bool]:
     if header:
         return await _from_bearer(request, header), False
     cookie = request.cookies.get(SESSION_COOKIE)
+    if cookie and not is_session_value(cookie):
+        raise await _refuse(request, None, "the session cookie is malformed; sign in again")
     if cookie:
         now = to_iso(request.app[CLOCK]())
         row = await request.app[AUTH_STORE].session_credential(hash_secret(cookie), now)

@@ -1,19 +1,25 @@
-"""Per-credential token buckets: a steady rate with a burst allowance."""
+"""Token buckets per key (a credential, a client address): a steady rate with a burst."""
 import time
 
 
 class RateLimiter:
-    """Allows `rate_per_s` actions a second per key, with bursts up to `burst`."""
+    """Allows `rate_per_s` actions a second per key, with bursts up to `burst`. At most
+    `max_keys` keys are remembered (the longest unseen goes first), so keys an attacker makes
+    up cannot grow it without bound."""
 
-    def __init__(self, rate_per_s: float, burst: int, clock=time.monotonic):
+    def __init__(self, rate_per_s: float, burst: int, clock=time.monotonic,
+                 max_keys: int = 100_000):
         self.rate_per_s, self.burst, self.clock = rate_per_s, burst, clock
+        self.max_keys = max_keys
         self._buckets: dict[str, tuple[float, float]] = {}
 
     def retry_after(self, key: str) -> float | None:
         """Take one action for `key`; None if allowed, else seconds until it would be."""
         now = self.clock()
-        tokens, last = self._buckets.get(key, (float(self.burst), now))
+        tokens, last = self._buckets.pop(key, (float(self.burst), now))
         tokens = min(float(self.burst), tokens + (now - last) * self.rate_per_s)
+        if len(self._buckets) >= self.max_keys:
+            self._buckets.pop(next(iter(self._buckets)))
         if tokens >= 1.0:
             self._buckets[key] = (tokens - 1.0, now)
             return None

@@ -24,6 +24,11 @@ class CheckoutMetrics:
                                   "Sales central already held when a batch arrived", registry=r)
         self.batches = Counter("sync_batches", "Batches delivered to central", registry=r)
         self.sync_errors = Counter("sync_errors", "Deliveries to central that failed", registry=r)
+        self.auth_failures = Counter("auth_failures", "Failed credentials (bad tokens, sign-ins)",
+                                     registry=r)
+        self.auth_failures_unaudited = Counter(
+            "auth_failures_unaudited", "Failed credentials counted without an audit row (beyond "
+            "the per-address and overall rates)", registry=r)
         self.pending = Gauge("pending_orders", "Sales waiting to reach central", registry=r)
         self.oldest_pending = Gauge("oldest_pending_age_seconds",
                                     "Age of the oldest sale waiting for central", registry=r)
@@ -42,6 +47,12 @@ class CheckoutMetrics:
     def on_failure(self, kiosk_id: str, error: str) -> None:
         """A sync-worker listener: a delivery to central failed."""
         self.sync_errors.inc()
+
+    def on_auth_failure(self, audited: bool) -> None:
+        """A failure-audit listener: a credential failed (and was audited, or only counted)."""
+        self.auth_failures.inc()
+        if not audited:
+            self.auth_failures_unaudited.inc()
 
     def exposition(self, overview: dict) -> bytes:
         """The text to serve, with the gauges set from the overview just computed."""
