@@ -24,11 +24,12 @@ from server.edge.figures import EdgeFigures
 from server.edge.store import EdgeStore
 from server.faults import Faults
 from server.hub.dashboard_feed import DashboardFeed
-from server.hub.hub import KioskHub
+from server.hub.credential_watch import CredentialWatch
+from server.hub.hub import SocketHub
 from server.hub.progress import push_sync_progress
 from server.keys import (
     AUTH_FAILURES, AUTH_STORE, CATALOG, CENTRAL_LEDGER, CLOCK, DASHBOARD_FEED, EDGE_FIGURES,
-    EDGE_STORE, FAULTS, KIOSK_HUB, METRICS, RATE_LIMITERS, SETTINGS, SYNC_WORKER,
+    EDGE_STORE, FAULTS, METRICS, RATE_LIMITERS, SETTINGS, SOCKET_HUB, SYNC_WORKER,
 )
 from server.pages import setup_pages
 from server.sync.worker import SyncWorker
@@ -84,12 +85,18 @@ async def central_ledger_ctx(app: web.Application):
     await ledger.close()
 
 
-async def kiosk_hub_ctx(app: web.Application):
-    """The kiosk sockets; closed with GOING_AWAY when the service shuts down."""
-    hub = KioskHub(app[SETTINGS].ws_max_sockets_per_credential)
-    app[KIOSK_HUB] = hub
+async def socket_hub_ctx(app: web.Application):
+    """Every socket, by who opened it: closed at once when its credential or session ends,
+    and with GOING_AWAY when the service shuts down."""
+    hub = SocketHub(app[SETTINGS].ws_max_sockets_per_credential)
+    app[SOCKET_HUB] = hub
+    app[AUTH_STORE].on_revoked.append(hub.close_credentials)
+    app[AUTH_STORE].on_session_ended.append(hub.close_session)
     app.on_shutdown.append(hub.close_all)
+    watch = CredentialWatch(hub, app[AUTH_STORE], app[CLOCK])
+    watch.start()
     yield
+    await watch.stop()
 
 
 async def dashboard_feed_ctx(app: web.Application):
@@ -104,7 +111,6 @@ async def dashboard_feed_ctx(app: web.Application):
 
     feed = DashboardFeed(compute, settings.dashboard_min_interval_s, settings.dashboard_tick_s)
     app[DASHBOARD_FEED] = feed
-    app.on_shutdown.append(feed.close_all)
     await feed.start()
     yield
     await feed.stop()
@@ -114,7 +120,7 @@ async def sync_worker_ctx(app: web.Application):
     """Start the sync coroutine last and stop it first, while both stores are still open."""
     worker = SyncWorker(app[EDGE_STORE], app[CENTRAL_LEDGER], app[SETTINGS], app[CLOCK],
                         app[FAULTS])
-    worker.on_batch.append(push_sync_progress(app[KIOSK_HUB]))
+    worker.on_batch.append(push_sync_progress(app[SOCKET_HUB]))
     worker.on_batch.append(app[METRICS].on_batch)
     worker.on_failure.append(app[METRICS].on_failure)
     worker.on_batch.append(app[DASHBOARD_FEED].poke)
@@ -138,7 +144,7 @@ def create_app(settings: Settings, clock=utc_now) -> web.Application:
     app[CATALOG] = Catalog.load(settings.catalog_file or None)
     app[RATE_LIMITERS] = rate_limiters(settings)
     app[METRICS] = CheckoutMetrics()
-    app.cleanup_ctx.extend([edge_store_ctx, demo_fleet_ctx, central_ledger_ctx, kiosk_hub_ctx,
+    app.cleanup_ctx.extend([edge_store_ctx, demo_fleet_ctx, central_ledger_ctx, socket_hub_ctx,
                             dashboard_feed_ctx, sync_worker_ctx])
     setup_routes(app)
     setup_pages(app)

@@ -14,7 +14,7 @@ from server.dashboard.prometheus import CheckoutMetrics
 from server.edge.store import EdgeStore
 from server.faults import Faults
 from server.hub.dashboard_feed import DashboardFeed
-from server.hub.hub import KioskHub
+from server.hub.hub import SocketHub
 from server.sync.worker import SyncWorker
 
 SETTINGS = web.AppKey("settings", Settings)
@@ -26,7 +26,7 @@ CENTRAL_LEDGER = web.AppKey("central_ledger", CentralLedger)
 SYNC_WORKER = web.AppKey("sync_worker", SyncWorker)
 AUTH_STORE = web.AppKey("auth_store", AuthStore)
 AUTH_FAILURES = web.AppKey("auth_failures", FailureAudit)
-KIOSK_HUB = web.AppKey("kiosk_hub", KioskHub)
+SOCKET_HUB = web.AppKey("socket_hub", SocketHub)
 METRICS = web.AppKey("metrics", CheckoutMetrics)
 DASHBOARD_FEED = web.AppKey("dashboard_feed", DashboardFeed)
 RATE_LIMITERS = web.AppKey("rate_limiters", dict)

@@ -44,10 +44,10 @@ async def authenticate(request: web.Request) -> tuple[Principal, bool]:
     if cookie and not is_session_value(cookie):
         raise await _refuse(request, None, "the session cookie is malformed; sign in again")
     if cookie:
-        now = to_iso(request.app[CLOCK]())
-        row = await request.app[AUTH_STORE].session_credential(hash_secret(cookie), now)
+        now, session_hash = to_iso(request.app[CLOCK]()), hash_secret(cookie)
+        row = await request.app[AUTH_STORE].session_credential(session_hash, now)
         if row is not None:
-            return Principal.from_row(row), True
+            return Principal.from_row(row, session_hash), True
         raise Unauthorized("the session has expired or was ended; sign in again",
                            headers=CHALLENGE)
     raise Unauthorized("sign in, or send Authorization: Bearer <token>", headers=CHALLENGE)

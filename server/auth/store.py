@@ -17,16 +17,20 @@ CREDENTIAL_CACHE_SIZE = 50_000  # more than a store's kiosks and staff tokens to
 
 @dataclass(frozen=True)
 class Principal:
-    """An authenticated caller: its role, its kiosk (kiosk role only) and its credential."""
+    """An authenticated caller: its role, its kiosk (kiosk role only), its credential, and
+    the browser session it came by (a hash, and when it ends), if it came by one."""
 
     role: str
     kiosk_id: str | None
     token_id: str
+    session_hash: str | None = None
+    session_expires_at: str | None = None
 
     @classmethod
-    def from_row(cls, row) -> "Principal":
-        """The principal a credentials row stands for."""
-        return cls(row["role"], row["kiosk_id"], row["token_id"])
+    def from_row(cls, row, session_hash: str | None = None) -> "Principal":
+        """The principal a credentials row (with its session's expiry, if any) stands for."""
+        expires = row["session_expires_at"] if session_hash is not None else None
+        return cls(row["role"], row["kiosk_id"], row["token_id"], session_hash, expires)
 
     @property
     def actor(self) -> str:
@@ -41,6 +45,10 @@ class AuthStore:
         self.db = db
         self._checked: dict[str, tuple[float, object]] = {}  # token -> (until, credential)
         self._changes = 0  # credentials changed through us: a lookup begun before is stale
+        # Told once committed, and must not block: the token ids just revoked (a list), and
+        # the hash of a browser session just ended.
+        self.on_revoked: list = []
+        self.on_session_ended: list = []
 
     async def add_credential(self, token_id: str, secret_hash: str, role: str,
                              kiosk_id: str | None, label: str, at: str,
@@ -48,21 +56,27 @@ class AuthStore:
         """Store a credential; for a kiosk, optionally revoke its older ones (rotation)."""
 
         def work(conn):
+            revoked = []
             if revoke_kiosk_others:
-                conn.execute(
+                revoked = conn.execute(
                     "UPDATE credentials SET revoked_at = ?"
-                    " WHERE kiosk_id = ? AND revoked_at IS NULL", (at, kiosk_id))
+                    " WHERE kiosk_id = ? AND revoked_at IS NULL RETURNING token_id",
+                    (at, kiosk_id)).fetchall()
             conn.execute(
                 "INSERT INTO credentials (token_id, secret_hash, role, kiosk_id, label, created_at)"
                 " VALUES (?, ?, ?, ?, ?, ?)",
                 (token_id, secret_hash, role, kiosk_id, label, at))
+            return [row[0] for row in revoked]
 
-        await self.db.write(work)
-        self._forget_checked()
+        self._revoked(await self.db.write(work))
 
-    def _forget_checked(self) -> None:
+    def _revoked(self, token_ids: list[str]) -> None:
+        """Forget every remembered token, and tell the listeners which ones ended."""
         self._changes += 1
         self._checked.clear()
+        if token_ids:
+            for listener in self.on_revoked:
+                listener(token_ids)
 
     async def active_credential(self, token_id: str):
         """The credential row if it exists and is not revoked, else None."""
@@ -92,14 +106,21 @@ class AuthStore:
         """Revoke one credential, or every credential of a kiosk; return how many."""
 
         def work(conn):
-            cursor = conn.execute(
+            return [row[0] for row in conn.execute(
                 "UPDATE credentials SET revoked_at = ? WHERE revoked_at IS NULL"
-                " AND (token_id = ? OR kiosk_id = ?)", (at, token_id, kiosk_id))
-            return cursor.rowcount
+                " AND (token_id = ? OR kiosk_id = ?) RETURNING token_id",
+                (at, token_id, kiosk_id)).fetchall()]
 
         revoked = await self.db.write(work)
-        self._forget_checked()
-        return revoked
+        self._revoked(revoked)
+        return len(revoked)
+
+    async def revoked_since(self, since: str) -> list[str]:
+        """The ids of the credentials revoked at or after `since` (by this process or by a
+        command beside it)."""
+        rows = await self.db.fetchall(
+            "SELECT token_id FROM credentials WHERE revoked_at >= ?", (since,))
+        return [row[0] for row in rows]
 
     async def credential_count(self) -> int:
         """How many credentials were ever issued (0 on a fresh data dir)."""
@@ -119,7 +140,8 @@ class AuthStore:
     async def session_credential(self, session_hash: str, now: str):
         """The active credential behind an unexpired session, or None."""
         return await self.db.fetchone(
-            "SELECT c.* FROM sessions AS s JOIN credentials AS c USING (token_id)"
+            "SELECT c.*, s.expires_at AS session_expires_at"
+            " FROM sessions AS s JOIN credentials AS c USING (token_id)"
             " WHERE s.session_hash = ? AND s.expires_at > ? AND c.revoked_at IS NULL",
             (session_hash, now))
 
@@ -130,6 +152,8 @@ class AuthStore:
             conn.execute("DELETE FROM sessions WHERE session_hash = ?", (session_hash,))
 
         await self.db.write(work)
+        for listener in self.on_session_ended:
+            listener(session_hash)
 
     async def audit(self, at: str, actor: str, action: str, target: str | None = None,
                     details: dict | None = None) -> None:

@@ -1,7 +1,8 @@
 """One socket: a bounded send queue drained by its own writer task.
 
 Senders never await a client: `send` is put_nowait, and a client whose queue is full has
-fallen behind and is dropped (it reconnects and starts afresh).
+fallen behind and is dropped (it reconnects and starts afresh). A writer that fails for any
+other reason closes its socket rather than leave it open with nobody writing to it.
 """
 import asyncio
 import json
@@ -30,10 +31,13 @@ class Connection:
         try:
             self._queue.put_nowait(text)
         except asyncio.QueueFull:
-            if self._dropping is None:
-                log.warning("%s fell behind; dropping it", self.name)
-                self._dropping = asyncio.create_task(
-                    self.ws.close(code=WSCloseCode.TRY_AGAIN_LATER, message=b"too slow"))
+            log.warning("%s fell behind; dropping it", self.name)
+            self.drop(WSCloseCode.TRY_AGAIN_LATER, b"too slow")
+
+    def drop(self, code: int, message: bytes) -> None:
+        """Close the socket soon, without waiting for it (once; later calls do nothing)."""
+        if self._dropping is None:
+            self._dropping = asyncio.create_task(self.ws.close(code=code, message=message))
 
     async def _write(self) -> None:
         while True:
@@ -41,6 +45,10 @@ class Connection:
             try:
                 await self.ws.send_str(text)
             except ConnectionError:
+                return
+            except Exception:
+                log.exception("%s: its writer failed; closing the socket", self.name)
+                self.drop(WSCloseCode.INTERNAL_ERROR, b"internal error")
                 return
 
     async def close(self, code: int = WSCloseCode.GOING_AWAY, message: bytes = b"") -> None:

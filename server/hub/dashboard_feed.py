@@ -72,11 +72,6 @@ class DashboardFeed:
         """Forget a dashboard (from the handler's finally)."""
         self.dashboards.discard(conn)
 
-    async def close_all(self, app=None) -> None:
-        """Close every dashboard with GOING_AWAY (on shutdown), from a copy of the registry."""
-        for conn in list(self.dashboards):
-            await conn.close(message=b"edge shutting down")
-
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
         while True:

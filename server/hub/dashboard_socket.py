@@ -4,7 +4,7 @@ from aiohttp import web
 from server.auth.identity import principal_of
 from server.hub.handshake import accept_socket, answer_messages
 from server.hub.messages import MessageError, error_message, parse_message
-from server.keys import DASHBOARD_FEED, RATE_LIMITERS, SETTINGS
+from server.keys import DASHBOARD_FEED, RATE_LIMITERS, SETTINGS, SOCKET_HUB
 
 INBOUND = {"snapshot_request": "dashboard_snapshot_request"}
 
@@ -30,5 +30,6 @@ async def dashboard_socket(request: web.Request) -> web.WebSocketResponse:
         await answer_messages(conn, lambda raw: _answer(request, token_id, raw))
     finally:
         feed.unsubscribe(conn)
+        request.app[SOCKET_HUB].unregister(conn)
         await conn.close()
     return conn.ws

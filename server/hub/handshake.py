@@ -1,10 +1,12 @@
 """What every socket shares: the handshake's Origin check, the upgrade, the read loop."""
 from aiohttp import WSMsgType, web
 
+from server.auth.identity import principal_of
 from server.errors import CrossSiteRequest
 from server.hub.connection import Connection
+from server.hub.hub import Holder
 from server.hub.messages import error_message
-from server.keys import SETTINGS
+from server.keys import SETTINGS, SOCKET_HUB
 
 HARD_MESSAGE_CAP = 1 << 20  # aiohttp closes above this; our own, smaller limit answers first
 
@@ -16,12 +18,18 @@ def check_socket_origin(request: web.Request) -> None:
         raise CrossSiteRequest("this socket only accepts pages of this site", {"origin": origin})
 
 
-async def accept_socket(request: web.Request, name: str) -> Connection:
-    """Refuse a foreign Origin, upgrade, and give the socket its send queue and writer."""
+async def accept_socket(request: web.Request, name: str, kiosk_id: str | None = None):
+    """Refuse a foreign Origin, upgrade, give the socket its send queue and writer, and
+    register it in the hub under its caller's credential (and session, and kiosk). The
+    handler unregisters it in its finally."""
     check_socket_origin(request)
     ws = web.WebSocketResponse(max_msg_size=HARD_MESSAGE_CAP, heartbeat=30.0)
     await ws.prepare(request)
-    return Connection(ws, request.app[SETTINGS].ws_send_queue, name)
+    conn = Connection(ws, request.app[SETTINGS].ws_send_queue, name)
+    principal = principal_of(request)
+    request.app[SOCKET_HUB].register(conn, Holder(
+        principal.token_id, kiosk_id, principal.session_hash, principal.session_expires_at))
+    return conn
 
 
 async def answer_messages(conn: Connection, answer) -> None:

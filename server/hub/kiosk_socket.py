@@ -7,14 +7,14 @@ stays open.
 """
 import logging
 
-from aiohttp import WSCloseCode, web
+from aiohttp import web
 
 from server.auth.identity import own_kiosk, principal_of
 from server.edge.heartbeat import record_heartbeat
 from server.hub.handshake import accept_socket, answer_messages
 from server.hub.messages import MessageError, error_message, parse_message
 from server.keys import (
-    CLOCK, DASHBOARD_FEED, EDGE_STORE, KIOSK_HUB, RATE_LIMITERS, SETTINGS, SYNC_WORKER,
+    CLOCK, DASHBOARD_FEED, EDGE_STORE, RATE_LIMITERS, SETTINGS, SOCKET_HUB, SYNC_WORKER,
 )
 
 log = logging.getLogger(__name__)
@@ -51,14 +51,11 @@ async def _answer(request: web.Request, kiosk_id: str, token_id: str, raw: str) 
 async def kiosk_socket(request: web.Request) -> web.WebSocketResponse:
     """Hold one kiosk's socket until it closes."""
     kiosk_id = own_kiosk(request, request.query.get("kiosk_id"))
-    hub = request.app[KIOSK_HUB]
     token_id = principal_of(request).token_id
-    conn = await accept_socket(request, f"kiosk {kiosk_id}")
-    for old in hub.register(kiosk_id, token_id, conn):
-        await old.close(WSCloseCode.POLICY_VIOLATION, b"replaced by a newer connection")
+    conn = await accept_socket(request, f"kiosk {kiosk_id}", kiosk_id)
     try:
         await answer_messages(conn, lambda raw: _answer(request, kiosk_id, token_id, raw))
     finally:
-        hub.unregister(kiosk_id, token_id, conn)
+        request.app[SOCKET_HUB].unregister(conn)
         await conn.close()
     return conn.ws

@@ -1,8 +1,8 @@
 """Sync progress, pushed to the kiosk whose sales just reached the central ledger."""
-from server.hub.hub import KioskHub
+from server.hub.hub import SocketHub
 
 
-def push_sync_progress(hub: KioskHub):
+def push_sync_progress(hub: SocketHub):
     """A sync-worker listener that tells a kiosk each batch that went through."""
 
     def announce(kiosk_id: str, delivery, pending_count: int) -> None:
