@@ -9,8 +9,13 @@ orjson reads integers past 64 bits as floats, and telling them apart from real f
 more than orjson saved on an order's few lines."""
 import codecs
 import json
+import re
 
 import orjson
+
+# A \uD800-\uDFFF escape: legal JSON, but alone (not in a pair) it is not Unicode text.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_SURROGATE_ESCAPE_BYTES = re.compile(_SURROGATE_ESCAPE.pattern.encode())
 
 
 def dumps(data) -> bytes:
@@ -23,6 +28,19 @@ def dumps(data) -> bytes:
         return json.dumps(data, ensure_ascii=False).encode()
     except UnicodeEncodeError:
         return json.dumps(data).encode()
+
+
+def holds_lone_surrogate(raw: str | bytes, data) -> bool:
+    """Whether JSON text `raw`, read as `data`, holds a lone UTF-16 surrogate: text no UTF-8
+    can carry, which would fail wherever it is written out again (a reply, a log, a file)."""
+    pattern = _SURROGATE_ESCAPE if isinstance(raw, str) else _SURROGATE_ESCAPE_BYTES
+    if pattern.search(raw) is None:
+        return False
+    try:
+        json.dumps(data, ensure_ascii=False).encode()
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def dumps_text(data) -> str:

@@ -7,6 +7,7 @@ import pytest
 
 from server.app import create_app
 from server.hub.messages import validator
+from server.keys import SOCKET_HUB
 from tests.conftest import central_rows, eventually, sale
 
 
@@ -63,6 +64,9 @@ async def test_link_up_drains_and_the_kiosk_hears_its_progress(client, settings)
     ('{"type": "heartbeat", "central_link_up": true, "extra": 1}', "invalid_message"),
     ('{"type": "heartbeat", "central_link_up": true, "id": "' + "x" * 5000 + '"}',
      "message_too_large"),
+    # Legal JSON, but no text: answered, it would kill the socket's writer.
+    ('{"type": "heartbeat", "central_link_up": true, "id": "\\udc80"}', "malformed_message"),
+    ('{"type": "heartbeat", "central_link_up": true, "id": "\\ud800x"}', "malformed_message"),
 ])
 async def test_a_bad_message_gets_an_error_and_the_socket_survives(client, raw, code):
     ws = await connect(client)
@@ -73,6 +77,17 @@ async def test_a_bad_message_gets_an_error_and_the_socket_survives(client, raw, 
     await ws.send_json({"type": "heartbeat", "central_link_up": True})
     assert (await receive(ws))["type"] == "ack"
     await ws.close()
+
+
+async def test_a_writer_that_fails_closes_its_socket(client):
+    ws = await connect(client)
+    await ws.send_json({"type": "heartbeat", "central_link_up": True})
+    assert (await receive(ws))["type"] == "ack"
+    [conn] = client.app[SOCKET_HUB].sockets_of("k1")
+    conn.send_text("\udc80")   # no UTF-8 can carry it: the writer fails on it
+    closing = await ws.receive(timeout=5)
+    assert closing.type == aiohttp.WSMsgType.CLOSE
+    assert closing.data == aiohttp.WSCloseCode.INTERNAL_ERROR
 
 
 async def test_a_flooding_kiosk_is_throttled_and_others_still_check_out(make_client, settings,

@@ -5,16 +5,13 @@ string through them and stores the result in `request["json"]` / `request["query
 """
 import asyncio
 import json
-import re
 
 from aiohttp import web
 from marshmallow import Schema, ValidationError
 
+from server import json_text
 from server.errors import InvalidFields, MalformedRequest, RequestTimeout
 from server.keys import SETTINGS
-
-# A \uD800-\uDFFF escape: legal JSON, but alone (not in a pair) it is not Unicode text.
-_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 
 
 def _field_errors(messages, path: tuple = ()) -> dict[str, list[str]]:
@@ -54,7 +51,7 @@ async def read_json(request: web.Request, schema: Schema):
         raise MalformedRequest("the body is not valid JSON", reason) from None
     if not isinstance(data, dict):
         raise MalformedRequest("the body must be a JSON object")
-    if _SURROGATE_ESCAPE.search(body) and not _is_unicode_text(data):
+    if json_text.holds_lone_surrogate(body, data):
         raise MalformedRequest("the body holds a lone UTF-16 surrogate, which is not text")
     return data
 
@@ -72,14 +69,6 @@ async def _read_body(request: web.Request) -> bytes:
             return await request.read()
     except TimeoutError:
         raise RequestTimeout("the request body did not arrive in time") from None
-
-
-def _is_unicode_text(data) -> bool:
-    try:
-        json.dumps(data, ensure_ascii=False).encode()
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def read_query(request: web.Request) -> dict:

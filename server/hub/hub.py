@@ -63,9 +63,9 @@ class SocketHub:
         for conn in list(self._by_kiosk.get(kiosk_id, ())):
             conn.send(message)
 
-    def sockets_of(self, kiosk_id: str) -> int:
-        """How many sockets a kiosk holds."""
-        return len(self._by_kiosk.get(kiosk_id, ()))
+    def sockets_of(self, kiosk_id: str) -> list[Connection]:
+        """The sockets a kiosk holds."""
+        return list(self._by_kiosk.get(kiosk_id, ()))
 
     def credentials(self) -> set[str]:
         """The ids of the credentials that hold a socket now."""

@@ -4,6 +4,7 @@ from collections.abc import Callable
 from functools import cache
 from typing import TYPE_CHECKING
 
+from server import json_text
 from server.sqlite import SCHEMA_ROOT
 
 if TYPE_CHECKING:
@@ -109,6 +110,9 @@ def parse_message(raw: str, schemas: dict[str, str], max_bytes: int) -> dict:
         raise MessageError("malformed_message", "a message must be a JSON object") from None
     if not isinstance(message, dict) or not isinstance(message.get("type"), str):
         raise MessageError("malformed_message", "a message must be an object with a `type`")
+    if json_text.holds_lone_surrogate(raw, message):
+        raise MessageError("malformed_message", "the message holds a lone UTF-16 surrogate, "
+                           "which is not text")
     if message["type"] not in schemas:
         raise MessageError("unknown_type", f"no message type {message['type']!r} here",
                            {"known_types": sorted(schemas)})
