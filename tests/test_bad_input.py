@@ -184,12 +184,24 @@ async def test_checkout_id_with_trailing_newline_is_422(client, settings, path, 
 
 @pytest.mark.parametrize("reference", [
     "4111 1111 1111 1111\n", "4111\t1111\t1111\t1111", "4111.1111.1111.1111",
-], ids=["trailing-newline", "tabs", "dots"])
+    "4111111111111111 exp 12/29", "PAN4111111111111111", "ref 5555-5555-5555-4444/07",
+    "TXN:378282246310005", "card 4111 1111 1111 1111 1229",
+], ids=["trailing-newline", "tabs", "dots", "with-expiry", "glued-to-letters", "amid-text",
+        "amex-after-colon", "then-more-digits"])
 async def test_a_card_number_with_other_separators_is_never_stored(client, settings, reference):
     body = sale(payment={"method": "card", "reference": reference})
     resp = await client.post("/edge/checkout", json=body)
     await assert_error(resp, 422, "invalid_fields", "payment.reference")
     assert_nothing_written(settings)
+
+
+@pytest.mark.parametrize("reference", [
+    "TERM-4711", "SIM-CARD-mipq3k2d", "4111 1111 1111 1112", "AUTH 123456 STAN 000042",
+    "411111111111111111111111",
+])
+async def test_a_terminal_reference_without_a_card_number_is_kept(client, reference):
+    body = sale(payment={"method": "card", "reference": reference})
+    assert (await client.post("/edge/checkout", json=body)).status == 201
 
 
 async def test_checkout_with_more_lines_than_allowed_is_422(client, settings):

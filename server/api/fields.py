@@ -68,8 +68,30 @@ def _luhn_ok(digits: str) -> bool:
     return total % 10 == 0
 
 
+# Runs of digit groups with nothing but separators (spaces, dots, dashes, slashes, ...)
+# between them; a letter ends a run.
+_DIGIT_RUN = re.compile(r"[0-9]+(?:[^0-9A-Za-z]+[0-9]+)*")
+CARD_DIGITS = range(13, 20)
+
+
+def holds_card_number(text: str) -> bool:
+    """Whether `text` holds a card number however it is spaced: consecutive digit groups of
+    one run whose digits, 13 to 19 of them, pass the Luhn check ("4111 1111 1111 1111",
+    "PAN4111111111111111", "4111111111111111 exp 12/29")."""
+    for run in _DIGIT_RUN.findall(text):
+        groups = re.findall(r"[0-9]+", run)
+        for first in range(len(groups)):
+            digits = ""
+            for group in groups[first:]:
+                digits += group
+                if len(digits) > CARD_DIGITS[-1]:
+                    break
+                if len(digits) in CARD_DIGITS and _luhn_ok(digits):
+                    return True
+    return False
+
+
 def not_a_card_number(value: str) -> None:
-    """Refuse a payment reference that looks like a card number: we never store those."""
-    compact = re.sub(r"[\W_]", "", value)  # any separators: spaces, dots, tabs, dashes
-    if compact.isascii() and compact.isdigit() and 13 <= len(compact) <= 19 and _luhn_ok(compact):
-        raise ValidationError("looks like a card number; send the terminal's reference instead")
+    """Refuse a payment reference that holds a card number: we never store those."""
+    if holds_card_number(value):
+        raise ValidationError("holds a card number; send the terminal's reference instead")
