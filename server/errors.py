@@ -38,6 +38,10 @@ class UnknownSku(DomainError):
     status, code = 422, "unknown_sku"
 
 
+class ImplausibleLabel(DomainError):
+    status, code = 422, "implausible_label"
+
+
 class PriceChanged(DomainError):
     status, code = 409, "price_changed"
 
@@ -90,6 +94,10 @@ class WrongStaffPin(DomainError):
 
 class AgeCheckRequired(DomainError):
     status, code = 403, "age_check_required"
+
+
+class LabelCheckRequired(DomainError):
+    status, code = 403, "label_check_required"
 
 
 class UnsupportedContentEncoding(DomainError):

@@ -45,7 +45,8 @@ def _check_order_limits(request: web.Request, data: dict) -> None:
                  200: {"schema": OrderSchema, "description": "Replay of an earlier answer",
                        "headers": {"Idempotent-Replayed": {"type": "string"}}},
                  **errors(400, 403, 409, 413, 422, 429, 500, 503,
-                          e403="age_check_required or wrong_staff_pin (or an access refusal)",
+                          e403="age_check_required, label_check_required or wrong_staff_pin "
+                               "(or an access refusal)",
                           e409="price_changed: expected_total_ore differs from the edge's")})
 @request_schema(CheckoutRequestSchema, locations=["json"], required=True)
 async def post_checkout(request: web.Request) -> web.Response:
@@ -70,9 +71,10 @@ async def _checkout(request: web.Request) -> web.Response:
         return json_response(result.order, 200, {"Idempotent-Replayed": "true"})
     app[METRICS].checkouts.inc()
     app[DASHBOARD_FEED].poke()
-    if approved:
+    if result.approved:
         await app[AUTH_STORE].audit(to_iso(app[CLOCK]()), principal_of(request).actor,
-                                    "staff_approval", result.order["order_uuid"])
+                                    "staff_approval", result.order["order_uuid"],
+                                    result.approved)
     app[SYNC_WORKER].wake(data["kiosk_id"])
     return json_response(result.order, 201)
 
@@ -138,7 +140,7 @@ async def post_quote(request: web.Request) -> web.Response:
     return json_response({"items": priced.items, "total_ore": priced.total_ore,
                           "currency": "SEK", "vat": priced.vat,
                           "catalog_version": priced.catalog_version,
-                          "age_limit": priced.age_limit})
+                          "age_limit": priced.age_limit, "label_checks": priced.label_checks})
 
 
 def _with_reason(order: dict, row) -> dict:

@@ -35,6 +35,11 @@ def _checked(field: fields.Field, value):
     return value
 
 
+ENTRIES = ("scanned", "keyed")
+ENTRY = ("how the code came in: `scanned` (the default) or `keyed`, typed by hand; a scale "
+         "label typed by hand, or more than one of a label on a line, needs staff approval")
+
+
 class CheckoutLineSchema(Schema):
     """A line as the kiosk sends it; any price it adds is ignored (the edge prices)."""
 
@@ -43,6 +48,7 @@ class CheckoutLineSchema(Schema):
 
     sku = fields.Str(required=True, validate=EAN13)
     qty = StrictInt(required=True, validate=validate.Range(min=1))
+    entry = fields.Str(validate=validate.OneOf(ENTRIES), metadata={"description": ENTRY})
 
 
 class PaymentSchema(Schema):
@@ -63,10 +69,16 @@ def _fast_lines(items_field: fields.Field, raw) -> list[dict]:
     """A body's `items` as CheckoutLineSchema loads them (other keys of a line dropped), each
     line through the same validators, then the list through the field's own."""
     line_fields = CheckoutLineSchema._declared_fields
-    return _checked(items_field, [
-        {"sku": _checked(line_fields["sku"], _typed(_typed(line, dict)["sku"], str)),
-         "qty": _checked(line_fields["qty"], _typed(line["qty"], int))}
-        for line in _typed(raw, list)])
+    return _checked(items_field, [_fast_line(line_fields, _typed(line, dict))
+                                  for line in _typed(raw, list)])
+
+
+def _fast_line(line_fields: dict, line: dict) -> dict:
+    loaded = {"sku": _checked(line_fields["sku"], _typed(line["sku"], str)),
+              "qty": _checked(line_fields["qty"], _typed(line["qty"], int))}
+    if "entry" in line:
+        loaded["entry"] = _checked(line_fields["entry"], _typed(line["entry"], str))
+    return loaded
 
 
 class FastLoading:
@@ -240,6 +252,13 @@ class OrderSchema(Schema):
     )
 
 
+class LabelCheckSchema(Schema):
+    sku = fields.Str(required=True)
+    reason = fields.Str(required=True, validate=validate.OneOf(["keyed_label", "label_quantity"]),
+                        metadata={"description": "`keyed_label`: typed by hand; "
+                                                 "`label_quantity`: more than one on a line"})
+
+
 class QuoteSchema(Schema):
     items = fields.List(fields.Nested(OrderLineSchema), required=True)
     total_ore = fields.Int(required=True)
@@ -248,6 +267,8 @@ class QuoteSchema(Schema):
     catalog_version = fields.Str(required=True)
     age_limit = fields.Int(required=True, allow_none=True,
                            metadata={"description": "staff must approve (ID check) at checkout"})
+    label_checks = fields.List(fields.Nested(LabelCheckSchema), required=True, metadata={
+        "description": "scale labels staff must look at and approve (their PIN) at checkout"})
 
 
 class OrdersPageSchema(Schema):

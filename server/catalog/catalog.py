@@ -8,6 +8,9 @@ from server.catalog.ean import is_valid_ean13
 
 DEFAULT_CATALOG = Path(__file__).with_name("default_catalog.json")
 VAT_RATES = (6, 12, 25)
+# What a scale label may weigh, or stand for at the product's price per kg, unless the
+# product says otherwise: from a few sweets to a large joint of meat.
+LABEL_GRAMS = (10, 10_000)
 
 
 @dataclass(frozen=True)
@@ -15,7 +18,8 @@ class Product:
     """One sellable product; prices are VAT-inclusive öre, as on the shelf label.
 
     A product `sold_by` "kg" has a PLU and is sold only through a scale label; its price_ore
-    is per kilogram.
+    is per kilogram, and a label for it must weigh (or, a price label, stand for) between
+    `label_min_grams` and `label_max_grams` (LABEL_GRAMS unless set).
     """
 
     sku: str
@@ -26,6 +30,8 @@ class Product:
     age_limit: int | None = None
     plu: str | None = None
     sold_by: str = "each"
+    label_min_grams: int | None = None
+    label_max_grams: int | None = None
 
     def __post_init__(self):
         """Refuse anything a till must not sell."""
@@ -42,8 +48,27 @@ class Product:
             problem = "needs a PLU exactly when it is sold by kg"
         elif self.plu is not None and not (len(self.plu) == 5 and self.plu.isdigit()):
             problem = "plu must be five digits"
+        elif not 0 < self.label_grams[0] <= self.label_grams[1]:
+            problem = "label_min_grams and label_max_grams must be positive, min <= max"
+        elif self.sold_by == "each" and (self.label_min_grams, self.label_max_grams) != (
+                None, None):
+            problem = "label_min_grams and label_max_grams are for products sold by kg"
         if problem:
             raise ValueError(f"catalog: {self.sku!r} {problem}")
+
+    def as_json(self) -> dict:
+        """The product as the catalog shows it; label bounds only where a product sets them
+        (so that adding them changed no catalog's version)."""
+        product = asdict(self)
+        for bound in ("label_min_grams", "label_max_grams"):
+            if product[bound] is None:
+                del product[bound]
+        return product
+
+    @property
+    def label_grams(self) -> tuple[int, int]:
+        """The least and most a scale label for this product may weigh (or stand for)."""
+        return (self.label_min_grams or LABEL_GRAMS[0], self.label_max_grams or LABEL_GRAMS[1])
 
 
 class Catalog:
@@ -57,7 +82,7 @@ class Catalog:
             raise ValueError("catalog: duplicate SKU")
         if len(self.by_plu) != sum(p.plu is not None for p in products):
             raise ValueError("catalog: duplicate PLU")
-        canonical = json.dumps([asdict(p) for p in products], sort_keys=True).encode()
+        canonical = json.dumps([p.as_json() for p in products], sort_keys=True).encode()
         self.version = hashlib.sha256(canonical).hexdigest()[:16]
 
     @classmethod
@@ -72,5 +97,5 @@ class Catalog:
 
     def as_json(self) -> dict:
         """The catalog as served by GET /catalog."""
-        items = [asdict(p) for p in self.products.values()]
+        items = [p.as_json() for p in self.products.values()]
         return {"version": self.version, "currency": self.currency, "items": items}

@@ -15,7 +15,9 @@ from server.catalog.catalog import Catalog
 from server.catalog.pricing import price_lines
 from server.clock import business_day, to_iso
 from server.edge.store import EdgeStore
-from server.errors import AgeCheckRequired, DomainError, IdempotencyKeyReused, PriceChanged
+from server.errors import (
+    AgeCheckRequired, DomainError, IdempotencyKeyReused, LabelCheckRequired, PriceChanged,
+)
 from server.faults import Faults
 from server.journal.chain import canonical_content
 from server.orders import make_order_uuid, order_view
@@ -23,10 +25,12 @@ from server.orders import make_order_uuid, order_view
 
 @dataclass(frozen=True)
 class CheckoutResult:
-    """The order as accepted, and whether this answer is a replay of an earlier one."""
+    """The order as accepted, whether this answer is a replay of an earlier one, and what
+    staff approved for it (its age limit, its scale labels), if they had to."""
 
     order: dict
     replayed: bool
+    approved: dict | None = None
 
 
 def _significant(request: dict) -> dict:
@@ -58,12 +62,15 @@ def _replay(row, request: dict, fingerprint: str) -> CheckoutResult:
 def _price(catalog: Catalog, request: dict, staff_approved: bool):
     """The sale's lines priced from the catalog, or the reason it cannot be sold as asked."""
     priced = price_lines(catalog, request["items"])
+    checks = {"age_limit": priced.age_limit, "label_checks": priced.label_checks}
     if priced.age_limit and not staff_approved:
         raise AgeCheckRequired(
             f"this order has products with an age limit of {priced.age_limit}: staff must "
-            "check the shopper's ID and approve with their PIN",
-            {"age_limit": priced.age_limit},
-        )
+            "check the shopper's ID and approve with their PIN", checks)
+    if priced.label_checks and not staff_approved:
+        raise LabelCheckRequired(
+            "this order has scale labels typed by hand or counted more than once: staff must "
+            "look at them and approve with their PIN", checks)
     expected = request.get("expected_total_ore")
     if expected is not None and expected != priced.total_ore:
         raise PriceChanged(
@@ -79,7 +86,8 @@ async def checkout(store: EdgeStore, catalog: Catalog, request: dict, now: datet
                    faults: Faults | None = None) -> CheckoutResult:
     """Record one sale for `request["kiosk_id"]`, or replay the one its key already made.
 
-    An order with age-restricted products needs `staff_approved` (staff checked the ID).
+    An order with age-restricted products, or scale labels typed by hand or counted more
+    than once, needs `staff_approved` (staff checked the ID, looked at the labels).
     """
     kiosk_id, key = request["kiosk_id"], request["idempotency_key"]
     fingerprint = request_fingerprint(request)
@@ -115,4 +123,6 @@ async def checkout(store: EdgeStore, catalog: Catalog, request: dict, now: datet
     row, created = await store.insert_order_once(record, content)
     if not created:
         return _replay(row, request, fingerprint)
-    return CheckoutResult(order_view(row, "pending", None, decoded), replayed=False)
+    approved = ({"age_limit": priced.age_limit, "label_checks": priced.label_checks}
+                if priced.needs_staff else None)
+    return CheckoutResult(order_view(row, "pending", None, decoded), False, approved)

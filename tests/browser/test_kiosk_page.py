@@ -198,3 +198,29 @@ async def test_a_declined_payment_and_a_mistyped_pin_lose_nothing(browser, edge)
     orders = get_json(edge, "/edge/orders")["orders"]
     assert len(orders) == 1 and orders[0]["payment"]["method"] == "swish"
     await page.close()
+
+
+async def test_a_typed_scale_label_needs_staff_and_a_made_up_one_is_refused(browser, edge):
+    page = await open_kiosk(browser, edge)
+    await page.locator("#ean").fill("2000303000019")        # 1 öre of shrimp, typed
+    await page.locator("#ean-form button[type=submit]").click()
+    await expect(page.locator("#cart-message")).to_contain_text("Vågetiketten")
+    await expect(page.locator(".line")).to_have_count(0)
+    await page.locator("#ean").fill("2000303079800")        # 79.80 kr of shrimp: 200 g, typed
+    await page.locator("#ean-form button[type=submit]").click()
+    await expect(page.locator(".line")).to_have_count(1)
+    await page.locator("#pay").click()                      # staff look before any payment
+    await expect(page.locator("#pin-dialog")).to_be_visible()
+    await expect(page.locator("#pin-text")).to_contain_text("vågetiketten")
+    await page.locator("#pin").fill("1234")
+    await page.locator("#pin-form button[type=submit]").click()
+    await page.locator('[data-method="card"]').click()
+    await page.locator("#terminal-approve").click()
+    await expect(page.locator("#receipt-dialog")).to_be_visible()
+    [order] = get_json(edge, "/edge/orders")["orders"]
+    assert order["total_ore"] == 7980
+    events = get_json(edge, "/admin/audit")["events"]
+    [approval] = [e for e in events if e["action"] == "staff_approval"]
+    assert approval["details"]["label_checks"] == [
+        {"sku": "2000303079800", "reason": "keyed_label"}]
+    await page.close()

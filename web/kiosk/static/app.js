@@ -110,12 +110,21 @@ async function changeCart(lines) {
     state.quote = data;
     say("");
   } catch (error) {
-    say(error instanceof ApiError && error.code === "unknown_sku" ? t("unknown_sku") : t("error"));
+    const known = ["unknown_sku", "implausible_label"];
+    say(error instanceof ApiError && known.includes(error.code) ? t(error.code) : t("error"));
   }
   renderCart();
 }
 
-const addItem = (sku) => changeCart(cart.with(sku, 1));
+const addItem = (sku, entry = "scanned") => changeCart(cart.with(sku, 1, entry));
+
+// What staff must approve before any money moves: an ID check, scale labels to look at.
+function staffCheckText(ageLimit, labelChecks) {
+  const parts = [];
+  if (ageLimit) parts.push(t("age_text", ageLimit));
+  if (labelChecks?.length) parts.push(t("label_text", labelChecks.length));
+  return parts.join(" ");
+}
 
 function renderCart() {
   const quote = state.quote;
@@ -151,8 +160,9 @@ async function pay() {
   const quote = state.quote;
   if (!quote) return;
   let staffPin;
-  if (quote.age_limit) {  // staff check the ID before any money moves
-    staffPin = await askPin(t("age_title"), t("age_text", quote.age_limit));
+  if (quote.age_limit || quote.label_checks?.length) {  // staff look before money moves
+    staffPin = await askPin(t("staff_check_title"),
+                            staffCheckText(quote.age_limit, quote.label_checks));
     if (staffPin === null) return;
   }
   const dialog = $("payment-dialog");
@@ -188,10 +198,12 @@ async function submitInFlight() {
       dialog.close();
       return showReceipt(data);
     } catch (error) {
-      if (error instanceof ApiError && ["age_check_required", "wrong_staff_pin"].includes(error.code)) {
+      const needsStaff = ["age_check_required", "label_check_required", "wrong_staff_pin"];
+      if (error instanceof ApiError && needsStaff.includes(error.code)) {
         dialog.close();  // a mistyped PIN: staff try again, the payment stands meanwhile
-        const age = error.details.age_limit ?? state.quote?.age_limit;
-        const pin = await askPin(t("age_title"), `${t("wrong_pin")} ${t("age_text", age)}`);
+        const text = staffCheckText(error.details.age_limit ?? state.quote?.age_limit,
+                                    error.details.label_checks ?? state.quote?.label_checks);
+        const pin = await askPin(t("staff_check_title"), `${t("wrong_pin")} ${text}`);
         if (pin !== null) {
           inflight.set({...inflight.get(), staff_pin: pin});
           continue;
@@ -252,7 +264,7 @@ function setupScanner() {
   $("ean-form").onsubmit = (event) => {
     event.preventDefault();
     const code = $("ean").value.trim();
-    if (/^[0-9]{13}$/.test(code)) addItem(code);
+    if (/^[0-9]{13}$/.test(code)) addItem(code, "keyed");
     $("ean").value = "";
   };
 }

@@ -10,11 +10,15 @@ export class Cart {
     localStorage.setItem(this.key, JSON.stringify(this.lines));
   }
 
-  with(sku, delta) {
+  // `entry` "keyed" marks a code typed by hand: the edge has staff look at a typed scale
+  // label, and a line once typed stays marked so.
+  with(sku, delta, entry = "scanned") {
     const lines = this.lines.map((line) => ({...line}));
     const line = lines.find((l) => l.sku === sku);
     if (line) line.qty += delta;
     else if (delta > 0) lines.push({sku, qty: delta});
+    const changed = lines.find((l) => l.sku === sku);
+    if (changed && entry === "keyed") changed.entry = "keyed";
     return lines.filter((l) => l.qty > 0);
   }
 
