@@ -249,3 +249,47 @@ def test_a_sale_being_made_hashes_its_values_as_the_stored_text_would():
     assert chained_hash(GENESIS, canonical_content(row, decoded)) == entry_hash(GENESIS, row)
     other = {**decoded, "payment_json": {"method": "swish", "reference": "TERM-ÅÄÖ"}}
     assert canonical_content(row, other) != canonical_content(row)
+
+
+@pytest.mark.parametrize("side", ["edge", "central"])
+async def test_hashes_removed_from_a_kiosk_s_rows_are_a_break_not_old_rows(client, settings,
+                                                                            side):
+    await synced_fleet(client, settings)
+    table, position = TABLES[side]
+    first = chain_rows(settings, side, "k1")[0]
+    with connect(settings, side) as conn:
+        conn.execute(f"UPDATE {table} SET prev_hash = NULL, entry_hash = NULL"
+                     " WHERE kiosk_id = 'k1'")
+    result = await run_verifier(settings)
+    assert result.returncode == 1, result.stdout
+    [line] = broken_lines(result.stdout)
+    assert f" {side} " in line and "before the journal" not in line
+    assert f"BROKEN at {position} {first[position]} (order {first['order_uuid']}): inserted:" \
+           " it has no hash" in line
+
+
+@pytest.mark.parametrize("side, other", [("edge", "central"), ("central", "edge")])
+async def test_a_synced_sale_deleted_on_one_side_only_is_named(client, settings, side, other):
+    await synced_fleet(client, settings)
+    table, _ = TABLES[side]
+    last = chain_rows(settings, side, "k1")[-1]   # the chain's end: its own chain still holds
+    with connect(settings, side) as conn:
+        conn.execute(f"DELETE FROM {table} WHERE order_uuid = ?", (last["order_uuid"],))
+    result = await run_verifier(settings)
+    assert result.returncode == 1, result.stdout
+    assert broken_lines(result.stdout) == []
+    assert f"order {last['order_uuid']} (k1, {other} " in result.stdout
+    assert f"is missing at {side}" in result.stdout
+    last_check = (await (await client.get("/dashboard/overview")).json())["journal_last_check"]
+    assert f"1 order(s) missing at {side}" in last_check["summary"]
+
+
+@pytest.mark.parametrize("side", ["edge", "central"])
+async def test_where_the_journal_began_cannot_be_moved(client, settings, side):
+    await synced_fleet(client, settings)
+    with connect(settings, side) as conn:
+        assert conn.execute("SELECT began_after FROM journal_origin").fetchone()[0] == 0
+        for statement in ("UPDATE journal_origin SET began_after = 1000",
+                          "DELETE FROM journal_origin"):
+            with pytest.raises(sqlite3.DatabaseError, match="fixed"):
+                conn.execute(statement)

@@ -42,6 +42,9 @@ def format_report(report: JournalReport, data_dir: str) -> str:
                   f" {_short(d['central_hash'])} at central" for d in report.disagreements]
     else:
         lines.append("Edge and central agree on every order both hold.")
+    held_at = {"central": "edge seq", "edge": "central id"}  # where the missing order is
+    lines += [f"  order {m['order_uuid']} ({m['kiosk_id']}, {held_at[m['missing_at']]}"
+              f" {m['position']}) is missing at {m['missing_at']}" for m in report.missing]
     lines.append(f"Result: {report.summary()}")
     return "\n".join(lines)
 

@@ -10,15 +10,31 @@ from pathlib import Path
 
 from server.journal.chain import CONTENT_COLUMNS
 
-JOURNAL_SCHEMA_VERSION = 2  # schema/*/0002_journal.sql added the hash columns
+# The schema versions that record where the journal began (edge 0008, central 0003).
+JOURNAL_SCHEMA_VERSION = {"main": 8, "central": 3}
 _CHAIN_COLUMNS = f"prev_hash, entry_hash, {', '.join(CONTENT_COLUMNS)}"
+_EDGE_ORIGIN = "(SELECT began_after FROM main.journal_origin)"
 # Each chain in its own order (seq at the edge, arrival id at central), kiosk by kiosk; the
-# (kiosk_id, seq) and (kiosk_id, id) indexes serve both without a sort.
+# (kiosk_id, seq) and (kiosk_id, id) indexes serve both without a sort. `before_journal`:
+# stored before the journal began (at central: held then, or stored so at the edge).
 CHAIN_ROWS = {
-    "edge": f"SELECT seq AS position, {_CHAIN_COLUMNS} FROM main.edge_orders"
-            " ORDER BY kiosk_id, seq",
-    "central": f"SELECT id AS position, {_CHAIN_COLUMNS} FROM central.central_orders"
-               " ORDER BY kiosk_id, id",
+    "edge": f"SELECT seq AS position, {_CHAIN_COLUMNS}, seq <= {_EDGE_ORIGIN} AS before_journal"
+            " FROM main.edge_orders ORDER BY kiosk_id, seq",
+    "central": f"SELECT id AS position, {_CHAIN_COLUMNS},"
+               " id <= (SELECT began_after FROM central.journal_origin) OR EXISTS (SELECT 1"
+               " FROM main.edge_orders AS e WHERE e.order_uuid = c.order_uuid"
+               f" AND e.seq <= {_EDGE_ORIGIN}) AS before_journal"
+               " FROM central.central_orders AS c ORDER BY kiosk_id, id",
+}
+# A sale one side holds and the other should, and does not: synced at the edge but not at
+# central, or at central but no longer at the edge (a sale deleted on one side only).
+MISSING = {
+    "central": "SELECT e.order_uuid, e.kiosk_id, e.seq AS position FROM main.edge_orders_now"
+               " AS e WHERE e.sync_state = 'synced' AND NOT EXISTS (SELECT 1 FROM"
+               " central.central_orders AS c WHERE c.order_uuid = e.order_uuid) ORDER BY e.seq",
+    "edge": "SELECT c.order_uuid, c.kiosk_id, c.id AS position FROM central.central_orders AS c"
+            " WHERE NOT EXISTS (SELECT 1 FROM main.edge_orders AS e"
+            " WHERE e.order_uuid = c.order_uuid) ORDER BY c.id",
 }
 HASH_DISAGREEMENTS = (
     "SELECT e.order_uuid, e.kiosk_id, e.seq AS edge_seq, c.id AS central_id,"
@@ -48,10 +64,10 @@ def open_snapshot(edge_path: Path, central_path: Path, busy_timeout_ms: int) -> 
         conn.execute("ATTACH DATABASE ? AS central", (_read_only_uri(central_path),))
         for schema, path in (("main", edge_path), ("central", central_path)):
             version = conn.execute(f"PRAGMA {schema}.user_version").fetchone()[0]
-            if version < JOURNAL_SCHEMA_VERSION:
+            if version < JOURNAL_SCHEMA_VERSION[schema]:
                 raise JournalUnavailable(
-                    f"{path.name} is at schema version {version}, older than the journal"
-                    f" ({JOURNAL_SCHEMA_VERSION}); start the service once to migrate it"
+                    f"{path.name} is at schema version {version}, older than the journal's"
+                    f" ({JOURNAL_SCHEMA_VERSION[schema]}); start the service once to migrate it"
                 )
         # One read transaction: every query sees the same state of each file.
         conn.execute("BEGIN")
@@ -66,6 +82,11 @@ def kiosk_chains(conn: sqlite3.Connection, side: str) -> Iterator[tuple[str, lis
     rows = conn.execute(CHAIN_ROWS[side])
     for kiosk_id, chain in itertools.groupby(rows, key=lambda row: row["kiosk_id"]):
         yield kiosk_id, list(chain)
+
+
+def missing_orders(conn: sqlite3.Connection, side: str) -> list[sqlite3.Row]:
+    """Orders `side` should hold and does not (see MISSING)."""
+    return conn.execute(MISSING[side]).fetchall()
 
 
 def hash_disagreements(conn: sqlite3.Connection) -> list[sqlite3.Row]:

@@ -2,9 +2,10 @@
 
 The rules, for one kiosk's rows in chain order (seq at the edge, arrival id at central):
 
-- Before the journal: a leading run of rows with a NULL entry_hash predates the journal
-  (schema 0002_journal.sql); they are counted, not checked, and the chain starts at GENESIS
-  with the first hashed row. (So a NULL-hash row placed before every hashed row passes as old.)
+- Before the journal: each file records where its journal began (journal_origin, schema
+  edge 0008, central 0003). A kiosk's leading run of rows without hashes that were stored
+  before then is counted, not checked, and the chain starts at GENESIS after them. A row
+  without hashes stored after the journal began is a break, wherever it stands.
 - Every later row must hold: its prev_hash is the previous row's entry_hash (GENESIS for the
   first), and its entry_hash is chain.entry_hash(prev_hash, its content). The first row that
   does not is named with one reason, and the chain is read no further:
@@ -14,17 +15,29 @@ The rules, for one kiosk's rows in chain order (seq at the edge, arrival id at c
   - deleted: its prev_hash is no entry of the chain, and the chain does not go around it: rows
     are missing right before it. The row after the gap is the one named.
   - altered: it links to the previous row, but its content no longer matches its entry_hash.
-- Cross-check: an order held at both the edge and central must carry the same entry_hash, so
-  a chain rewritten and rehashed on one side only still shows.
+- Cross-checks: an order held at both the edge and central must carry the same entry_hash,
+  so a chain rewritten and rehashed on one side only still shows; a sale the edge holds as
+  synced must be at central, and every order at central must still be at the edge, so a
+  sale deleted on one side only shows.
 
-What a keyless chain cannot show: a row appended at a chain's end with a correctly computed
-hash, or a chain's last rows deleted (unless the other side disagrees on an order both hold).
+What a keyless chain cannot show, because whoever can write the file can compute every hash:
+- a sale central does not hold yet, edited together with every later row of its kiosk's
+  chain rehashed: the edge alone holds them, with nothing to compare with (once they are
+  delivered, central holds the edited rows, consistently hashed);
+- rows appended at a chain's end with correctly computed hashes, or a chain's last rows
+  deleted at the edge before they reached central;
+- any change made the same way to both files, and the recorded origin itself (its triggers
+  can be dropped).
+The witnesses outside the store's files are the shopper's receipt, the payment terminal's
+settlement with the acquirer, and head office's copy once a batch has reached it.
 """
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from server.journal.chain import GENESIS, entry_hash
-from server.journal.store import hash_disagreements, kiosk_chains, open_snapshot, record_check
+from server.journal.store import (
+    hash_disagreements, kiosk_chains, missing_orders, open_snapshot, record_check,
+)
 
 POSITION = {"edge": "seq", "central": "id"}
 
@@ -52,15 +65,19 @@ class ChainResult:
 
 @dataclass(frozen=True)
 class JournalReport:
-    """Every chain's result and every order whose hash differs between edge and central."""
+    """Every chain's result, every order whose hash differs between edge and central, and
+    every order one side should hold and does not ({order_uuid, kiosk_id, position,
+    missing_at})."""
 
     chains: list[ChainResult]
     disagreements: list[dict] = field(default_factory=list)
+    missing: list[dict] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         """True when every chain holds and edge and central agree."""
-        return not self.disagreements and all(c.broken is None for c in self.chains)
+        return (not self.disagreements and not self.missing
+                and all(c.broken is None for c in self.chains))
 
     def summary(self) -> str:
         """One line for journal_checks and the dashboard."""
@@ -75,6 +92,9 @@ class JournalReport:
         if self.disagreements:
             parts.append(f"{len(self.disagreements)} order(s) with a different entry_hash"
                          " at the edge and central")
+        for side in POSITION:
+            if count := sum(m["missing_at"] == side for m in self.missing):
+                parts.append(f"{count} order(s) missing at {side}")
         return ("broken: " + "; ".join(parts))[:500]
 
 
@@ -89,7 +109,8 @@ def _judge(row, next_row, expected: str, followed_by: dict[str, tuple[str, str]]
     """The reason `row` breaks the chain whose head is `expected`, or None if it holds."""
     goes_around = next_row is not None and next_row["prev_hash"] == expected
     if row["entry_hash"] is None or row["prev_hash"] is None:
-        return "inserted", "it has no hash, though the journal had begun"
+        return "inserted", ("it has no hash, though the journal began before it (put in out"
+                            " of band, or its hash removed)")
     if row["prev_hash"] != expected:
         if row["prev_hash"] in followed_by:
             entry, follower = followed_by[row["prev_hash"]]
@@ -107,7 +128,8 @@ def _judge(row, next_row, expected: str, followed_by: dict[str, tuple[str, str]]
 def check_chain(side: str, kiosk_id: str, rows: list) -> ChainResult:
     """Walk one kiosk's rows in chain order and name the first that breaks it (module rules)."""
     start = 0
-    while start < len(rows) and rows[start]["entry_hash"] is None:
+    while start < len(rows) and rows[start]["entry_hash"] is None \
+            and rows[start]["before_journal"]:
         start += 1
     label = POSITION[side]
     # Each entry already followed: its hash -> (which entry it is, which row follows it).
@@ -132,10 +154,12 @@ def verify_journal(edge_path: Path, central_path: Path, busy_timeout_ms: int) ->
         chains = [check_chain(side, kiosk_id, rows)
                   for side in POSITION for kiosk_id, rows in kiosk_chains(conn, side)]
         disagreements = [dict(row) for row in hash_disagreements(conn)]
+        missing = [{**dict(row), "missing_at": side}
+                   for side in POSITION for row in missing_orders(conn, side)]
     finally:
         conn.close()
     chains.sort(key=lambda c: (c.kiosk_id, c.side != "edge"))
-    return JournalReport(chains, disagreements)
+    return JournalReport(chains, disagreements, missing)
 
 
 def verify_and_record(edge_path: Path, central_path: Path, busy_timeout_ms: int,
