@@ -10,6 +10,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from server.auth.demo import FIRST_START_FILE
+
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -79,10 +81,17 @@ class Edge:
         """Is the process we started still alive?"""
         return self.proc is not None and self.proc.poll() is None
 
+    @property
+    def first_start(self) -> str:
+        """What the first start handed over (not on a terminal: a file in the data dir)."""
+        return (self.data_dir / FIRST_START_FILE).read_text()
+
     def signin_link(self, who: str) -> str:
-        match = re.search(rf"{who} +(http://\S+/signin#token=\S+)", self.output)
+        """The sign-in link the first start made for a demo kiosk, "dashboard" or "operator"."""
+        match = re.search(rf"{who} +(http://\S+/signin#token=\S+)", self.first_start)
         return match.group(1)
 
     def token(self, who: str) -> str:
-        match = re.search(rf"^  {who} +(aoc_\S+)$", self.output, re.MULTILINE)
+        """The bearer token the first start made for one of the demo fleet."""
+        match = re.search(rf"^  {who} +(aoc_\S+)$", self.first_start, re.MULTILINE)
         return match.group(1)

@@ -4,6 +4,7 @@
     checkout-server COMMAND --help                                           a command's options
 """
 import importlib
+import os
 import sys
 
 # Each command: a function of a server.cli module taking argv and returning an exit code.
@@ -19,6 +20,7 @@ COMMANDS = {
 def main(argv: list[str] | None = None) -> None:
     """Dispatch to a command, or serve when the first argument is not one."""
     argv = sys.argv[1:] if argv is None else argv
+    os.umask(0o077)  # whatever a command or the service writes is for this user only
     if argv and argv[0] in COMMANDS:
         module_name, function = COMMANDS[argv[0]]
         module = importlib.import_module(f"server.cli.{module_name}")

@@ -9,7 +9,7 @@ from server.api.headers import security_headers_middleware
 from server.api.plain_bodies import plain_bodies_middleware
 from server.api.routes import setup_routes
 from server.api.validation import validation_middleware
-from server.auth.demo import announce, enrol_demo_fleet
+from server.auth.demo import announce, enrol_demo_fleet, hand_over
 from server.auth.failures import FailureAudit
 from server.auth.middleware import auth_middleware
 from server.auth.rate_limit import RateLimiter
@@ -60,7 +60,8 @@ async def demo_fleet_ctx(app: web.Application):
     if settings.demo_fleet:
         issued = await enrol_demo_fleet(app[AUTH_STORE], to_iso(app[CLOCK]()))
         if issued:
-            print(announce(issued, f"http://{settings.host}:{settings.port}"), flush=True)
+            hand_over(announce(issued, f"http://{settings.host}:{settings.port}"),
+                      settings.data_path)
     yield
 
 

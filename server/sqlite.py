@@ -9,6 +9,7 @@ query runs, so a long dashboard aggregate does not hold up a checkout's key look
 import asyncio
 import contextlib
 import logging
+import os
 import queue
 import re
 import sqlite3
@@ -25,6 +26,19 @@ SCHEMA_ROOT = Path(__file__).resolve().parent.parent / "schema"
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 READERS = 2  # one for the sale's key lookup while another serves a dashboard aggregate
 T = TypeVar("T")
+# The data hold sales, payment references, the audit trail and token hashes: for the
+# service's own user only. SQLite gives a file's -wal and -shm the database file's mode.
+DATA_DIR_MODE, DATA_FILE_MODE = 0o700, 0o600
+
+
+def keep_private(path: Path) -> None:
+    """Make a database's folder and its files (with -wal, -shm) readable by their owner only,
+    creating the folder if need be."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=DATA_DIR_MODE)
+    os.chmod(path.parent, DATA_DIR_MODE)
+    for file in (path, path.with_name(f"{path.name}-wal"), path.with_name(f"{path.name}-shm")):
+        if file.exists():
+            os.chmod(file, DATA_FILE_MODE)
 
 
 def migrations(schema_dir: Path) -> list[tuple[int, Path]]:
@@ -52,12 +66,13 @@ class SqliteDatabase:
 
     async def open(self) -> "SqliteDatabase":
         """Open the connections and bring the file's schema up to date."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        keep_private(self.path)
         name = self.path.stem
         self._writer_thread = ThreadPoolExecutor(1, thread_name_prefix=f"{name}-writer")
         self._reader_threads = ThreadPoolExecutor(READERS, thread_name_prefix=f"{name}-reader")
         try:
             conn = await self._on_writer(self._connect)
+            keep_private(self.path)  # a new file: before its -wal and -shm take its mode
             self.writer = GroupCommitWriter(conn, self._writer_thread)
             await self._on_writer(lambda: conn.execute("PRAGMA journal_mode=WAL").fetchall())
             await self._on_writer(self._migrate)
@@ -113,13 +128,16 @@ class SqliteDatabase:
 
     @contextlib.contextmanager
     def _unavailable_on_failure(self):
-        """A locked, full or failing file is the store being unavailable (503), not a bug."""
+        """A locked, full or failing file is the store being unavailable (503), not a bug.
+        The caller hears which (busy, full, failing); SQLite's own words go to the log."""
         try:
             yield
         except sqlite3.OperationalError as exc:
+            reason = _why_unavailable(exc)
+            log.warning("%s is unavailable (%s): %s", self.path.name, reason, exc)
             raise StoreUnavailable(
-                f"{self.path.name} is unavailable: {exc}", {"store": self.path.name},
-                {"Retry-After": "1"},
+                f"{self.path.name} cannot take this now ({reason}); nothing was changed",
+                {"store": self.path.name, "reason": reason}, {"Retry-After": "1"},
             ) from exc
 
     async def read(self, query: Callable[[sqlite3.Connection], T], *,
@@ -164,6 +182,14 @@ class SqliteDatabase:
             conn.close()
         self._connections.clear()
         self.writer = self._writer_thread = self._reader_threads = None
+
+
+def _why_unavailable(exc: sqlite3.OperationalError) -> str:
+    """busy (another writer holds the file), full (the disk), or failing (anything else)."""
+    text = str(exc).lower()
+    if "locked" in text or "busy" in text:
+        return "busy"
+    return "full" if "full" in text else "failing"
 
 
 class SqliteStore:

@@ -42,7 +42,8 @@ def test_the_bomb_is_what_it_claims():
 
 @pytest.fixture(scope="module")
 def edge(tmp_path_factory):
-    server = Edge(tmp_path_factory.mktemp("bomb") / "data")
+    server = Edge(tmp_path_factory.mktemp("bomb") / "data", {
+        "CHECKOUT_CHECKOUT_RATE_PER_S": "1000", "CHECKOUT_CHECKOUT_BURST": "1000"})
     server.start()
     yield server
     server.stop()

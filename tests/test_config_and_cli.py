@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from server.auth.demo import FIRST_START_FILE
 from server.auth.store import CREDENTIAL_CACHE_S
 from server.config import Settings, load_settings
 
@@ -135,11 +136,18 @@ def test_first_start_enrols_a_demo_fleet_and_the_commands_manage_credentials(tmp
         finally:
             proc.send_signal(signal.SIGINT)
             output, _ = proc.communicate(timeout=10)
-    assert "First start: enrolled a demo fleet" in output
+    # Not on a terminal: the live tokens go to a file only the service's user may read, and
+    # the log (a service manager keeps it) says where, never what.
+    handed_over = data_dir / FIRST_START_FILE
+    assert f"its sign-in links and tokens are in {handed_over}" in output
+    assert not re.search(r"aoc_[0-9a-f]{16}_", output)
+    assert handed_over.stat().st_mode & 0o777 == 0o600
+    first_start = handed_over.read_text()
+    assert "First start: enrolled a demo fleet" in first_start
     for who in ("kiosk-1", "kiosk-2", "kiosk-3", "dashboard", "operator"):
-        assert re.search(rf"{who} +http://127\.0\.0\.1:{port}/signin#token=aoc_", output), who
-    # Only hashes are kept: no token printed at start is anywhere in the data dir.
-    tokens = re.findall(r"aoc_[0-9a-f]{16}_[\w-]+", output)
+        assert re.search(rf"{who} +http://127\.0\.0\.1:{port}/signin#token=aoc_", first_start)
+    # The databases keep only hashes: no token handed over is in any of their files.
+    tokens = re.findall(r"aoc_[0-9a-f]{16}_[\w-]+", first_start)
     assert len(set(tokens)) == 5
-    stored = b"".join(p.read_bytes() for p in data_dir.iterdir())
+    stored = b"".join(p.read_bytes() for p in data_dir.glob("*.db*"))
     assert not any(t.encode() in stored for t in tokens)

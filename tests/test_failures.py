@@ -16,7 +16,8 @@ async def test_a_locked_edge_store_answers_503_and_records_nothing(client, setti
         assert resp.status == 503
         assert resp.headers["Retry-After"] == "1"
         error = (await resp.json())["error"]
-        assert error["code"] == "store_unavailable" and "locked" in error["message"]
+        assert error["code"] == "store_unavailable" and error["details"]["reason"] == "busy"
+        assert "locked" not in error["message"]   # SQLite's own words stay in the log
     finally:
         blocker.execute("ROLLBACK")
         blocker.close()

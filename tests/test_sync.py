@@ -92,7 +92,7 @@ async def test_failing_central_keeps_rows_records_the_error_and_backs_off(client
         await eventually(failed_repeatedly)
         kiosks = (await (await client.get("/dashboard/kiosks")).json())["kiosks"]
         assert kiosks[0]["pending_count"] == 4
-        assert "locked" in kiosks[0]["last_sync_error"]
+        assert "(busy)" in kiosks[0]["last_sync_error"]
         resp = await client.post("/edge/sync", json={"kiosk_id": "k1"})
         assert resp.status == 503
         assert (await resp.json())["error"]["code"] == "central_unavailable"

@@ -47,13 +47,23 @@ async def read_json(request: web.Request, schema: Schema):
     try:
         data = json.loads(body)
     except (ValueError, RecursionError) as exc:
-        reason = {"reason": str(exc)[:200]}
-        raise MalformedRequest("the body is not valid JSON", reason) from None
+        raise MalformedRequest("the body is not valid JSON", _why_not_json(exc)) from None
     if not isinstance(data, dict):
         raise MalformedRequest("the body must be a JSON object")
     if json_text.holds_lone_surrogate(body, data):
         raise MalformedRequest("the body holds a lone UTF-16 surrogate, which is not text")
     return data
+
+
+def _why_not_json(exc: Exception) -> dict:
+    """Where and why the parser stopped, in our words: Python's own messages name its
+    internals (a 5,000-digit number: 'Exceeds the limit (4300 digits) for integer string
+    conversion'; sys.set_int_max_str_digits)."""
+    if isinstance(exc, json.JSONDecodeError):
+        return {"reason": exc.msg, "position": exc.pos}
+    if isinstance(exc, RecursionError):
+        return {"reason": "nested too deeply"}
+    return {"reason": "a number in it is too long to read"}
 
 
 async def _read_body(request: web.Request) -> bytes:

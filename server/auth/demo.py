@@ -1,11 +1,20 @@
-"""The first start of a fresh data dir enrols a small demo fleet and says where to go."""
+"""The first start of a fresh data dir enrols a small demo fleet and says where to go.
+
+Its tokens are live credentials: printed on the terminal when the service runs in one (the
+quick start), and otherwise written to FIRST_START_FILE in the data dir, readable by the
+service's user only, never to standard output, where a service manager's log would keep them.
+"""
 import logging
+import os
+import sys
+from pathlib import Path
 
 from server.auth.enrolment import Issued, enrol_kiosk, issue_person_token
 from server.auth.store import AuthStore
 
 log = logging.getLogger(__name__)
 DEMO_KIOSKS = ("kiosk-1", "kiosk-2", "kiosk-3")
+FIRST_START_FILE = "first-start.txt"
 
 
 async def enrol_demo_fleet(store: AuthStore, at: str) -> list[Issued]:
@@ -27,3 +36,17 @@ def announce(issued: list[Issued], base_url: str) -> str:
     lines.append("Bearer tokens for API clients (shown once; only their hashes are kept):")
     lines += [f"  {item.kiosk_id or item.role:<10} {item.token}" for item in issued]
     return "\n".join(lines)
+
+
+def hand_over(text: str, data_path: Path) -> None:
+    """Show the first start's links and tokens to whoever started the service: on its
+    terminal, or in a file of the data dir that only the service's user may read."""
+    if sys.stdout.isatty():
+        print(text, flush=True)
+        return
+    path = data_path / FIRST_START_FILE
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as file:
+        file.write(text + "\n")
+    log.warning("first start: enrolled a demo fleet; its sign-in links and tokens are in %s "
+                "(readable by this user only: delete it once the screens are signed in)", path)
