@@ -13,10 +13,9 @@ from itertools import cycle
 
 from bench.progress import say
 from bench.wrk import sale_skus
-from server.app import CENTRAL_DB, EDGE_DB
 from server.catalog.catalog import Catalog
 from server.clock import utc_now
-from server.config import Settings
+from server.config import CENTRAL_DB, EDGE_DB, Settings
 from server.edge.checkout import checkout
 from server.edge.sale_insert import INSERT_ORDER, ORDER_COLUMN_NAMES, chain_onto
 from server.journal.chain import GENESIS

@@ -4,10 +4,10 @@ import contextlib
 import time
 
 from bench.progress import say
-from server.app import EDGE_DB
 from server.auth import enrolment
 from server.auth.store import AuthStore
 from server.clock import to_iso, utc_now
+from server.config import EDGE_DB
 from server.edge.store import EdgeStore
 
 ACTOR = "bench"

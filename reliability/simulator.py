@@ -22,7 +22,7 @@ import aiohttp
 from reliability.edge_client import EdgeClient
 from reliability.history import HistoryWriter
 from reliability.sim_kiosk import SimKiosk
-from server.api.fields import KIOSK_ID
+from server.web.fields import KIOSK_ID
 
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 

@@ -1,5 +1,5 @@
 """Time: one clock for the whole service, so tests can replace it and formats never drift."""
-from datetime import date, datetime, UTC
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 

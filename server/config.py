@@ -8,6 +8,10 @@ from pathlib import Path
 
 from server.faults import parse_faults
 
+# The store's two SQLite files, in its data_dir.
+EDGE_DB = "edge_store.db"
+CENTRAL_DB = "central_hq.db"
+
 
 def _setting(default, doc: str):
     """A settings field whose docstring travels with it (README and tests read it)."""
@@ -112,6 +116,16 @@ class Settings:
     def data_path(self) -> Path:
         """The data folder as a Path."""
         return Path(self.data_dir)
+
+    @property
+    def edge_db_path(self) -> Path:
+        """The edge store's file: kiosks, sales, credentials and the audit trail."""
+        return self.data_path / EDGE_DB
+
+    @property
+    def central_db_path(self) -> Path:
+        """The embedded central ledger's file."""
+        return self.data_path / CENTRAL_DB
 
 
 def setting_docs() -> dict[str, tuple[object, str]]:

@@ -13,10 +13,10 @@ import os
 import queue
 import re
 import sqlite3
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TypeVar
-from collections.abc import Callable
 
 from server.errors import StoreUnavailable
 from server.group_commit import GroupCommitWriter

@@ -10,17 +10,17 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from aiohttp.test_utils import TestServer
 
-from server.api.fields import KIOSK_ID
-from server.api.routes import ROUTES
-from server.auth.access import KIOSK
-from server.app import CENTRAL_DB, EDGE_DB, create_app
 from server.auth.enrolment import enrol_kiosk, issue_person_token
 from server.central.ledger import SALE_COLUMNS
 from server.clock import to_iso
-from server.config import Settings
-from server.keys import AUTH_STORE, SETTINGS
+from server.config import CENTRAL_DB, EDGE_DB, Settings
+from server.edge_app.factory import create_app
+from server.edge_app.keys import AUTH_STORE, SETTINGS
+from server.edge_app.routes import ROUTES
 from server.orders import JSON_COLUMNS
-from server.web_server import server_options
+from server.web.access import KIOSK
+from server.web.fields import KIOSK_ID
+from server.web.serving import server_options
 
 MILK = "7318001010007"        # Mellanmjölk, 16.95 kr, VAT 12 %
 DETERGENT = "7318406180435"   # Tvättmedel, 79.95 kr, VAT 25 %

@@ -4,9 +4,9 @@ import asyncio
 import re
 import sqlite3
 
-from server.app import EDGE_DB
 from server.auth.failures import FailureAudit
 from server.auth.store import AuthStore
+from server.config import EDGE_DB
 from server.edge.store import EdgeStore
 from tests.conftest import SettableClock, count_rows, sale
 

@@ -4,9 +4,15 @@ import json
 
 import pytest
 
-from server.app import EDGE_DB
+from server.config import EDGE_DB
 from tests.conftest import (
-    DETERGENT, MILK, central_rows, count_rows, edge_rows, heartbeat, sale,
+    DETERGENT,
+    MILK,
+    central_rows,
+    count_rows,
+    edge_rows,
+    heartbeat,
+    sale,
 )
 
 UNKNOWN_EAN = "4006381333931"   # a valid EAN-13 that is not in the catalog

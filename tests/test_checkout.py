@@ -2,7 +2,7 @@
 import asyncio
 import sqlite3
 
-from server.app import EDGE_DB
+from server.config import EDGE_DB
 from server.edge.checkout import request_fingerprint, spaced_fingerprint
 from tests.conftest import DETERGENT, MILK, NEWSPAPER, edge_rows, sale
 

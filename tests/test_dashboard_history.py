@@ -1,7 +1,7 @@
 """GET /dashboard/history: checkouts per minute and the backlog at each minute's end."""
 from dataclasses import replace
 
-from server.app import create_app
+from server.edge_app.factory import create_app
 from tests.conftest import heartbeat, sale
 
 

@@ -4,9 +4,9 @@ from dataclasses import replace
 
 import aiohttp
 
-from server.app import create_app
+from server.edge_app.factory import create_app
+from server.edge_app.keys import SYNC_WORKER
 from server.hub.messages import validator
-from server.keys import SYNC_WORKER
 from tests.conftest import heartbeat, sale
 
 

@@ -81,7 +81,7 @@ async def test_answers_hold_exactly_the_documented_fields(client):
     """Every field an answer carries is documented, and every documented field is there."""
     from marshmallow import RAISE
 
-    from server.api import dashboard_schemas, schemas
+    from server.edge_app import dashboard_schemas, schemas
     from tests.conftest import heartbeat, sale
     schemas.HeartbeatResponseSchema().load(await heartbeat(client, "k1", link_up=False))
     order = await (await client.post("/edge/checkout", json=sale())).json()

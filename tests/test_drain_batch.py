@@ -5,10 +5,10 @@ import sqlite3
 
 import pytest
 
-from server.app import CENTRAL_DB, EDGE_DB
 from server.central.ledger import SALE_COLUMNS
 from server.central.sqlite_ledger import REFUSAL, SqliteLedger
-from server.keys import EDGE_STORE, SYNC_WORKER
+from server.config import CENTRAL_DB, EDGE_DB
+from server.edge_app.keys import EDGE_STORE, SYNC_WORKER
 from server.orders import order_view
 from tests.conftest import batch_of, heartbeat, plant_conflicting_row, sale
 

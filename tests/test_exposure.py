@@ -8,8 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from server.app import CENTRAL_DB, EDGE_DB, create_app
-from server.web_server import SERVER_NAME
+from server.config import CENTRAL_DB, EDGE_DB
+from server.edge_app.factory import create_app
+from server.web.serving import SERVER_NAME
 from tests.conftest import sale
 
 ROOT = Path(__file__).resolve().parent.parent

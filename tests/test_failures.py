@@ -2,8 +2,9 @@
 import logging
 import sqlite3
 
-from server.app import EDGE_DB, create_app
-from server.auth.access import OPERATOR, allow
+from server.config import EDGE_DB
+from server.edge_app.factory import create_app
+from server.web.access import OPERATOR, allow
 from tests.conftest import edge_rows, sale
 
 

@@ -4,10 +4,11 @@ to it.
 Hypothesis makes bodies that are valid, nearly valid and wrong in every field; for each, the
 fast path either declines (None) or returns what `load` returns, and `load` accepts it.
 """
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from marshmallow import ValidationError
 
-from server.api.schemas import CheckoutRequestSchema, QuoteRequestSchema
+from server.edge_app.schemas import CheckoutRequestSchema, QuoteRequestSchema
 
 SCHEMA = CheckoutRequestSchema()
 QUOTE = QuoteRequestSchema()

@@ -16,13 +16,13 @@ from aiohttp import web
 from hypothesis.configuration import set_hypothesis_home_dir
 from schemathesis.config import SchemathesisConfig
 
-from server.api.routes import ROUTES
-from server.app import create_app
 from server.auth.enrolment import enrol_kiosk, issue_person_token
 from server.clock import to_iso
 from server.config import Settings
-from server.keys import AUTH_STORE
-from server.web_server import server_options
+from server.edge_app.factory import create_app
+from server.edge_app.keys import AUTH_STORE
+from server.edge_app.routes import ROUTES
+from server.web.serving import server_options
 
 SEED = 1
 MAX_EXAMPLES = 50          # per operation and phase: the file runs in well under a minute

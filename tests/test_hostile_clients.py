@@ -13,7 +13,7 @@ import aiohttp
 import pytest
 
 from reliability.edge_process import Edge
-from server.app import EDGE_DB
+from server.config import EDGE_DB
 from tests.conftest import MILK, count_rows
 
 IDLE_TIMEOUT_S = 2.0           # http_idle_timeout_s of the edge process below

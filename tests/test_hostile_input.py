@@ -10,8 +10,9 @@ from dataclasses import replace
 import pytest
 import yarl
 
-from server.app import EDGE_DB, create_app
 from server.cli.credentials import enroll_kiosk
+from server.config import EDGE_DB
+from server.edge_app.factory import create_app
 from tests.conftest import MILK, NEWSPAPER, central_rows, count_rows, edge_rows, sale
 from tests.test_bad_input import assert_error, with_change
 

@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from server.app import CENTRAL_DB, EDGE_DB, create_app
+from server.config import CENTRAL_DB, EDGE_DB
+from server.edge_app.factory import create_app
+from server.edge_app.keys import SYNC_WORKER
 from server.journal.chain import GENESIS, canonical_content, chained_hash, entry_hash
 from server.journal.verify import verify_journal
-from server.keys import SYNC_WORKER
 from server.sqlite import SCHEMA_ROOT
 from tests.conftest import MILK, central_rows, eventually, heartbeat, sale
 

@@ -5,9 +5,9 @@ from dataclasses import replace
 import aiohttp
 import pytest
 
-from server.app import create_app
+from server.edge_app.factory import create_app
+from server.edge_app.keys import SOCKET_HUB
 from server.hub.messages import validator
-from server.keys import SOCKET_HUB
 from tests.conftest import central_rows, eventually, sale
 
 

@@ -6,7 +6,8 @@ breaks it: a field dropped, one added, a value swapped for any JSON value, strin
 past their maxLength.
 """
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from server.hub.messages import MESSAGES_DIR, quick_check, quick_check_of, schema, validator
 

@@ -1,7 +1,7 @@
 """A sale central refuses for good is set aside for staff; the sales behind it still drain."""
 from prometheus_client.parser import text_string_to_metric_families
 
-from server.keys import SYNC_WORKER
+from server.edge_app.keys import SYNC_WORKER
 from tests.conftest import heartbeat, plant_conflicting_row, sale
 
 

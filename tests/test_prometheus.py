@@ -3,8 +3,8 @@ import sqlite3
 
 from prometheus_client.parser import text_string_to_metric_families
 
-from server.app import CENTRAL_DB
-from server.keys import SYNC_WORKER
+from server.config import CENTRAL_DB
+from server.edge_app.keys import SYNC_WORKER
 from tests.conftest import eventually, heartbeat, sale
 
 

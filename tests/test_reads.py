@@ -3,10 +3,10 @@ import json
 import logging
 import sqlite3
 
-from server.app import CENTRAL_DB
 from server.catalog.catalog import Catalog
 from server.catalog.ean import is_valid_ean13
-from server.keys import SYNC_WORKER
+from server.config import CENTRAL_DB
+from server.edge_app.keys import SYNC_WORKER
 from tests.conftest import DETERGENT, MILK, heartbeat, sale
 
 
@@ -32,7 +32,8 @@ async def test_catalog_is_served_with_a_version_tag_and_etag(client):
 
 async def test_a_configured_catalog_file_replaces_the_default(make_client, settings, tmp_path):
     from dataclasses import replace
-    from server.app import create_app
+
+    from server.edge_app.factory import create_app
     path = tmp_path / "catalog.json"
     path.write_text(json.dumps({"items": [{"sku": MILK, "name": "Mjölk", "price_ore": 1000,
                                            "vat_rate": 12, "category": "Mejeri"}]}))

@@ -1,8 +1,8 @@
 """Reconciliation: the edge beside central, per kiosk and business day."""
 import sqlite3
 
-from server.app import CENTRAL_DB
-from server.keys import CENTRAL_LEDGER, SYNC_WORKER
+from server.config import CENTRAL_DB
+from server.edge_app.keys import CENTRAL_LEDGER, SYNC_WORKER
 from tests.conftest import MILK, batch_of, heartbeat, sale
 
 

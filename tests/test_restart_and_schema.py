@@ -1,7 +1,8 @@
 """Durability across restarts, and schema versions that upgrade an old file in place."""
 import sqlite3
 
-from server.app import CENTRAL_DB, EDGE_DB, create_app
+from server.config import CENTRAL_DB, EDGE_DB
+from server.edge_app.factory import create_app
 from server.sqlite import SCHEMA_ROOT, SqliteDatabase, migrations
 from tests.conftest import central_rows, eventually, heartbeat, sale
 

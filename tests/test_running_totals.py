@@ -4,8 +4,8 @@ minutes, and after the migration back-fills a file written before them."""
 import random
 import sqlite3
 
-from server.app import EDGE_DB
-from server.keys import SYNC_WORKER
+from server.config import EDGE_DB
+from server.edge_app.keys import SYNC_WORKER
 from server.sqlite import SCHEMA_ROOT, SqliteDatabase, migrations
 from tests.conftest import DETERGENT, MILK, NEWSPAPER, heartbeat, plant_conflicting_row, sale
 

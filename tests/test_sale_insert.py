@@ -9,11 +9,11 @@ import sqlite3
 
 import pytest
 
-from server.app import EDGE_DB
+from server.config import EDGE_DB
 from server.edge.checkout import checkout
 from server.edge.sale_insert import SaleInsert
+from server.edge_app.keys import CATALOG, CLOCK, EDGE_STORE
 from server.journal.chain import GENESIS, entry_hash
-from server.keys import CATALOG, CLOCK, EDGE_STORE
 from tests.conftest import MILK, sale, statements_of
 
 KIOSKS = ["k1", "k2", "k3"]

@@ -3,9 +3,10 @@ import asyncio
 import sqlite3
 from dataclasses import replace
 
-from server.app import CENTRAL_DB, create_app
 from server.central.sqlite_ledger import SqliteLedger
-from server.keys import CENTRAL_LEDGER, EDGE_STORE, SYNC_WORKER
+from server.config import CENTRAL_DB
+from server.edge_app.factory import create_app
+from server.edge_app.keys import CENTRAL_LEDGER, EDGE_STORE, SYNC_WORKER
 from tests.conftest import all_orders, batch_of, central_rows, eventually, heartbeat, sale
 
 

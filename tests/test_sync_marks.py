@@ -3,10 +3,10 @@ sale's sync state sees exactly what marking each sale would have shown: the orde
 its filters, the backlog's head and count, the drain's next batch."""
 import sqlite3
 
-from server.app import EDGE_DB
+from server.config import EDGE_DB
 from server.edge.figures import OLDEST_PENDING
 from server.edge.store import KIOSKS_WITH_PENDING, PENDING_BATCH, SEQS_IN_STATE
-from server.keys import EDGE_STORE, SYNC_WORKER
+from server.edge_app.keys import EDGE_STORE, SYNC_WORKER
 from tests.conftest import all_orders, heartbeat, sale
 
 EARLY, LATE = "2026-11-30T10:00:00.000000+00:00", "2026-11-30T10:05:00.000000+00:00"

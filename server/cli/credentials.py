@@ -11,14 +11,13 @@ above it. Only the token's hash is stored: it cannot be shown again.
 import argparse
 import asyncio
 
-from server.api.fields import KIOSK_ID
-from server.app import EDGE_DB
 from server.auth import enrolment
 from server.auth.store import AuthStore
 from server.cli.serve import add_data_dir_arguments
 from server.clock import to_iso, utc_now
 from server.config import load_settings
 from server.edge.store import EdgeStore
+from server.web.fields import KIOSK_ID
 
 ACTOR = "cli"
 
@@ -32,7 +31,7 @@ def _parser(command: str) -> argparse.ArgumentParser:
 
 async def _with_store(args, work):
     settings = load_settings(args.config, data_dir=args.data_dir)
-    store = await EdgeStore(settings.data_path / EDGE_DB, settings.sqlite_busy_timeout_ms).open()
+    store = await EdgeStore(settings.edge_db_path, settings.sqlite_busy_timeout_ms).open()
     try:
         return await work(AuthStore(store.db), settings, to_iso(utc_now()))
     finally:

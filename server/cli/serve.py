@@ -6,10 +6,10 @@ import logging
 import uvloop
 from aiohttp import web
 
-from server.app import create_app
 from server.config import Settings, load_settings
+from server.edge_app.factory import create_app
 from server.interpreter_settings import tune_interpreter
-from server.web_server import server_options
+from server.web.serving import server_options
 
 
 def add_data_dir_arguments(parser: argparse.ArgumentParser) -> None:

@@ -8,7 +8,6 @@ Exit status: 0 when everything holds, 1 when anything is broken, 2 when it canno
 import argparse
 import sys
 
-from server.app import CENTRAL_DB, EDGE_DB
 from server.cli.serve import add_data_dir_arguments
 from server.clock import to_iso, utc_now
 from server.config import load_settings
@@ -56,12 +55,11 @@ def main(argv: list[str]) -> int:
     add_data_dir_arguments(parser)
     args = parser.parse_args(argv)
     settings = load_settings(args.config, data_dir=args.data_dir)
-    data = settings.data_path
     try:
-        report = verify_and_record(data / EDGE_DB, data / CENTRAL_DB,
+        report = verify_and_record(settings.edge_db_path, settings.central_db_path,
                                    settings.sqlite_busy_timeout_ms, to_iso(utc_now()))
     except JournalUnavailable as exc:
         print(f"verify-journal: cannot check: {exc}", file=sys.stderr)
         return 2
-    print(format_report(report, str(data)))
+    print(format_report(report, str(settings.data_path)))
     return 0 if report.ok else 1

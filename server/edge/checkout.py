@@ -16,7 +16,11 @@ from server.catalog.pricing import price_lines
 from server.clock import business_day, to_iso
 from server.edge.store import EdgeStore
 from server.errors import (
-    AgeCheckRequired, DomainError, IdempotencyKeyReused, LabelCheckRequired, PriceChanged,
+    AgeCheckRequired,
+    DomainError,
+    IdempotencyKeyReused,
+    LabelCheckRequired,
+    PriceChanged,
 )
 from server.faults import Faults
 from server.journal.chain import canonical_content

@@ -7,10 +7,10 @@ import hmac
 
 from aiohttp import web
 
-from server.auth.identity import principal_of
 from server.clock import to_iso
+from server.edge_app.keys import AUTH_STORE, CLOCK, RATE_LIMITERS, SETTINGS
 from server.errors import TooManyRequests, WrongStaffPin
-from server.keys import AUTH_STORE, CLOCK, RATE_LIMITERS, SETTINGS
+from server.web.identity import principal_of
 
 
 async def check_staff_pin(request: web.Request, pin: str, purpose: str) -> None:

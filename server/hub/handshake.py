@@ -1,12 +1,12 @@
 """What every socket shares: the handshake's Origin check, the upgrade, the read loop."""
 from aiohttp import WSMsgType, web
 
-from server.auth.identity import principal_of
+from server.edge_app.keys import SETTINGS, SOCKET_HUB
 from server.errors import CrossSiteRequest
 from server.hub.connection import Connection
 from server.hub.hub import Holder
 from server.hub.messages import error_message
-from server.keys import SETTINGS, SOCKET_HUB
+from server.web.identity import principal_of
 
 HARD_MESSAGE_CAP = 1 << 20  # aiohttp closes above this; our own, smaller limit answers first
 

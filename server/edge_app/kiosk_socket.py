@@ -9,13 +9,19 @@ import logging
 
 from aiohttp import web
 
-from server.auth.identity import own_kiosk, principal_of
 from server.edge.heartbeat import record_heartbeat
+from server.edge_app.keys import (
+    CLOCK,
+    DASHBOARD_FEED,
+    EDGE_STORE,
+    RATE_LIMITERS,
+    SETTINGS,
+    SOCKET_HUB,
+    SYNC_WORKER,
+)
 from server.hub.handshake import accept_socket, answer_messages
 from server.hub.messages import MessageError, error_message, parse_message
-from server.keys import (
-    CLOCK, DASHBOARD_FEED, EDGE_STORE, RATE_LIMITERS, SETTINGS, SOCKET_HUB, SYNC_WORKER,
-)
+from server.web.identity import own_kiosk, principal_of
 
 log = logging.getLogger(__name__)
 INBOUND = {"heartbeat": "kiosk_heartbeat"}  # message type -> its schema in schema/messages

@@ -1,5 +1,5 @@
 """Shorthands for documenting views: error responses and the pagination answer."""
-from server.api.schemas import ErrorSchema
+from server.edge_app.schemas import ErrorSchema
 
 ERROR_TEXT = {
     400: "Malformed request (not JSON, not an object, or a required body missing)",

@@ -5,19 +5,29 @@ from aiohttp import web
 from aiohttp_apispec import docs, querystring_schema
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from server.api.docs_decl import errors
-from server.api.envelope import json_response
-from server.api.pagination import after_cursor, page
-from server.api.dashboard_schemas import (
-    HistoryQuerySchema, HistorySchema, KiosksSchema, OverviewSchema, ReconciliationSchema,
-)
-from server.api.schemas import CatalogSchema, HealthSchema, OrdersPageSchema, OrdersQuerySchema
 from server.dashboard import metrics
 from server.dashboard.reconciliation import reconcile
-from server.errors import StoreUnavailable
-from server.keys import (
-    CATALOG, CENTRAL_LEDGER, CLOCK, EDGE_FIGURES, EDGE_STORE, METRICS, SETTINGS,
+from server.edge_app.dashboard_schemas import (
+    HistoryQuerySchema,
+    HistorySchema,
+    KiosksSchema,
+    OverviewSchema,
+    ReconciliationSchema,
 )
+from server.edge_app.keys import (
+    CATALOG,
+    CENTRAL_LEDGER,
+    CLOCK,
+    EDGE_FIGURES,
+    EDGE_STORE,
+    METRICS,
+    SETTINGS,
+)
+from server.edge_app.schemas import CatalogSchema, HealthSchema, OrdersPageSchema, OrdersQuerySchema
+from server.errors import StoreUnavailable
+from server.web.docs_decl import errors
+from server.web.envelope import json_response
+from server.web.pagination import after_cursor, page
 
 log = logging.getLogger(__name__)
 

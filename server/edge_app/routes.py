@@ -1,11 +1,18 @@
 """The one route table: every API route, and who may call it."""
 from aiohttp import web
 
-from server.api import admin_views, auth_views, edge_views, read_views, staff_views
-from server.hub.dashboard_socket import dashboard_socket
-from server.hub.kiosk_socket import kiosk_socket
-from server.auth.access import (
-    ANY_ROLE, DASHBOARD, KIOSK, KIOSK_OR_OPERATOR, OPERATOR, PUBLIC, allow,
+from server.edge_app import admin_views, edge_views, read_views, staff_views
+from server.edge_app.dashboard_socket import dashboard_socket
+from server.edge_app.kiosk_socket import kiosk_socket
+from server.web import signin
+from server.web.access import (
+    ANY_ROLE,
+    DASHBOARD,
+    KIOSK,
+    KIOSK_OR_OPERATOR,
+    OPERATOR,
+    PUBLIC,
+    allow,
 )
 
 ROUTES = [
@@ -25,10 +32,10 @@ ROUTES = [
     ("GET", "/dashboard/reconciliation", read_views.get_reconciliation, DASHBOARD, None),
     ("GET", "/health", read_views.get_health, PUBLIC, None),
     ("GET", "/metrics", read_views.get_metrics, DASHBOARD, None),
-    ("GET", "/signin", auth_views.get_signin_page, PUBLIC, None),
-    ("GET", "/signin.js", auth_views.get_signin_script, PUBLIC, None),
-    ("POST", "/auth/session", auth_views.post_session, PUBLIC, None),
-    ("DELETE", "/auth/session", auth_views.delete_session, ANY_ROLE, None),
+    ("GET", "/signin", signin.get_signin_page, PUBLIC, None),
+    ("GET", "/signin.js", signin.get_signin_script, PUBLIC, None),
+    ("POST", "/auth/session", signin.post_session, PUBLIC, None),
+    ("DELETE", "/auth/session", signin.delete_session, ANY_ROLE, None),
     ("POST", "/admin/kiosks/{kiosk_id}/enrol", admin_views.post_enrol_kiosk, OPERATOR, None),
     ("POST", "/admin/kiosks/{kiosk_id}/revoke", admin_views.post_revoke_kiosk, OPERATOR, None),
     ("GET", "/admin/audit", admin_views.get_audit, OPERATOR, None),

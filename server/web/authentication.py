@@ -6,13 +6,13 @@ state-changing request from another origin.
 """
 from aiohttp import web
 
-from server.auth.access import PUBLIC, roles_of
-from server.auth.identity import PRINCIPAL
 from server.auth.store import Principal
 from server.auth.tokens import hash_secret, is_session_value
 from server.clock import to_iso
+from server.edge_app.keys import AUTH_FAILURES, AUTH_STORE, CLOCK, RATE_LIMITERS
 from server.errors import CrossSiteRequest, Forbidden, TooManyRequests, Unauthorized
-from server.keys import AUTH_FAILURES, AUTH_STORE, CLOCK, RATE_LIMITERS
+from server.web.access import PUBLIC, roles_of
+from server.web.identity import PRINCIPAL
 
 SESSION_COOKIE = "aoc_session"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})

@@ -4,7 +4,7 @@ The wallboard socket sends the same shapes: its snapshot holds the overview and 
 """
 from marshmallow import Schema, fields, validate
 
-from server.api.fields import DigitsInt
+from server.web.fields import DigitsInt
 
 
 class JournalCheckSchema(Schema):

@@ -1,9 +1,17 @@
 """Marshmallow schemas: the same classes validate requests and document them at /docs."""
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
-from server.api.fields import (
-    CURSOR, EAN13, IDEMPOTENCY_KEY, KIOSK_ID, PAYMENT_REFERENCE, STAFF_PIN, DigitsInt, StrictBool,
-    StrictInt, not_a_card_number,
+from server.web.fields import (
+    CURSOR,
+    EAN13,
+    IDEMPOTENCY_KEY,
+    KIOSK_ID,
+    PAYMENT_REFERENCE,
+    STAFF_PIN,
+    DigitsInt,
+    StrictBool,
+    StrictInt,
+    not_a_card_number,
 )
 
 

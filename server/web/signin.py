@@ -5,18 +5,18 @@ from pathlib import Path
 from aiohttp import web
 from aiohttp_apispec import docs, request_schema
 
-from server.api.docs_decl import errors
-from server.api.envelope import json_response
-from server.api.access_schemas import SessionRequestSchema, SessionSchema
-from server.auth.identity import principal_of
-from server.auth.middleware import SESSION_COOKIE, check_same_origin
 from server.auth.store import Principal
 from server.auth.tokens import hash_secret, is_session_value, new_session_secret
 from server.clock import to_iso
+from server.edge_app.access_schemas import SessionRequestSchema, SessionSchema
+from server.edge_app.keys import AUTH_FAILURES, AUTH_STORE, CLOCK, SETTINGS
 from server.errors import Unauthorized
-from server.keys import AUTH_FAILURES, AUTH_STORE, CLOCK, SETTINGS
+from server.web.authentication import SESSION_COOKIE, check_same_origin
+from server.web.docs_decl import errors
+from server.web.envelope import json_response
+from server.web.identity import principal_of
 
-PAGE_DIR = Path(__file__).resolve().parent.parent / "auth" / "signin_page"
+PAGE_DIR = Path(__file__).with_name("signin_page")
 
 
 async def get_signin_page(request: web.Request) -> web.FileResponse:

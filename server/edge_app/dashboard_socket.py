@@ -1,10 +1,10 @@
 """GET /ws/dashboard: a wallboard's socket. A snapshot first, then coalesced deltas."""
 from aiohttp import web
 
-from server.auth.identity import principal_of
+from server.edge_app.keys import DASHBOARD_FEED, RATE_LIMITERS, SETTINGS, SOCKET_HUB
 from server.hub.handshake import accept_socket, answer_messages
 from server.hub.messages import MessageError, error_message, parse_message
-from server.keys import DASHBOARD_FEED, RATE_LIMITERS, SETTINGS, SOCKET_HUB
+from server.web.identity import principal_of
 
 INBOUND = {"snapshot_request": "dashboard_snapshot_request"}
 

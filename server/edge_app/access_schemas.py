@@ -1,7 +1,7 @@
 """Schemas of who may do what: sign-in, enrolment, the audit trail, staff at the kiosk."""
 from marshmallow import Schema, fields, validate
 
-from server.api.fields import CURSOR, STAFF_PIN, DigitsInt, StrictBool
+from server.web.fields import CURSOR, STAFF_PIN, DigitsInt, StrictBool
 
 
 class SessionRequestSchema(Schema):

@@ -2,15 +2,18 @@
 from aiohttp import web
 from aiohttp_apispec import docs, request_schema
 
-from server.api.docs_decl import errors
-from server.api.envelope import json_response
-from server.api.access_schemas import (
-    LinkOverrideRequestSchema, LinkOverrideSchema, StaffOkSchema, StaffPinSchema,
-)
-from server.auth.identity import principal_of
 from server.clock import to_iso
 from server.edge.staff import check_staff_pin
-from server.keys import AUTH_STORE, CLOCK, DASHBOARD_FEED, EDGE_STORE, SYNC_WORKER
+from server.edge_app.access_schemas import (
+    LinkOverrideRequestSchema,
+    LinkOverrideSchema,
+    StaffOkSchema,
+    StaffPinSchema,
+)
+from server.edge_app.keys import AUTH_STORE, CLOCK, DASHBOARD_FEED, EDGE_STORE, SYNC_WORKER
+from server.web.docs_decl import errors
+from server.web.envelope import json_response
+from server.web.identity import principal_of
 
 
 @docs(tags=["staff"], summary="Check the staff PIN (opens the kiosk's staff panel)",

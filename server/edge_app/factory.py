@@ -3,15 +3,8 @@ import logging
 
 from aiohttp import web
 
-from server.api.docs import setup_docs
-from server.api.envelope import error_middleware
-from server.api.headers import security_headers_middleware
-from server.api.plain_bodies import plain_bodies_middleware
-from server.api.routes import setup_routes
-from server.api.validation import validation_middleware
 from server.auth.demo import announce, enrol_demo_fleet, hand_over
 from server.auth.failures import FailureAudit
-from server.auth.middleware import auth_middleware
 from server.auth.rate_limit import RateLimiter
 from server.auth.store import AuthStore
 from server.catalog.catalog import Catalog
@@ -22,27 +15,44 @@ from server.dashboard import metrics
 from server.dashboard.prometheus import CheckoutMetrics
 from server.edge.figures import EdgeFigures
 from server.edge.store import EdgeStore
-from server.faults import Faults
-from server.hub.dashboard_feed import DashboardFeed
-from server.hub.credential_watch import CredentialWatch
-from server.hub.hub import SocketHub
-from server.hub.progress import push_sync_progress
-from server.keys import (
-    AUTH_FAILURES, AUTH_STORE, CATALOG, CENTRAL_LEDGER, CLOCK, DASHBOARD_FEED, EDGE_FIGURES,
-    EDGE_STORE, FAULTS, METRICS, RATE_LIMITERS, SETTINGS, SOCKET_HUB, SYNC_WORKER,
+from server.edge_app.keys import (
+    AUTH_FAILURES,
+    AUTH_STORE,
+    CATALOG,
+    CENTRAL_LEDGER,
+    CLOCK,
+    DASHBOARD_FEED,
+    EDGE_FIGURES,
+    EDGE_STORE,
+    FAULTS,
+    METRICS,
+    RATE_LIMITERS,
+    SETTINGS,
+    SOCKET_HUB,
+    SYNC_WORKER,
 )
-from server.pages import setup_pages
+from server.edge_app.pages import setup_pages
+from server.edge_app.progress import push_sync_progress
+from server.edge_app.routes import setup_routes
+from server.faults import Faults
+from server.hub.credential_watch import CredentialWatch
+from server.hub.dashboard_feed import DashboardFeed
+from server.hub.hub import SocketHub
 from server.sync.worker import SyncWorker
+from server.web.authentication import auth_middleware
+from server.web.docs import setup_docs
+from server.web.envelope import error_middleware
+from server.web.headers import security_headers_middleware
+from server.web.plain_bodies import plain_bodies_middleware
+from server.web.validation import validation_middleware
 
 log = logging.getLogger(__name__)
-EDGE_DB = "edge_store.db"
-CENTRAL_DB = "central_hq.db"
 
 
 async def edge_store_ctx(app: web.Application):
     """Open the edge store first: nothing may run without it."""
     settings = app[SETTINGS]
-    store = EdgeStore(settings.data_path / EDGE_DB, settings.sqlite_busy_timeout_ms)
+    store = EdgeStore(settings.edge_db_path, settings.sqlite_busy_timeout_ms)
     app[EDGE_STORE] = await store.open()
     app[EDGE_FIGURES] = EdgeFigures(store.db)
     app[AUTH_STORE] = AuthStore(store.db)
@@ -80,7 +90,7 @@ def rate_limiters(settings: Settings) -> dict[str, RateLimiter]:
 async def central_ledger_ctx(app: web.Application):
     """Open the central ledger (SQLite on the embedded default)."""
     settings = app[SETTINGS]
-    ledger = SqliteLedger(settings.data_path / CENTRAL_DB, settings.sqlite_busy_timeout_ms)
+    ledger = SqliteLedger(settings.central_db_path, settings.sqlite_busy_timeout_ms)
     app[CENTRAL_LEDGER] = await ledger.open()
     yield
     await ledger.close()

@@ -2,26 +2,41 @@
 from aiohttp import web
 from aiohttp_apispec import docs, querystring_schema, request_schema
 
-from server.api.docs_decl import errors
-from server.api.envelope import json_response
-from server.api.pagination import after_cursor, page
-from server.api.schemas import (
-    CheckoutRequestSchema, OrdersQuerySchema, HeartbeatRequestSchema, HeartbeatResponseSchema,
-    OrderSchema, OrdersPageSchema, QuoteRequestSchema, QuoteSchema, SyncRequestSchema,
-    SyncResponseSchema,
-)
-from server.auth.identity import own_kiosk, principal_of
-from server.clock import to_iso
 from server.catalog.pricing import price_lines
+from server.clock import to_iso
 from server.edge.checkout import checkout
 from server.edge.heartbeat import record_heartbeat
 from server.edge.staff import check_staff_pin
-from server.errors import InvalidFields
-from server.keys import (
-    AUTH_STORE, CATALOG, CLOCK, DASHBOARD_FEED, EDGE_STORE, FAULTS, METRICS, SETTINGS, SYNC_WORKER,
+from server.edge_app.keys import (
+    AUTH_STORE,
+    CATALOG,
+    CLOCK,
+    DASHBOARD_FEED,
+    EDGE_STORE,
+    FAULTS,
+    METRICS,
+    SETTINGS,
+    SYNC_WORKER,
 )
+from server.edge_app.schemas import (
+    CheckoutRequestSchema,
+    HeartbeatRequestSchema,
+    HeartbeatResponseSchema,
+    OrderSchema,
+    OrdersPageSchema,
+    OrdersQuerySchema,
+    QuoteRequestSchema,
+    QuoteSchema,
+    SyncRequestSchema,
+    SyncResponseSchema,
+)
+from server.errors import InvalidFields
 from server.orders import order_view
 from server.sync.sync_request import sync_all, sync_one
+from server.web.docs_decl import errors
+from server.web.envelope import json_response
+from server.web.identity import own_kiosk, principal_of
+from server.web.pagination import after_cursor, page
 
 
 def _check_order_limits(request: web.Request, data: dict) -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from server.auth.access import PUBLIC, allow
+from server.web.access import PUBLIC, allow
 
 
 def add_asset_folder(app: web.Application, prefix: str, folder: Path) -> None:

@@ -2,19 +2,21 @@
 from aiohttp import web
 from aiohttp_apispec import docs, querystring_schema
 
-from server.api.docs_decl import errors
-from server.api.envelope import json_response
-from server.api.fields import KIOSK_ID
-from server.api.pagination import after_cursor, page
-from server.api.access_schemas import (
-    AuditPageSchema, AuditQuerySchema, IssuedSchema, RevokedSchema,
-)
 from server.auth.enrolment import enrol_kiosk, revoke_kiosk
-from server.auth.identity import principal_of
 from server.clock import to_iso
+from server.edge_app.access_schemas import (
+    AuditPageSchema,
+    AuditQuerySchema,
+    IssuedSchema,
+    RevokedSchema,
+)
+from server.edge_app.keys import AUTH_STORE, CLOCK
 from server.errors import InvalidFields
-from server.keys import AUTH_STORE, CLOCK
-
+from server.web.docs_decl import errors
+from server.web.envelope import json_response
+from server.web.fields import KIOSK_ID
+from server.web.identity import principal_of
+from server.web.pagination import after_cursor, page
 
 # Documented with its pattern, so integrators (and the fuzzer) know which ids can exist.
 KIOSK_PATH_PARAM = {"in": "path", "name": "kiosk_id", "required": True, "type": "string",

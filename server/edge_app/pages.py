@@ -9,13 +9,13 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
-from server.api.assets import add_asset_folder
-from server.auth.access import DASHBOARD, PUBLIC, allow
-from server.auth.middleware import authenticate
+from server.edge_app.keys import SETTINGS
 from server.errors import Unauthorized
-from server.keys import SETTINGS
+from server.web.access import DASHBOARD, PUBLIC, allow
+from server.web.assets import add_asset_folder
+from server.web.authentication import authenticate
 
-WEB = Path(__file__).resolve().parent.parent / "web"
+WEB = Path(__file__).resolve().parents[2] / "web"  # the browser apps
 
 
 async def index(request: web.Request) -> web.Response:

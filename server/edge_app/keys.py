@@ -1,6 +1,6 @@
 """Typed application keys: every shared object of the app, declared in one place."""
-from datetime import datetime
 from collections.abc import Callable
+from datetime import datetime
 
 from aiohttp import web
 
@@ -9,8 +9,8 @@ from server.auth.store import AuthStore
 from server.catalog.catalog import Catalog
 from server.central.ledger import CentralLedger
 from server.config import Settings
-from server.edge.figures import EdgeFigures
 from server.dashboard.prometheus import CheckoutMetrics
+from server.edge.figures import EdgeFigures
 from server.edge.store import EdgeStore
 from server.faults import Faults
 from server.hub.dashboard_feed import DashboardFeed

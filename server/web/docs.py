@@ -8,11 +8,11 @@ from aiohttp_apispec import AiohttpApiSpec
 from aiohttp_apispec.utils import get_path
 from marshmallow import RAISE
 
-from server.api import access_schemas, schemas
-from server.api.assets import add_asset_folder
-from server.api.docs_decl import ERROR_TEXT, errors
-from server.auth.access import PUBLIC, allow, roles_of
-from server.keys import SETTINGS
+from server.edge_app import access_schemas, schemas
+from server.edge_app.keys import SETTINGS
+from server.web.access import PUBLIC, allow, roles_of
+from server.web.assets import add_asset_folder
+from server.web.docs_decl import ERROR_TEXT, errors
 
 PAGE_DIR = Path(__file__).with_name("docs_page")
 SWAGGER_ASSETS = Path(aiohttp_apispec.__file__).parent / "static"
