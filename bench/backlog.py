@@ -17,9 +17,11 @@ from server.catalog.catalog import Catalog
 from server.clock import utc_now
 from server.config import CENTRAL_DB, EDGE_DB, Settings
 from server.edge.checkout import checkout
-from server.edge.sale_insert import INSERT_ORDER, ORDER_COLUMN_NAMES, chain_onto
+from server.edge.events import EdgeEvents
+from server.edge.sale_insert import INSERT_ORDER, chain_onto
 from server.journal.chain import GENESIS
 from server.journal.verify import verify_journal
+from server.orders import EDGE_COLUMNS
 
 CHUNK = 5000
 
@@ -35,7 +37,7 @@ class RowCollector:
         """No sale has this key yet (the fill makes every key new)."""
         return None
 
-    async def insert_order_once(self, order: dict, content: bytes):
+    async def insert_order_once(self, order: dict, content: bytes, approval=None):
         """Keep the row; the chain's hashes are added when the chunk is written."""
         self.rows.append((order, content))
         return {**order, "prev_hash": None, "entry_hash": None}, True
@@ -50,7 +52,7 @@ async def _priced_rows(catalog: Catalog, kiosks, skus, first: int,
                    "items": [{"sku": skus[(i + j) % len(skus)], "qty": 1 + j % 2}
                              for j in range(3 + i % 3)],
                    "payment": {"method": "card", "reference": f"FILL-{i}"}}
-        await checkout(collector, catalog, request, utc_now(), timezone)
+        await checkout(collector, catalog, request, utc_now(), timezone, EdgeEvents())
     return collector.rows
 
 
@@ -60,7 +62,7 @@ def _chained(rows: list[tuple[dict, bytes]], heads: dict[str, str]) -> list[list
     for order, content in rows:
         heads.setdefault(order["kiosk_id"], GENESIS)
         row = chain_onto(heads, order, content)
-        values.append([row[name] for name in ORDER_COLUMN_NAMES])
+        values.append([row[name] for name in EDGE_COLUMNS])
     return values
 
 

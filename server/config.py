@@ -1,4 +1,6 @@
-"""Settings: built-in defaults, overridden by a TOML file, then by CHECKOUT_<NAME> env vars."""
+"""Settings: built-in defaults, overridden by a TOML file, then by CHECKOUT_<NAME> env vars,
+then by the command line. `ServiceSettings` holds what every service of the package has (the
+HTTP server, sign-in, sockets, limits); `Settings` is the store's, with its own besides."""
 import dataclasses
 import os
 import tomllib
@@ -18,16 +20,73 @@ def _setting(default, doc: str):
     return field(default=default, metadata={"doc": doc})
 
 
+def _require_positive(settings, names) -> None:
+    for name in names:
+        if getattr(settings, name) <= 0:
+            raise ValueError(f"setting {name} must be positive")
+
+
 @dataclass(frozen=True)
-class Settings:
-    """Every knob of the service; each one is documented in README.md."""
+class ServiceSettings:
+    """What every service of this package is configured by; each is documented in README.md."""
 
     host: str = _setting("127.0.0.1", "Address to listen on.")
     port: int = _setting(8080, "TCP port to listen on.")
     data_dir: str = _setting("data", "Folder holding edge_store.db and central_hq.db.")
+    max_body_bytes: int = _setting(65536, "Largest request body accepted (413 above).")
+    sqlite_busy_timeout_ms: int = _setting(5000, "How long a write waits for a locked database.")
+    log_level: str = _setting("INFO", "Logging level (DEBUG, INFO, WARNING, ERROR).")
+    session_ttl_s: int = _setting(43200, "How long a browser sign-in lasts.")
+    cookie_secure: bool = _setting(
+        False, "Mark the session cookie Secure (set it when the edge is served over HTTPS)."
+    )
+    rate_limits: str = _setting("on", "Per-credential rate limits: on, or off for load tests.")
+    event_loop: str = _setting("uvloop", "The asyncio loop: uvloop (faster), or asyncio.")
+    audit_failures_per_address_per_min: float = _setting(
+        10.0, "Failed credentials from one address written to the audit trail (the rest counted)."
+    )
+    audit_failures_per_min: float = _setting(
+        60.0, "Failed credentials written to the audit trail in all (the rest counted)."
+    )
+    dashboard_min_interval_s: float = _setting(
+        0.2, "Least time between two deltas to a wallboard, whatever the traffic."
+    )
+    dashboard_tick_s: float = _setting(1.0, "Most time between two looks at the metrics.")
+    ws_max_message_bytes: int = _setting(4096, "Largest socket message taken (else: error).")
+    ws_messages_per_s: float = _setting(2.0, "Steady socket messages per second per credential.")
+    ws_message_burst: int = _setting(10, "Socket messages a credential may send at once.")
+    ws_max_sockets_per_credential: int = _setting(
+        3, "Sockets one credential may hold; a newer one closes the oldest."
+    )
+    ws_send_queue: int = _setting(64, "Messages queued for a slow socket before it is dropped.")
+    http_idle_timeout_s: float = _setting(
+        30.0, "A connection idle this long, or this slow to send a request, is closed."
+    )
+
+    def __post_init__(self):
+        """Refuse nonsense at start-up rather than at the first request."""
+        if self.rate_limits not in ("on", "off"):
+            raise ValueError("setting rate_limits must be on or off")
+        if self.event_loop not in ("uvloop", "asyncio"):
+            raise ValueError("setting event_loop must be uvloop or asyncio")
+        _require_positive(self, (
+            "port", "max_body_bytes", "session_ttl_s", "ws_max_message_bytes",
+            "ws_messages_per_s", "ws_message_burst", "ws_max_sockets_per_credential",
+            "ws_send_queue", "http_idle_timeout_s", "audit_failures_per_address_per_min",
+            "audit_failures_per_min"))
+
+    @property
+    def data_path(self) -> Path:
+        """The data folder as a Path."""
+        return Path(self.data_dir)
+
+
+@dataclass(frozen=True)
+class Settings(ServiceSettings):
+    """The store's edge: every knob of ServiceSettings, and the store's own."""
+
     catalog_file: str = _setting("", "JSON catalog replacing the built-in one (empty: built-in).")
     store_timezone: str = _setting("Europe/Stockholm", "Time zone of the store's business day.")
-    max_body_bytes: int = _setting(65536, "Largest request body accepted (413 above).")
     max_order_lines: int = _setting(100, "Most lines one order may hold.")
     max_line_qty: int = _setting(999, "Largest quantity on one order line.")
     heartbeat_timeout_s: float = _setting(15.0, "Silence after which a kiosk counts as offline.")
@@ -44,78 +103,35 @@ class Settings:
     sync_backoff_initial_s: float = _setting(1.0, "First retry delay after central fails.")
     sync_backoff_max_s: float = _setting(60.0, "Cap of the exponential retry delay.")
     sync_retry_after_s: int = _setting(5, "Retry-After sent with 503 central_link_down.")
-    sqlite_busy_timeout_ms: int = _setting(5000, "How long a write waits for a locked database.")
-    log_level: str = _setting("INFO", "Logging level (DEBUG, INFO, WARNING, ERROR).")
     demo_fleet: bool = _setting(
         True, "On the first start of an empty data dir, enrol 3 demo kiosks and 2 people."
     )
-    session_ttl_s: int = _setting(43200, "How long a browser sign-in lasts.")
-    cookie_secure: bool = _setting(
-        False, "Mark the session cookie Secure (set it when the edge is served over HTTPS)."
-    )
-    rate_limits: str = _setting("on", "Per-credential rate limits: on, or off for load tests.")
-    event_loop: str = _setting("uvloop", "The asyncio loop: uvloop (faster), or asyncio.")
     checkout_rate_per_s: float = _setting(5.0, "Steady checkouts per second per kiosk.")
     checkout_burst: int = _setting(20, "Checkouts a kiosk may send at once above that rate.")
     staff_pin: str = _setting("1234", "Staff PIN at the kiosks (drills, age checks): change it.")
     staff_pin_attempts_per_min: float = _setting(5.0, "Staff PIN attempts a kiosk may make.")
-    audit_failures_per_address_per_min: float = _setting(
-        10.0, "Failed credentials from one address written to the audit trail (the rest counted)."
-    )
-    audit_failures_per_min: float = _setting(
-        60.0, "Failed credentials written to the audit trail in all (the rest counted)."
-    )
     central_health_url: str = _setting(
         "/health", "What kiosk pages probe to see whether head office answers."
     )
     kiosk_idle_timeout_s: int = _setting(120, "Idle time after which a kiosk clears its cart.")
     kiosk_idle_warning_s: int = _setting(20, "How long the kiosk warns before it clears.")
-    dashboard_min_interval_s: float = _setting(
-        0.2, "Least time between two deltas to a wallboard, whatever the traffic."
-    )
-    dashboard_tick_s: float = _setting(1.0, "Most time between two looks at the metrics.")
     dashboard_backlog_alert_s: int = _setting(
         300, "A sale waiting longer than this for central turns the wallboard's backlog red."
     )
-    ws_max_message_bytes: int = _setting(4096, "Largest socket message taken (else: error).")
-    ws_messages_per_s: float = _setting(2.0, "Steady socket messages per second per credential.")
-    ws_message_burst: int = _setting(10, "Socket messages a credential may send at once.")
-    ws_max_sockets_per_credential: int = _setting(
-        3, "Sockets one credential may hold; a newer one closes the oldest."
-    )
-    ws_send_queue: int = _setting(64, "Messages queued for a slow socket before it is dropped.")
     fault_injection: str = _setting(
         "", "Torture runs only: fault points that make this edge misbehave on purpose."
-    )
-    http_idle_timeout_s: float = _setting(
-        30.0, "A connection idle this long, or this slow to send a request, is closed."
     )
 
     def __post_init__(self):
         """Refuse nonsense at start-up rather than at the first sale."""
+        super().__post_init__()
         zoneinfo.ZoneInfo(self.store_timezone)
         parse_faults(self.fault_injection)
-        if self.rate_limits not in ("on", "off"):
-            raise ValueError("setting rate_limits must be on or off")
-        if self.event_loop not in ("uvloop", "asyncio"):
-            raise ValueError("setting event_loop must be uvloop or asyncio")
-        positive = ("port", "max_body_bytes", "max_order_lines", "max_line_qty", "sync_batch_size",
-                    "sync_parallel_kiosks",
-                    "session_ttl_s", "checkout_rate_per_s", "checkout_burst",
-                    "ws_max_message_bytes", "ws_messages_per_s", "ws_message_burst",
-                    "ws_max_sockets_per_credential", "ws_send_queue",
-                    "staff_pin_attempts_per_min", "http_idle_timeout_s",
-                    "audit_failures_per_address_per_min", "audit_failures_per_min")
         if not (4 <= len(self.staff_pin) <= 12 and self.staff_pin.isdigit()):
             raise ValueError("setting staff_pin must be 4 to 12 digits")
-        for name in positive:
-            if getattr(self, name) <= 0:
-                raise ValueError(f"setting {name} must be positive")
-
-    @property
-    def data_path(self) -> Path:
-        """The data folder as a Path."""
-        return Path(self.data_dir)
+        _require_positive(self, (
+            "max_order_lines", "max_line_qty", "sync_batch_size", "sync_parallel_kiosks",
+            "checkout_rate_per_s", "checkout_burst", "staff_pin_attempts_per_min"))
 
     @property
     def edge_db_path(self) -> Path:
@@ -128,9 +144,9 @@ class Settings:
         return self.data_path / CENTRAL_DB
 
 
-def setting_docs() -> dict[str, tuple[object, str]]:
+def setting_docs(kind: type = Settings) -> dict[str, tuple[object, str]]:
     """Each setting's default and its one-line doc, for the README table and its test."""
-    return {f.name: (f.default, f.metadata["doc"]) for f in dataclasses.fields(Settings)}
+    return {f.name: (f.default, f.metadata["doc"]) for f in dataclasses.fields(kind)}
 
 
 def _coerce(name: str, kind: type, raw):
@@ -145,10 +161,12 @@ def _coerce(name: str, kind: type, raw):
         raise ValueError(f"setting {name}: cannot read {raw!r} as {kind.__name__}") from exc
 
 
-def load_settings(config_file: str | None = None, env=None, **overrides) -> Settings:
-    """Defaults < TOML file < CHECKOUT_* environment < explicit overrides (command line)."""
+def load_settings(config_file: str | None = None, env=None, kind: type = Settings,
+                  **overrides):
+    """Defaults < TOML file < CHECKOUT_* environment < explicit overrides (command line), as
+    the settings class `kind` (the store's, unless another service asks for its own)."""
     env = os.environ if env is None else env
-    kinds = {f.name: f.type for f in dataclasses.fields(Settings)}
+    kinds = {f.name: f.type for f in dataclasses.fields(kind)}
     values: dict[str, object] = {}
     if config_file:
         with open(config_file, "rb") as fh:
@@ -161,4 +179,4 @@ def load_settings(config_file: str | None = None, env=None, **overrides) -> Sett
         if raw is not None:
             values[name] = raw
     values.update({k: v for k, v in overrides.items() if v is not None})
-    return Settings(**{name: _coerce(name, kinds[name], raw) for name, raw in values.items()})
+    return kind(**{name: _coerce(name, kinds[name], raw) for name, raw in values.items()})

@@ -11,15 +11,14 @@ import pytest
 from aiohttp.test_utils import TestServer
 
 from server.auth.enrolment import enrol_kiosk, issue_person_token
-from server.central.ledger import SALE_COLUMNS
 from server.clock import to_iso
 from server.config import CENTRAL_DB, EDGE_DB, Settings
 from server.edge_app.factory import create_app
-from server.edge_app.keys import AUTH_STORE, SETTINGS
 from server.edge_app.routes import ROUTES
-from server.orders import JSON_COLUMNS
+from server.orders import BATCH_COLUMNS, JSON_COLUMNS
 from server.web.access import KIOSK
 from server.web.fields import KIOSK_ID
+from server.web.keys import AUTH_STORE, SETTINGS
 from server.web.serving import server_options
 
 MILK = "7318001010007"        # Mellanmjölk, 16.95 kr, VAT 12 %
@@ -230,9 +229,9 @@ def plant_conflicting_row(settings, order_uuid: str) -> None:
 
 
 def batch_of(orders) -> str:
-    """A batch for CentralLedger.deliver (SALE_COLUMNS) made from orders as the API shows
+    """A batch for CentralLedger.deliver (BATCH_COLUMNS) made from orders as the API shows
     them; a caller from before the journal may give no hashes."""
     return json.dumps([
         [json.dumps(order[JSON_COLUMNS[name]]) if name in JSON_COLUMNS else order.get(name)
-         for name in SALE_COLUMNS]
+         for name in BATCH_COLUMNS]
         for order in orders])

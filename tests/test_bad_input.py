@@ -5,15 +5,7 @@ import json
 import pytest
 
 from server.config import EDGE_DB
-from tests.conftest import (
-    DETERGENT,
-    MILK,
-    central_rows,
-    count_rows,
-    edge_rows,
-    heartbeat,
-    sale,
-)
+from tests.conftest import DETERGENT, MILK, central_rows, count_rows, edge_rows, heartbeat, sale
 
 UNKNOWN_EAN = "4006381333931"   # a valid EAN-13 that is not in the catalog
 MISSING = object()              # "remove this field" in the tables below

@@ -5,11 +5,10 @@ import sqlite3
 
 import pytest
 
-from server.central.ledger import SALE_COLUMNS
 from server.central.sqlite_ledger import REFUSAL, SqliteLedger
 from server.config import CENTRAL_DB, EDGE_DB
 from server.edge_app.keys import EDGE_STORE, SYNC_WORKER
-from server.orders import order_view
+from server.orders import BATCH_COLUMNS, order_view
 from tests.conftest import batch_of, heartbeat, plant_conflicting_row, sale
 
 # A row from before the compact spelling, with a name that is not ASCII.
@@ -43,7 +42,7 @@ async def test_the_batch_is_the_oldest_pending_sales_as_the_edge_stored_them(cli
     with sqlite3.connect(settings.data_path / EDGE_DB) as conn:
         conn.execute("UPDATE edge_orders SET items_json = ? WHERE order_uuid = ?",
                      (SPACED_ITEMS, uuids[1]))
-        stored = conn.execute(f"SELECT {', '.join(SALE_COLUMNS)} FROM edge_orders"
+        stored = conn.execute(f"SELECT {', '.join(BATCH_COLUMNS)} FROM edge_orders"
                               " ORDER BY seq").fetchall()
         seqs = [seq for (seq,) in conn.execute("SELECT seq FROM edge_orders ORDER BY seq")]
     store = client.app[EDGE_STORE]
@@ -51,7 +50,7 @@ async def test_the_batch_is_the_oldest_pending_sales_as_the_edge_stored_them(cli
     batch = await store.pending_batch("k1", 3)
     assert [tuple(row) for row in json.loads(batch.text)] == stored[:3]
     assert (batch.count, batch.last_seq) == (3, seqs[2])
-    assert json.loads(batch.text)[1][SALE_COLUMNS.index("items_json")] == SPACED_ITEMS
+    assert json.loads(batch.text)[1][BATCH_COLUMNS.index("items_json")] == SPACED_ITEMS
 
     empty = await store.pending_batch("nobody", 3)
     assert (empty.count, empty.last_seq, json.loads(empty.text)) == (0, None, [])
@@ -63,7 +62,7 @@ def test_a_batch_of_api_orders_carries_their_values():
              "catalog_version": "v", "created_at": "c", "business_day": "d", "prev_hash": "p",
              "entry_hash": "e", "currency": "SEK", "sync_state": "pending"}
     (row,) = json.loads(batch_of([order]))
-    sale = dict(zip(SALE_COLUMNS, row, strict=True))
+    sale = dict(zip(BATCH_COLUMNS, row, strict=True))
     assert {name: json.loads(sale.pop(name)) for name in ("items_json", "vat_json",
             "payment_json")} == {"items_json": order["items"], "vat_json": order["vat"],
                                  "payment_json": order["payment"]}

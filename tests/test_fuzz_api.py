@@ -20,8 +20,8 @@ from server.auth.enrolment import enrol_kiosk, issue_person_token
 from server.clock import to_iso
 from server.config import Settings
 from server.edge_app.factory import create_app
-from server.edge_app.keys import AUTH_STORE
 from server.edge_app.routes import ROUTES
+from server.web.keys import AUTH_STORE
 from server.web.serving import server_options
 
 SEED = 1

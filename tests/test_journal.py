@@ -12,8 +12,9 @@ import pytest
 from server.config import CENTRAL_DB, EDGE_DB
 from server.edge_app.factory import create_app
 from server.edge_app.keys import SYNC_WORKER
-from server.journal.chain import GENESIS, canonical_content, chained_hash, entry_hash
+from server.journal.chain import GENESIS, chained_hash, entry_hash
 from server.journal.verify import verify_journal
+from server.orders import canonical_content
 from server.sqlite import SCHEMA_ROOT
 from tests.conftest import MILK, central_rows, eventually, heartbeat, sale
 

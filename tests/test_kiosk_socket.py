@@ -6,8 +6,8 @@ import aiohttp
 import pytest
 
 from server.edge_app.factory import create_app
-from server.edge_app.keys import SOCKET_HUB
 from server.hub.messages import validator
+from server.web.keys import SOCKET_HUB
 from tests.conftest import central_rows, eventually, sale
 
 

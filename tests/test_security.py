@@ -10,8 +10,8 @@ from server.auth.enrolment import issue_person_token, revoke_token
 from server.clock import to_iso
 from server.config import CENTRAL_DB, EDGE_DB
 from server.edge_app.factory import create_app
-from server.edge_app.keys import AUTH_STORE
 from server.web.access import PUBLIC, roles_of
+from server.web.keys import AUTH_STORE
 from tests.conftest import heartbeat, sale
 
 ROLES = ("kiosk", "dashboard", "operator")

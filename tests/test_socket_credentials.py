@@ -67,7 +67,7 @@ async def test_a_revoked_wallboard_stops_getting_deltas(client):
     token_id = token.split("_")[1]
     from server.auth.enrolment import revoke_token
     from server.clock import to_iso, utc_now
-    from server.edge_app.keys import AUTH_STORE
+    from server.web.keys import AUTH_STORE
     await revoke_token(client.app[AUTH_STORE], token_id, "test", to_iso(utc_now()))
     assert await closed_with(ws, 1) == POLICY
 

@@ -12,6 +12,7 @@ import time
 from server.auth.rate_limit import RateLimiter
 from server.auth.store import AuthStore
 from server.auth.tokens import token_id_of
+from server.events import Listeners
 
 MAX_TARGET = 200  # characters of the path kept with a failure
 MAX_ADDRESSES = 10_000
@@ -27,7 +28,7 @@ class FailureAudit:
                                         max(1, int(per_address_per_min)), clock, MAX_ADDRESSES)
         self._overall = RateLimiter(per_min / 60, max(1, int(per_min)), clock)
         self._unaudited: dict[str, int] = {}
-        self.on_failure: list = []  # called with (audited: bool); must not block
+        self.on_failure = Listeners()  # told (audited: bool) of every failure
 
     async def record(self, at: str, action: str, target: str | None, remote: str | None,
                      sent: str | None) -> None:
@@ -35,8 +36,7 @@ class FailureAudit:
         address = remote or "unknown"
         audited = (self._per_address.retry_after(address) is None
                    and self._overall.retry_after("*") is None)
-        for listener in self.on_failure:
-            listener(audited)
+        self.on_failure(audited)
         if not audited:
             if len(self._unaudited) >= MAX_ADDRESSES and address not in self._unaudited:
                 self._unaudited.pop(next(iter(self._unaudited)))

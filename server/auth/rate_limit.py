@@ -25,3 +25,16 @@ class RateLimiter:
             return None
         self._buckets[key] = (tokens, now)
         return (1.0 - tokens) / self.rate_per_s
+
+
+class RateLimits:
+    """A service's limits by name ("checkout", "socket_messages", "staff_pin"), each taken
+    per credential; a name with no limiter (the load limits, switched off) never waits."""
+
+    def __init__(self, limiters: dict[str, RateLimiter]):
+        self._limiters = limiters
+
+    def wait(self, name: str | None, key: str) -> float | None:
+        """Take one action of `name` for `key`: None if allowed, else seconds to wait."""
+        limiter = self._limiters.get(name) if name else None
+        return None if limiter is None else limiter.retry_after(key)

@@ -1,9 +1,11 @@
-"""Credentials, sessions and the audit trail in edge_store.db (its one writer door)."""
+"""Credentials, sessions and the audit trail in edge_store.db (its one writer door): every
+statement on the credentials, sessions and audit_events tables lives here."""
 import json
 import time
 from dataclasses import dataclass
 
 from server.auth.tokens import secret_matches, split_token
+from server.events import Listeners
 from server.sqlite import SqliteDatabase
 
 ROLES = ("kiosk", "dashboard", "operator")
@@ -13,6 +15,28 @@ ROLES = ("kiosk", "dashboard", "operator")
 # running edge's file takes effect within this time.
 CREDENTIAL_CACHE_S = 2.0
 CREDENTIAL_CACHE_SIZE = 50_000  # more than a store's kiosks and staff tokens together
+
+
+INSERT_AUDIT = ("INSERT INTO audit_events (at, actor, action, target, details_json)"
+                " VALUES (?, ?, ?, ?, ?)")
+
+
+@dataclass(frozen=True)
+class AuditEvent:
+    """One entry of the audit trail: when, who, what, on what, and what else to know."""
+
+    at: str
+    actor: str
+    action: str
+    target: str | None = None
+    details: dict | None = None
+
+
+def append_audit(conn, event: AuditEvent) -> None:
+    """Append `event` inside the caller's own write on the file (server.sqlite), so that it
+    commits with what it records, or not at all."""
+    conn.execute(INSERT_AUDIT, (event.at, event.actor, event.action, event.target,
+                                json.dumps(event.details or {})))
 
 
 @dataclass(frozen=True)
@@ -45,10 +69,10 @@ class AuthStore:
         self.db = db
         self._checked: dict[str, tuple[float, object]] = {}  # token -> (until, credential)
         self._changes = 0  # credentials changed through us: a lookup begun before is stale
-        # Told once committed, and must not block: the token ids just revoked (a list), and
-        # the hash of a browser session just ended.
-        self.on_revoked: list = []
-        self.on_session_ended: list = []
+        # Told once committed: the token ids just revoked (a list), and the hash of a browser
+        # session just ended.
+        self.on_revoked = Listeners()
+        self.on_session_ended = Listeners()
 
     async def add_credential(self, token_id: str, secret_hash: str, role: str,
                              kiosk_id: str | None, label: str, at: str,
@@ -75,8 +99,7 @@ class AuthStore:
         self._changes += 1
         self._checked.clear()
         if token_ids:
-            for listener in self.on_revoked:
-                listener(token_ids)
+            self.on_revoked(token_ids)
 
     async def active_credential(self, token_id: str):
         """The credential row if it exists and is not revoked, else None."""
@@ -152,20 +175,13 @@ class AuthStore:
             conn.execute("DELETE FROM sessions WHERE session_hash = ?", (session_hash,))
 
         await self.db.write(work)
-        for listener in self.on_session_ended:
-            listener(session_hash)
+        self.on_session_ended(session_hash)
 
     async def audit(self, at: str, actor: str, action: str, target: str | None = None,
                     details: dict | None = None) -> None:
-        """Append one event to the audit trail."""
-
-        def work(conn):
-            conn.execute(
-                "INSERT INTO audit_events (at, actor, action, target, details_json)"
-                " VALUES (?, ?, ?, ?, ?)",
-                (at, actor, action, target, json.dumps(details or {})))
-
-        await self.db.write(work)
+        """Append one event to the audit trail, in a write of its own."""
+        event = AuditEvent(at, actor, action, target, details)
+        await self.db.write(lambda conn: append_audit(conn, event))
 
     async def audit_page(self, after: int, limit: int) -> list[dict]:
         """A page of audit events, oldest first."""

@@ -2,14 +2,6 @@
 from dataclasses import dataclass, field
 from typing import Protocol
 
-# A batch of sales travels as a JSON array of rows, each an array of these columns' values in
-# this order, the JSON values (items, VAT, payment) as the text the edge stored. Flat rows of
-# text are quick for SQLite to take apart; the edge writes them without decoding a sale.
-SALE_COLUMNS = (
-    "order_uuid", "kiosk_id", "idempotency_key", "items_json", "vat_json", "total_ore",
-    "payment_json", "catalog_version", "created_at", "business_day", "prev_hash", "entry_hash",
-)
-
 
 @dataclass(frozen=True)
 class Delivery:
@@ -36,7 +28,7 @@ class CentralLedger(Protocol):
         """Disconnect."""
 
     async def deliver(self, batch: str) -> Delivery:
-        """Commit a batch of sales (see SALE_COLUMNS); an order_uuid already held with the
+        """Commit a batch of sales (a JSON array of rows of server.orders.BATCH_COLUMNS); an order_uuid already held with the
         same content counts as delivered, with other content as refused. Text, as it would
         travel to a ledger behind a network."""
 

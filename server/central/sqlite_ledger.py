@@ -1,13 +1,13 @@
 """The central ledger on SQLite (central_hq.db): the embedded default."""
-from server.central.ledger import SALE_COLUMNS, Delivery
-from server.orders import order_view
+from server.central.ledger import Delivery
+from server.orders import BATCH_COLUMNS, order_view
 from server.sqlite import SqliteStore
 
 # The batch is taken apart by SQLite itself: no Python object per sale on either side.
 # ("WHERE true" tells the parser that the ON CONFLICT is the upsert's.)
-_VALUE = {name: f"json_extract(s.value, '$[{i}]')" for i, name in enumerate(SALE_COLUMNS)}
+_VALUE = {name: f"json_extract(s.value, '$[{i}]')" for i, name in enumerate(BATCH_COLUMNS)}
 INSERT_BATCH = f"""
-INSERT INTO central_orders ({', '.join(SALE_COLUMNS)}, received_at)
+INSERT INTO central_orders ({', '.join(BATCH_COLUMNS)}, received_at)
 SELECT {', '.join(_VALUE.values())}, strftime('%Y-%m-%dT%H:%M:%f000+00:00', 'now')
 FROM json_each(?) AS s WHERE true ORDER BY s.key
 ON CONFLICT (order_uuid) DO NOTHING
@@ -29,7 +29,7 @@ class SqliteLedger(SqliteStore):
     schema_name = "central"
 
     async def deliver(self, batch: str) -> Delivery:
-        """Insert the batch (see SALE_COLUMNS) in one transaction; duplicates are skipped and
+        """Insert the batch (see server.orders.BATCH_COLUMNS) in one transaction; duplicates are skipped and
         counted, and a sale conflicting with the one central holds under its order_uuid is
         refused."""
 

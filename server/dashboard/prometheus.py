@@ -38,6 +38,14 @@ class CheckoutMetrics:
         self.central_orders = Gauge("central_orders", "Sales in the central ledger", registry=r)
         self.duplicates_absorbed = 0  # the same figure, for the reconciliation view
 
+    def on_sale(self, kiosk_id: str, order: dict) -> None:
+        """An edge listener: a new sale was recorded."""
+        self.checkouts.inc()
+
+    def on_replay(self, kiosk_id: str, order: dict) -> None:
+        """An edge listener: a retry was answered with the sale its key made."""
+        self.replays.inc()
+
     def on_batch(self, kiosk_id: str, delivery, pending_count: int) -> None:
         """A sync-worker listener: one batch reached central."""
         self.batches.inc()

@@ -11,30 +11,25 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from server import json_text
+from server.auth.store import AuditEvent
 from server.catalog.catalog import Catalog
 from server.catalog.pricing import price_lines
 from server.clock import business_day, to_iso
+from server.edge.events import EdgeEvents
 from server.edge.store import EdgeStore
 from server.errors import (
-    AgeCheckRequired,
-    DomainError,
-    IdempotencyKeyReused,
-    LabelCheckRequired,
-    PriceChanged,
+    AgeCheckRequired, DomainError, IdempotencyKeyReused, LabelCheckRequired, PriceChanged,
 )
 from server.faults import Faults
-from server.journal.chain import canonical_content
-from server.orders import make_order_uuid, order_view
+from server.orders import canonical_content, make_order_uuid, order_view
 
 
 @dataclass(frozen=True)
 class CheckoutResult:
-    """The order as accepted, whether this answer is a replay of an earlier one, and what
-    staff approved for it (its age limit, its scale labels), if they had to."""
+    """The order as accepted, and whether this answer is a replay of an earlier one."""
 
     order: dict
     replayed: bool
-    approved: dict | None = None
 
 
 def _significant(request: dict) -> dict:
@@ -86,23 +81,25 @@ def _price(catalog: Catalog, request: dict, staff_approved: bool):
 
 
 async def checkout(store: EdgeStore, catalog: Catalog, request: dict, now: datetime,
-                   timezone: str, staff_approved: bool = False,
+                   timezone: str, events: EdgeEvents, approver: str | None = None,
                    faults: Faults | None = None) -> CheckoutResult:
-    """Record one sale for `request["kiosk_id"]`, or replay the one its key already made.
+    """Record one sale for `request["kiosk_id"]`, or replay the one its key already made,
+    and announce which it was (`events`).
 
     An order with age-restricted products, or scale labels typed by hand or counted more
-    than once, needs `staff_approved` (staff checked the ID, looked at the labels).
+    than once, needs an `approver`: the staff member (audit actor) who checked the ID and
+    looked at the labels, whose approval is audited in the sale's own transaction.
     """
     kiosk_id, key = request["kiosk_id"], request["idempotency_key"]
     fingerprint = request_fingerprint(request)
     try:
-        priced = _price(catalog, request, staff_approved)
+        priced = _price(catalog, request, approver is not None)
     except DomainError:
         # A retry must replay even if the sale could not be priced as it is now (a price
         # or the catalog changed since): only a key never used gets the error.
         existing = await store.find_order(kiosk_id, key)
         if existing is not None:
-            return _replay(existing, request, fingerprint)
+            return _replayed(events, _replay(existing, request, fingerprint))
         raise
     # The JSON columns' values, at hand: neither the journal nor the answer decodes them again.
     decoded = {"items_json": priced.items, "vat_json": priced.vat,
@@ -120,13 +117,27 @@ async def checkout(store: EdgeStore, catalog: Catalog, request: dict, now: datet
     }
     # The canonical content is made here, beside the writer, not in its serial turn.
     content = canonical_content(record, decoded)
+    approval = _approval(priced, approver, record)
     if faults is not None and faults.active("ack_before_commit"):  # the broken edge, on purpose
-        faults.defer(store.insert_order_once(record, content))
+        faults.defer(store.insert_order_once(record, content, approval))
         unsaved = {**record, "prev_hash": None, "entry_hash": None}
         return CheckoutResult(order_view(unsaved, "pending", None, decoded), replayed=False)
-    row, created = await store.insert_order_once(record, content)
+    row, created = await store.insert_order_once(record, content, approval)
     if not created:
-        return _replay(row, request, fingerprint)
-    approved = ({"age_limit": priced.age_limit, "label_checks": priced.label_checks}
-                if priced.needs_staff else None)
-    return CheckoutResult(order_view(row, "pending", None, decoded), False, approved)
+        return _replayed(events, _replay(row, request, fingerprint))
+    result = CheckoutResult(order_view(row, "pending", None, decoded), replayed=False)
+    events.sale_recorded(kiosk_id, result.order)
+    return result
+
+
+def _approval(priced, approver: str | None, record: dict) -> AuditEvent | None:
+    """The audit event of staff's approval of this sale, if it needed one."""
+    if not priced.needs_staff:
+        return None
+    return AuditEvent(record["created_at"], approver, "staff_approval", record["order_uuid"],
+                      {"age_limit": priced.age_limit, "label_checks": priced.label_checks})
+
+
+def _replayed(events: EdgeEvents, result: CheckoutResult) -> CheckoutResult:
+    events.sale_replayed(result.order["kiosk_id"], result.order)
+    return result

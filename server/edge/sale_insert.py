@@ -17,19 +17,18 @@ SQLite one statement where it cost four (BEGIN, the heads, the INSERT, COMMIT). 
 remembered only from such a group, once it has committed; a sale stored any other way, in a
 transaction that may yet roll back, makes them unknown until they are read again. That holds
 because the edge is its file's one writer (server.sqlite): nothing else adds sales to it.
+
+A sale staff approved goes in with its approval's audit row, in one transaction, alone.
 """
 import functools
 import json
 import sqlite3
 
+from server.auth.store import AuditEvent, append_audit
 from server.journal.chain import GENESIS, chained_hash
+from server.orders import EDGE_COLUMNS
 
-ORDER_COLUMNS = (
-    "order_uuid, kiosk_id, idempotency_key, request_hash, items_json, vat_json, total_ore,"
-    " payment_json, catalog_version, created_at, business_day, prev_hash, entry_hash"
-)
-ORDER_COLUMN_NAMES = [name.strip() for name in ORDER_COLUMNS.split(",")]
-_ONE_ROW = f"({', '.join('?' * len(ORDER_COLUMN_NAMES))})"
+_ONE_ROW = f"({', '.join('?' * len(EDGE_COLUMNS))})"
 FIND_ORDER = "SELECT * FROM edge_orders WHERE kiosk_id = ? AND idempotency_key = ?"
 # The kiosk's latest sale's entry_hash (NULL for a sale from before the journal).
 LATEST_ENTRY = "SELECT entry_hash FROM edge_orders WHERE kiosk_id = ? ORDER BY seq DESC LIMIT 1"
@@ -39,6 +38,28 @@ LATEST_ENTRIES = (
     " WHERE kiosk_id = k.value ORDER BY seq DESC LIMIT 1))) FROM json_each(?) AS k"
 )
 ROWS_PER_INSERT = 64  # so at most 64 statement texts, all kept prepared
+
+
+class ChainHeads:
+    """Each kiosk's journal head, as the last group stored by one statement left it. Its one
+    owner is the edge store's writer: only the writer's thread reads or changes it."""
+
+    def __init__(self):
+        self._heads: dict[str, str] = {}
+
+    def of(self, kiosks: set[str]) -> dict[str, str] | None:
+        """The heads of these kiosks, or None if any is not known."""
+        if not kiosks <= self._heads.keys():
+            return None
+        return {kiosk: self._heads[kiosk] for kiosk in kiosks}
+
+    def remember(self, heads: dict[str, str]) -> None:
+        """These heads are the chains' heads now (their statement has committed)."""
+        self._heads.update(heads)
+
+    def forget(self) -> None:
+        """Sales went in a transaction that may yet roll back: the heads are unknown."""
+        self._heads.clear()
 
 
 def chain_onto(heads: dict[str, str], order: dict, content: bytes) -> dict:
@@ -53,7 +74,8 @@ def chain_onto(heads: dict[str, str], order: dict, content: bytes) -> dict:
 @functools.lru_cache(maxsize=ROWS_PER_INSERT)
 def _insert_rows(count: int) -> str:
     """`count` sales in one INSERT; a key already used fails it whole (IntegrityError)."""
-    return f"INSERT INTO edge_orders ({ORDER_COLUMNS}) VALUES " + ", ".join([_ONE_ROW] * count)
+    return (f"INSERT INTO edge_orders ({', '.join(EDGE_COLUMNS)}) VALUES "
+            + ", ".join([_ONE_ROW] * count))
 
 
 # Alone, a key already used inserts nothing: the sale it made is then looked up and replayed.
@@ -75,21 +97,22 @@ def _insert_chained(conn: sqlite3.Connection, sales: list["SaleInsert"],
     rows = [chain_onto(heads, sale.order, sale.content) for sale in sales]
     for start in range(0, len(rows), ROWS_PER_INSERT):
         chunk = rows[start:start + ROWS_PER_INSERT]
-        params = [row[name] for row in chunk for name in ORDER_COLUMN_NAMES]
+        params = [row[name] for row in chunk for name in EDGE_COLUMNS]
         conn.execute(_insert_rows(len(chunk)), params)
     return [(row, True) for row in rows]
 
 
 class SaleInsert:
-    """The writer's work for one sale (`server.group_commit`): its result is (the row as
-    stored, True), or (the row its key made before, False). `known_heads` is the store's
-    memory of its kiosks' chain heads, shared by its sales and kept by the writer's thread."""
+    """The writer's work for one sale (`server.group_commit.BatchedWork`): its result is (the
+    row as stored, True), or (the row its key made before, False). `heads` is the store's
+    ChainHeads; `approval` the audit event of staff's approval, stored with the sale."""
 
-    def __init__(self, order: dict, content: bytes, known_heads: dict[str, str]):
-        self.order, self.content, self.known_heads = order, content, known_heads
+    def __init__(self, order: dict, content: bytes, heads: ChainHeads,
+                 approval: AuditEvent | None = None):
+        self.order, self.content, self.heads, self.approval = order, content, heads, approval
 
     def __call__(self, conn: sqlite3.Connection):
-        self.known_heads.clear()  # stored in a transaction that may yet roll back
+        self.heads.forget()  # stored in a transaction that may yet roll back
         kiosk_id = self.order["kiosk_id"]
         # Read the chain's head in this same transaction: the single writer keeps it the head.
         latest = conn.execute(LATEST_ENTRY, (kiosk_id,)).fetchone()
@@ -99,7 +122,9 @@ class SaleInsert:
         # After sales from before the journal (no hash) the chain starts anew.
         heads = {kiosk_id: GENESIS if latest is None or latest[0] is None else latest[0]}
         row = chain_onto(heads, self.order, self.content)
-        if conn.execute(INSERT_ORDER, [row[name] for name in ORDER_COLUMN_NAMES]).rowcount:
+        if conn.execute(INSERT_ORDER, [row[name] for name in EDGE_COLUMNS]).rowcount:
+            if self.approval is not None:
+                append_audit(conn, self.approval)
             return row, True
         return conn.execute(FIND_ORDER, (kiosk_id, self.order["idempotency_key"])).fetchone(), False
 
@@ -107,8 +132,10 @@ class SaleInsert:
     def run_batch(conn: sqlite3.Connection, sales: list["SaleInsert"]) -> list | None:
         """Inside the group's transaction: every sale's result, in order, with all of them
         inserted; or None (or an IntegrityError), for the caller to roll back and run them
-        one by one."""
-        sales[0].known_heads.clear()  # stored in a transaction that may yet roll back
+        one by one (as a sale with an approval to audit always goes)."""
+        sales[0].heads.forget()  # stored in a transaction that may yet roll back
+        if any(sale.approval is not None for sale in sales):
+            return None
         heads = _latest_entries(conn, {sale.order["kiosk_id"] for sale in sales})
         return None if heads is None else _insert_chained(conn, sales, heads)
 
@@ -116,15 +143,13 @@ class SaleInsert:
     def commit_batch(conn: sqlite3.Connection, sales: list["SaleInsert"]) -> list | None:
         """Outside any transaction, the whole group: one INSERT that commits itself, or
         nothing stored and None (or an error), for the group to run in a transaction."""
-        if len(sales) > ROWS_PER_INSERT:
+        if len(sales) > ROWS_PER_INSERT or any(sale.approval is not None for sale in sales):
             return None
-        known = sales[0].known_heads
+        known = sales[0].heads
         kiosks = {sale.order["kiosk_id"] for sale in sales}
-        heads = {kiosk: known[kiosk] for kiosk in kiosks if kiosk in known}
-        if len(heads) < len(kiosks):
-            heads = _latest_entries(conn, kiosks)
-            if heads is None:
-                return None
+        heads = known.of(kiosks) or _latest_entries(conn, kiosks)
+        if heads is None:
+            return None
         results = _insert_chained(conn, sales, heads)  # committed once it returns
-        known.update(heads)
+        known.remember(heads)
         return results

@@ -1,10 +1,15 @@
-"""Edge store: every SQL statement on edge_store.db lives here, behind named functions."""
+"""Edge store: the kiosks, edge_orders (the outbox) and sync_marks tables of edge_store.db,
+behind named functions. The same file holds the credentials and the audit trail
+(server.auth.store), a sale's own insert (server.edge.sale_insert), the wallboard's read-only
+figures (server.edge.figures) and the journal's checks (server.journal.store): each table has
+one module that writes it, and all writes go through the file's one writer (server.sqlite)."""
 import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from server.central.ledger import SALE_COLUMNS
-from server.edge.sale_insert import FIND_ORDER, SaleInsert
+from server.auth.store import AuditEvent, append_audit
+from server.edge.sale_insert import FIND_ORDER, ChainHeads, SaleInsert
+from server.orders import BATCH_COLUMNS
 from server.sqlite import SqliteStore
 
 # From the running totals (schema/edge/0006): a few rows per kiosk, not its whole backlog.
@@ -28,12 +33,12 @@ def pending_of(kiosk: str) -> str:
             + SYNCED_THROUGH.format(kiosk=kiosk))
 
 
-# A kiosk's oldest pending sales as central takes them (server.central.ledger.SALE_COLUMNS),
+# A kiosk's oldest pending sales as central takes them (server.orders.BATCH_COLUMNS),
 # written by SQLite itself: the drain hands central this text without making a Python object
 # per sale. json_group_array takes the rows in the subquery's seq order.
 PENDING_BATCH = f"""
-SELECT COUNT(*), MAX(seq), json_group_array(json_array({', '.join(SALE_COLUMNS)}))
-FROM (SELECT seq, {', '.join(SALE_COLUMNS)} FROM edge_orders AS e
+SELECT COUNT(*), MAX(seq), json_group_array(json_array({', '.join(BATCH_COLUMNS)}))
+FROM (SELECT seq, {', '.join(BATCH_COLUMNS)} FROM edge_orders AS e
       WHERE {pending_of(":kiosk")} ORDER BY seq LIMIT :limit)
 """
 
@@ -77,18 +82,20 @@ class EdgeStore(SqliteStore):
 
     def __init__(self, path: Path, busy_timeout_ms: int = 5000):
         super().__init__(path, busy_timeout_ms)
-        self.known_heads: dict[str, str] = {}  # chain heads, kept by the writer (sale_insert)
+        self.chain_heads = ChainHeads()
 
     async def find_order(self, kiosk_id: str, idempotency_key: str):
         """The stored row for this kiosk and key, or None."""
         return await self.db.fetchone(FIND_ORDER, (kiosk_id, idempotency_key))
 
-    async def insert_order_once(self, order: dict, content: bytes) -> tuple[object, bool]:
+    async def insert_order_once(self, order: dict, content: bytes,
+                                approval: AuditEvent | None = None) -> tuple[object, bool]:
         """Insert a sale chained to its kiosk's journal, unless its key was used: (the row as
         stored, True), or (the row the key made before, False). `content` is the sale's
-        canonical content (server.journal.chain), made before the writer's turn comes. It
-        goes in with the other sales of its commit group (server.edge.sale_insert)."""
-        return await self.db.write(SaleInsert(order, content, self.known_heads))
+        canonical content (server.orders), made before the writer's turn comes. It goes in
+        with the other sales of its commit group (server.edge.sale_insert); `approval`, the
+        audit of staff's approval, in the sale's own transaction."""
+        return await self.db.write(SaleInsert(order, content, self.chain_heads, approval))
 
     async def record_heartbeat(self, kiosk_id: str, link_up: bool, at: str) -> HeartbeatResult:
         """Record a kiosk's heartbeat and link flag; say what the flag was and what is pending."""
@@ -112,8 +119,10 @@ class EdgeStore(SqliteStore):
 
         return await self.db.write(work)
 
-    async def force_link_down(self, kiosk_id: str, forced: bool, at: str) -> int:
-        """Set or release the staff's link override of a kiosk; return its pending count."""
+    async def force_link_down(self, kiosk_id: str, forced: bool, at: str,
+                              audit: AuditEvent) -> int:
+        """Set or release the staff's link override of a kiosk, with its audit event, in one
+        transaction; return its pending count."""
 
         def work(conn):
             conn.execute(
@@ -122,6 +131,7 @@ class EdgeStore(SqliteStore):
                 " link_forced_down = excluded.link_forced_down",
                 (kiosk_id, at, int(forced)),
             )
+            append_audit(conn, audit)
             return _pending_count(conn, kiosk_id)
 
         return await self.db.write(work)

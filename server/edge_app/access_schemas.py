@@ -4,17 +4,6 @@ from marshmallow import Schema, fields, validate
 from server.web.fields import CURSOR, STAFF_PIN, DigitsInt, StrictBool
 
 
-class SessionRequestSchema(Schema):
-    token = fields.Str(required=True, validate=validate.Length(min=1, max=200),
-                       metadata={"description": "a bearer token, as printed by enrolment"})
-
-
-class SessionSchema(Schema):
-    role = fields.Str(required=True)
-    kiosk_id = fields.Str(required=True, allow_none=True)
-    expires_at = fields.DateTime(required=True)
-
-
 class IssuedSchema(Schema):
     token = fields.Str(required=True, metadata={"description": "shown once; keep it secret"})
     token_id = fields.Str(required=True)

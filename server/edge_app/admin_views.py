@@ -5,17 +5,14 @@ from aiohttp_apispec import docs, querystring_schema
 from server.auth.enrolment import enrol_kiosk, revoke_kiosk
 from server.clock import to_iso
 from server.edge_app.access_schemas import (
-    AuditPageSchema,
-    AuditQuerySchema,
-    IssuedSchema,
-    RevokedSchema,
+    AuditPageSchema, AuditQuerySchema, IssuedSchema, RevokedSchema,
 )
-from server.edge_app.keys import AUTH_STORE, CLOCK
 from server.errors import InvalidFields
 from server.web.docs_decl import errors
 from server.web.envelope import json_response
 from server.web.fields import KIOSK_ID
 from server.web.identity import principal_of
+from server.web.keys import AUTH_STORE, CLOCK
 from server.web.pagination import after_cursor, page
 
 # Documented with its pattern, so integrators (and the fuzzer) know which ids can exist.

@@ -1,33 +1,18 @@
-"""Edge routes: checkout, heartbeat, sync and the edge's orders."""
+"""Edge routes: checkout, heartbeat, sync and the edge's orders. Each checks the request,
+calls the domain, answers; what follows a sale or a heartbeat is the domain's
+announcements, wired in the factory."""
 from aiohttp import web
 from aiohttp_apispec import docs, querystring_schema, request_schema
 
 from server.catalog.pricing import price_lines
-from server.clock import to_iso
 from server.edge.checkout import checkout
-from server.edge.heartbeat import record_heartbeat
-from server.edge.staff import check_staff_pin
+from server.edge.link import record_heartbeat
 from server.edge_app.keys import (
-    AUTH_STORE,
-    CATALOG,
-    CLOCK,
-    DASHBOARD_FEED,
-    EDGE_STORE,
-    FAULTS,
-    METRICS,
-    SETTINGS,
-    SYNC_WORKER,
+    CATALOG, EDGE_EVENTS, EDGE_STORE, FAULTS, METRICS, STAFF_PIN, SYNC_WORKER,
 )
 from server.edge_app.schemas import (
-    CheckoutRequestSchema,
-    HeartbeatRequestSchema,
-    HeartbeatResponseSchema,
-    OrderSchema,
-    OrdersPageSchema,
-    OrdersQuerySchema,
-    QuoteRequestSchema,
-    QuoteSchema,
-    SyncRequestSchema,
+    CheckoutRequestSchema, HeartbeatRequestSchema, HeartbeatResponseSchema, OrderSchema,
+    OrdersPageSchema, OrdersQuerySchema, QuoteRequestSchema, QuoteSchema, SyncRequestSchema,
     SyncResponseSchema,
 )
 from server.errors import InvalidFields
@@ -35,7 +20,8 @@ from server.orders import order_view
 from server.sync.sync_request import sync_all, sync_one
 from server.web.docs_decl import errors
 from server.web.envelope import json_response
-from server.web.identity import own_kiosk, principal_of
+from server.web.identity import audit, own_kiosk, principal_of
+from server.web.keys import CLOCK, SETTINGS
 from server.web.pagination import after_cursor, page
 
 
@@ -70,27 +56,19 @@ async def post_checkout(request: web.Request) -> web.Response:
 
 
 async def _checkout(request: web.Request) -> web.Response:
-    """Record the sale (or replay it), counting which it was."""
-    data = request["json"]
+    """Record the sale, or replay it; staff's PIN, if sent, approves what needs them."""
+    data, app = request["json"], request.app
     data["kiosk_id"] = own_kiosk(request, data.get("kiosk_id"))
     _check_order_limits(request, data)
-    app = request.app
-    approved = "staff_pin" in data
-    if approved:
-        await check_staff_pin(request, data["staff_pin"], "age_check")
+    approver = None
+    if "staff_pin" in data:
+        await app[STAFF_PIN].check(principal_of(request), data["staff_pin"], "staff_approval")
+        approver = principal_of(request).actor
     result = await checkout(app[EDGE_STORE], app[CATALOG], data, app[CLOCK](),
-                            app[SETTINGS].store_timezone, staff_approved=approved,
-                            faults=app[FAULTS])
+                            app[SETTINGS].store_timezone, app[EDGE_EVENTS], approver,
+                            app[FAULTS])
     if result.replayed:
-        app[METRICS].replays.inc()
         return json_response(result.order, 200, {"Idempotent-Replayed": "true"})
-    app[METRICS].checkouts.inc()
-    app[DASHBOARD_FEED].poke()
-    if result.approved:
-        await app[AUTH_STORE].audit(to_iso(app[CLOCK]()), principal_of(request).actor,
-                                    "staff_approval", result.order["order_uuid"],
-                                    result.approved)
-    app[SYNC_WORKER].wake(data["kiosk_id"])
     return json_response(result.order, 201)
 
 
@@ -101,9 +79,8 @@ async def _checkout(request: web.Request) -> web.Response:
 async def post_heartbeat(request: web.Request) -> web.Response:
     data, app = request["json"], request.app
     kiosk_id = own_kiosk(request, data.get("kiosk_id"))
-    answer = await record_heartbeat(app[EDGE_STORE], app[SYNC_WORKER], kiosk_id,
+    answer = await record_heartbeat(app[EDGE_STORE], app[EDGE_EVENTS], kiosk_id,
                                     data["central_link_up"], app[CLOCK]())
-    app[DASHBOARD_FEED].poke()
     return json_response(answer)
 
 
@@ -117,9 +94,7 @@ async def post_heartbeat(request: web.Request) -> web.Response:
 async def post_sync(request: web.Request) -> web.Response:
     kiosk_id = request["json"].get("kiosk_id")
     worker = request.app[SYNC_WORKER]
-    await request.app[AUTH_STORE].audit(to_iso(request.app[CLOCK]()),
-                                        principal_of(request).actor, "forced_sync",
-                                        kiosk_id or "*")
+    await audit(request, "forced_sync", kiosk_id or "*")
     if kiosk_id is None:
         return json_response(await sync_all(worker))
     return json_response(await sync_one(worker, kiosk_id))

@@ -1,11 +1,14 @@
-"""The application factory: builds everything; nothing happens at import time."""
-import logging
+"""The store's app factory: builds everything; nothing happens at import time.
 
+It opens, in order, the edge store (with the credentials and the audit trail), the demo
+fleet, the central ledger, the socket hub, the wallboards' feed and the sync coroutine, and
+wires the edge's announcements (a sale, a kiosk's change, a batch) to those that react:
+the metrics, the feed, the sync and the kiosks' sockets.
+"""
 from aiohttp import web
 
 from server.auth.demo import announce, enrol_demo_fleet, hand_over
-from server.auth.failures import FailureAudit
-from server.auth.rate_limit import RateLimiter
+from server.auth.rate_limit import RateLimiter, RateLimits
 from server.auth.store import AuthStore
 from server.catalog.catalog import Catalog
 from server.central.sqlite_ledger import SqliteLedger
@@ -13,40 +16,23 @@ from server.clock import to_iso, utc_now
 from server.config import Settings
 from server.dashboard import metrics
 from server.dashboard.prometheus import CheckoutMetrics
+from server.edge.events import EdgeEvents
 from server.edge.figures import EdgeFigures
+from server.edge.staff import StaffPin
 from server.edge.store import EdgeStore
 from server.edge_app.keys import (
-    AUTH_FAILURES,
-    AUTH_STORE,
-    CATALOG,
-    CENTRAL_LEDGER,
-    CLOCK,
-    DASHBOARD_FEED,
-    EDGE_FIGURES,
-    EDGE_STORE,
-    FAULTS,
-    METRICS,
-    RATE_LIMITERS,
-    SETTINGS,
-    SOCKET_HUB,
+    CATALOG, CENTRAL_LEDGER, EDGE_EVENTS, EDGE_FIGURES, EDGE_STORE, FAULTS, METRICS, STAFF_PIN,
     SYNC_WORKER,
 )
 from server.edge_app.pages import setup_pages
 from server.edge_app.progress import push_sync_progress
 from server.edge_app.routes import setup_routes
+from server.edge_app.spec import setup_store_docs
 from server.faults import Faults
-from server.hub.credential_watch import CredentialWatch
 from server.hub.dashboard_feed import DashboardFeed
-from server.hub.hub import SocketHub
 from server.sync.worker import SyncWorker
-from server.web.authentication import auth_middleware
-from server.web.docs import setup_docs
-from server.web.envelope import error_middleware
-from server.web.headers import security_headers_middleware
-from server.web.plain_bodies import plain_bodies_middleware
-from server.web.validation import validation_middleware
-
-log = logging.getLogger(__name__)
+from server.web.keys import AUTH_STORE, CLOCK, DASHBOARD_FEED, SETTINGS, SOCKET_HUB
+from server.web.service import keep_credentials, new_service_app, socket_hub_ctx
 
 
 async def edge_store_ctx(app: web.Application):
@@ -55,17 +41,17 @@ async def edge_store_ctx(app: web.Application):
     store = EdgeStore(settings.edge_db_path, settings.sqlite_busy_timeout_ms)
     app[EDGE_STORE] = await store.open()
     app[EDGE_FIGURES] = EdgeFigures(store.db)
-    app[AUTH_STORE] = AuthStore(store.db)
-    app[AUTH_FAILURES] = FailureAudit(app[AUTH_STORE],
-                                      settings.audit_failures_per_address_per_min,
-                                      settings.audit_failures_per_min)
-    app[AUTH_FAILURES].on_failure.append(app[METRICS].on_auth_failure)
+    failures = keep_credentials(app, AuthStore(store.db))
+    failures.on_failure.append(app[METRICS].on_auth_failure)
+    per_min = settings.staff_pin_attempts_per_min  # a secret's guard: on even for load tests
+    app[STAFF_PIN] = StaffPin(settings.staff_pin, RateLimiter(per_min / 60, max(1, int(per_min))),
+                              app[AUTH_STORE], app[CLOCK])
     yield
     await store.close()
 
 
 async def demo_fleet_ctx(app: web.Application):
-    """On a fresh data dir, enrol the demo fleet and print where to sign in."""
+    """On a fresh data dir, enrol the demo fleet and hand over where to sign in."""
     settings = app[SETTINGS]
     if settings.demo_fleet:
         issued = await enrol_demo_fleet(app[AUTH_STORE], to_iso(app[CLOCK]()))
@@ -75,16 +61,14 @@ async def demo_fleet_ctx(app: web.Application):
     yield
 
 
-def rate_limiters(settings: Settings) -> dict[str, RateLimiter]:
-    """The per-credential limits by name. `rate_limits = "off"` (load tests) lifts the load
-    limits; the staff PIN's attempt limit guards a secret and always stays."""
-    per_min = settings.staff_pin_attempts_per_min
-    limiters = {"staff_pin": RateLimiter(per_min / 60, max(1, int(per_min)))}
-    if settings.rate_limits == "on":
-        limiters["checkout"] = RateLimiter(settings.checkout_rate_per_s, settings.checkout_burst)
-        limiters["socket_messages"] = RateLimiter(settings.ws_messages_per_s,
-                                                  settings.ws_message_burst)
-    return limiters
+def load_limits(settings: Settings) -> RateLimits:
+    """The per-credential load limits by name; `rate_limits = "off"` (load tests) lifts them."""
+    if settings.rate_limits == "off":
+        return RateLimits({})
+    return RateLimits({
+        "checkout": RateLimiter(settings.checkout_rate_per_s, settings.checkout_burst),
+        "socket_messages": RateLimiter(settings.ws_messages_per_s, settings.ws_message_burst),
+    })
 
 
 async def central_ledger_ctx(app: web.Application):
@@ -94,20 +78,6 @@ async def central_ledger_ctx(app: web.Application):
     app[CENTRAL_LEDGER] = await ledger.open()
     yield
     await ledger.close()
-
-
-async def socket_hub_ctx(app: web.Application):
-    """Every socket, by who opened it: closed at once when its credential or session ends,
-    and with GOING_AWAY when the service shuts down."""
-    hub = SocketHub(app[SETTINGS].ws_max_sockets_per_credential)
-    app[SOCKET_HUB] = hub
-    app[AUTH_STORE].on_revoked.append(hub.close_credentials)
-    app[AUTH_STORE].on_session_ended.append(hub.close_session)
-    app.on_shutdown.append(hub.close_all)
-    watch = CredentialWatch(hub, app[AUTH_STORE], app[CLOCK])
-    watch.start()
-    yield
-    await watch.stop()
 
 
 async def dashboard_feed_ctx(app: web.Application):
@@ -128,36 +98,40 @@ async def dashboard_feed_ctx(app: web.Application):
 
 
 async def sync_worker_ctx(app: web.Application):
-    """Start the sync coroutine last and stop it first, while both stores are still open."""
+    """Start the sync coroutine last and stop it first, while both stores are still open;
+    wire what reacts to the edge's news and the sync's."""
     worker = SyncWorker(app[EDGE_STORE], app[CENTRAL_LEDGER], app[SETTINGS], app[CLOCK],
                         app[FAULTS])
-    worker.on_batch.append(push_sync_progress(app[SOCKET_HUB]))
-    worker.on_batch.append(app[METRICS].on_batch)
-    worker.on_failure.append(app[METRICS].on_failure)
-    worker.on_batch.append(app[DASHBOARD_FEED].poke)
-    worker.on_failure.append(app[DASHBOARD_FEED].poke)
     app[SYNC_WORKER] = worker
+    wire_reactions(app, app[EDGE_EVENTS], worker)
     worker.start()
     yield
     await worker.stop()
 
 
+def wire_reactions(app: web.Application, events: EdgeEvents, worker: SyncWorker) -> None:
+    """After a sale, a kiosk's change or a batch: the metrics count it, the wallboards'
+    feed recomputes soon, the sync drains, the kiosk hears its progress."""
+    feed, counters = app[DASHBOARD_FEED], app[METRICS]
+    events.sale_recorded.extend([counters.on_sale, feed.poke,
+                                 lambda kiosk_id, order: worker.wake(kiosk_id)])
+    events.sale_replayed.append(counters.on_replay)
+    events.kiosk_changed.append(feed.poke)
+    events.drain_wanted.append(worker.wake)
+    worker.on_batch.extend([push_sync_progress(app[SOCKET_HUB]), counters.on_batch, feed.poke])
+    worker.on_failure.extend([counters.on_failure, feed.poke])
+
+
 def create_app(settings: Settings, clock=utc_now) -> web.Application:
-    """Build the service for these settings; tests call this same factory."""
-    app = web.Application(
-        middlewares=[security_headers_middleware, error_middleware, plain_bodies_middleware,
-                     auth_middleware, validation_middleware],
-        client_max_size=settings.max_body_bytes,
-    )
-    app[SETTINGS] = settings
-    app[CLOCK] = clock
+    """Build the store's service for these settings; tests call this same factory."""
+    app = new_service_app(settings, clock, load_limits(settings))
     app[FAULTS] = Faults(settings.fault_injection)
     app[CATALOG] = Catalog.load(settings.catalog_file or None)
-    app[RATE_LIMITERS] = rate_limiters(settings)
     app[METRICS] = CheckoutMetrics()
+    app[EDGE_EVENTS] = EdgeEvents()
     app.cleanup_ctx.extend([edge_store_ctx, demo_fleet_ctx, central_ledger_ctx, socket_hub_ctx,
                             dashboard_feed_ctx, sync_worker_ctx])
     setup_routes(app)
     setup_pages(app)
-    setup_docs(app)
+    setup_store_docs(app, settings)
     return app

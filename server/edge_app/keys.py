@@ -1,33 +1,27 @@
-"""Typed application keys: every shared object of the app, declared in one place."""
-from collections.abc import Callable
-from datetime import datetime
+"""Typed keys of what only the store's app keeps: its stores, its ledger, its sync and its
+metrics (the shared ones are in server/web/keys.py). Types are named, not imported: a view
+that reads a key pulls in no class at run time."""
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 
-from server.auth.failures import FailureAudit
-from server.auth.store import AuthStore
-from server.catalog.catalog import Catalog
-from server.central.ledger import CentralLedger
-from server.config import Settings
-from server.dashboard.prometheus import CheckoutMetrics
-from server.edge.figures import EdgeFigures
-from server.edge.store import EdgeStore
-from server.faults import Faults
-from server.hub.dashboard_feed import DashboardFeed
-from server.hub.hub import SocketHub
-from server.sync.worker import SyncWorker
+if TYPE_CHECKING:
+    from server.catalog.catalog import Catalog
+    from server.central.ledger import CentralLedger
+    from server.dashboard.prometheus import CheckoutMetrics
+    from server.edge.events import EdgeEvents
+    from server.edge.figures import EdgeFigures
+    from server.edge.staff import StaffPin
+    from server.edge.store import EdgeStore
+    from server.faults import Faults
+    from server.sync.worker import SyncWorker
 
-SETTINGS = web.AppKey("settings", Settings)
-CLOCK = web.AppKey("clock", Callable[[], datetime])
-CATALOG = web.AppKey("catalog", Catalog)
-EDGE_STORE = web.AppKey("edge_store", EdgeStore)
-EDGE_FIGURES = web.AppKey("edge_figures", EdgeFigures)
-CENTRAL_LEDGER = web.AppKey("central_ledger", CentralLedger)
-SYNC_WORKER = web.AppKey("sync_worker", SyncWorker)
-AUTH_STORE = web.AppKey("auth_store", AuthStore)
-AUTH_FAILURES = web.AppKey("auth_failures", FailureAudit)
-SOCKET_HUB = web.AppKey("socket_hub", SocketHub)
-METRICS = web.AppKey("metrics", CheckoutMetrics)
-DASHBOARD_FEED = web.AppKey("dashboard_feed", DashboardFeed)
-RATE_LIMITERS = web.AppKey("rate_limiters", dict)
-FAULTS = web.AppKey("faults", Faults)
+CATALOG = web.AppKey["Catalog"]("catalog")
+EDGE_STORE = web.AppKey["EdgeStore"]("edge_store")
+EDGE_FIGURES = web.AppKey["EdgeFigures"]("edge_figures")
+EDGE_EVENTS = web.AppKey["EdgeEvents"]("edge_events")
+STAFF_PIN = web.AppKey["StaffPin"]("staff_pin")
+CENTRAL_LEDGER = web.AppKey["CentralLedger"]("central_ledger")
+SYNC_WORKER = web.AppKey["SyncWorker"]("sync_worker")
+METRICS = web.AppKey["CheckoutMetrics"]("metrics")
+FAULTS = web.AppKey["Faults"]("faults")

@@ -9,11 +9,11 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
-from server.edge_app.keys import SETTINGS
 from server.errors import Unauthorized
 from server.web.access import DASHBOARD, PUBLIC, allow
 from server.web.assets import add_asset_folder
 from server.web.authentication import authenticate
+from server.web.keys import SETTINGS
 
 WEB = Path(__file__).resolve().parents[2] / "web"  # the browser apps
 

@@ -8,25 +8,14 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from server.dashboard import metrics
 from server.dashboard.reconciliation import reconcile
 from server.edge_app.dashboard_schemas import (
-    HistoryQuerySchema,
-    HistorySchema,
-    KiosksSchema,
-    OverviewSchema,
-    ReconciliationSchema,
+    HistoryQuerySchema, HistorySchema, KiosksSchema, OverviewSchema, ReconciliationSchema,
 )
-from server.edge_app.keys import (
-    CATALOG,
-    CENTRAL_LEDGER,
-    CLOCK,
-    EDGE_FIGURES,
-    EDGE_STORE,
-    METRICS,
-    SETTINGS,
-)
+from server.edge_app.keys import CATALOG, CENTRAL_LEDGER, EDGE_FIGURES, EDGE_STORE, METRICS
 from server.edge_app.schemas import CatalogSchema, HealthSchema, OrdersPageSchema, OrdersQuerySchema
 from server.errors import StoreUnavailable
 from server.web.docs_decl import errors
 from server.web.envelope import json_response
+from server.web.keys import CLOCK, SETTINGS
 from server.web.pagination import after_cursor, page
 
 log = logging.getLogger(__name__)

@@ -5,15 +5,7 @@ from server.edge_app import admin_views, edge_views, read_views, staff_views
 from server.edge_app.dashboard_socket import dashboard_socket
 from server.edge_app.kiosk_socket import kiosk_socket
 from server.web import signin
-from server.web.access import (
-    ANY_ROLE,
-    DASHBOARD,
-    KIOSK,
-    KIOSK_OR_OPERATOR,
-    OPERATOR,
-    PUBLIC,
-    allow,
-)
+from server.web.access import ANY_ROLE, DASHBOARD, KIOSK, KIOSK_OR_OPERATOR, OPERATOR, PUBLIC, allow
 
 ROUTES = [
     # method, path, handler, roles, rate limit

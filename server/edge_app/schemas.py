@@ -2,16 +2,8 @@
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 from server.web.fields import (
-    CURSOR,
-    EAN13,
-    IDEMPOTENCY_KEY,
-    KIOSK_ID,
-    PAYMENT_REFERENCE,
-    STAFF_PIN,
-    DigitsInt,
-    StrictBool,
-    StrictInt,
-    not_a_card_number,
+    CURSOR, EAN13, IDEMPOTENCY_KEY, KIOSK_ID, PAYMENT_REFERENCE, STAFF_PIN, DigitsInt,
+    StrictBool, StrictInt, not_a_card_number,
 )
 
 

@@ -1,12 +1,14 @@
-"""What every socket shares: the handshake's Origin check, the upgrade, the read loop."""
+"""What every socket shares: the handshake's Origin check, the upgrade, its place in the hub
+under who opened it, the read loop that answers each message, and the close."""
 from aiohttp import WSMsgType, web
 
-from server.edge_app.keys import SETTINGS, SOCKET_HUB
 from server.errors import CrossSiteRequest
 from server.hub.connection import Connection
 from server.hub.hub import Holder
+from server.hub.inbound import Inbound
 from server.hub.messages import error_message
 from server.web.identity import principal_of
+from server.web.keys import SETTINGS, SOCKET_HUB
 
 HARD_MESSAGE_CAP = 1 << 20  # aiohttp closes above this; our own, smaller limit answers first
 
@@ -18,24 +20,31 @@ def check_socket_origin(request: web.Request) -> None:
         raise CrossSiteRequest("this socket only accepts pages of this site", {"origin": origin})
 
 
-async def accept_socket(request: web.Request, name: str, kiosk_id: str | None = None):
-    """Refuse a foreign Origin, upgrade, give the socket its send queue and writer, and
-    register it in the hub under its caller's credential (and session, and kiosk). The
-    handler unregisters it in its finally."""
+async def serve_socket(request: web.Request, inbound: Inbound, name: str,
+                       kiosk_id: str | None = None, feed=None) -> web.WebSocketResponse:
+    """Hold one socket until it closes: refuse a foreign Origin, upgrade, register it in the
+    hub under its caller's credential (and session, and kiosk), subscribe it to `feed` (if
+    any: something with subscribe/unsubscribe), and answer each message through `inbound`."""
     check_socket_origin(request)
     ws = web.WebSocketResponse(max_msg_size=HARD_MESSAGE_CAP, heartbeat=30.0)
     await ws.prepare(request)
-    conn = Connection(ws, request.app[SETTINGS].ws_send_queue, name)
     principal = principal_of(request)
-    request.app[SOCKET_HUB].register(conn, Holder(
-        principal.token_id, kiosk_id, principal.session_hash, principal.session_expires_at))
-    return conn
-
-
-async def answer_messages(conn: Connection, answer) -> None:
-    """Read until the socket closes, replying to each text message with `await answer(text)`."""
-    async for msg in conn.ws:
-        if msg.type == WSMsgType.TEXT:
-            conn.send(await answer(msg.data))
-        elif msg.type == WSMsgType.BINARY:
-            conn.send(error_message("malformed_message", "send JSON text, not binary"))
+    holder = Holder(principal.token_id, kiosk_id, principal.session_hash,
+                    principal.session_expires_at)
+    conn = Connection(ws, request.app[SETTINGS].ws_send_queue, name, holder)
+    hub = request.app[SOCKET_HUB]
+    hub.register(conn)
+    if feed is not None:
+        feed.subscribe(conn)
+    try:
+        async for msg in ws:
+            if msg.type == WSMsgType.TEXT:
+                conn.send(await inbound.answer(request, holder, msg.data))
+            elif msg.type == WSMsgType.BINARY:
+                conn.send(error_message("malformed_message", "send JSON text, not binary"))
+    finally:
+        if feed is not None:
+            feed.unsubscribe(conn)
+        hub.unregister(conn)
+        await conn.close()
+    return ws

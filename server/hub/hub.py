@@ -2,24 +2,14 @@
 session that opened it, with a cap per credential; pushes to a kiosk's sockets; and closing,
 at once, the sockets of a credential revoked or a session ended, or all of them on shutdown.
 """
+import asyncio
 import logging
-from dataclasses import dataclass
 
 from aiohttp import WSCloseCode
 
-from server.hub.connection import Connection
+from server.hub.connection import Connection, Holder
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Holder:
-    """Who opened a socket: its credential, and the browser session it came by (if any)."""
-
-    token_id: str
-    kiosk_id: str | None = None
-    session_hash: str | None = None
-    session_expires_at: str | None = None
 
 
 class SocketHub:
@@ -31,8 +21,10 @@ class SocketHub:
         self._by_credential: dict[str, list[Connection]] = {}
         self._by_kiosk: dict[str, set[Connection]] = {}
 
-    def register(self, conn: Connection, holder: Holder) -> None:
-        """Add a socket; the credential's oldest ones beyond the cap are closed."""
+    def register(self, conn: Connection) -> None:
+        """Add a socket under its holder; the credential's oldest ones beyond the cap are
+        closed."""
+        holder = conn.holder
         self._holders[conn] = holder
         held = self._by_credential.setdefault(holder.token_id, [])
         held.append(conn)
@@ -94,6 +86,7 @@ class SocketHub:
                 conn.drop(WSCloseCode.POLICY_VIOLATION, why)
 
     async def close_all(self, app=None) -> None:
-        """Close every socket with GOING_AWAY (on shutdown), from a copy of the registry."""
-        for conn in list(self._holders):
-            await conn.close(WSCloseCode.GOING_AWAY, b"edge shutting down")
+        """Close every socket with GOING_AWAY (on shutdown), from a copy of the registry, all
+        at once: each may take a moment to send what it has queued."""
+        await asyncio.gather(*(conn.close(WSCloseCode.GOING_AWAY, b"shutting down")
+                               for conn in list(self._holders)), return_exceptions=True)

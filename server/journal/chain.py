@@ -1,33 +1,15 @@
 """The journal's one hash: a sale's entry_hash chains its content to the kiosk's previous sale.
 
-entry_hash = SHA-256 hex of (previous entry_hash + canonical JSON of the content columns), with
-GENESIS standing in for the previous hash of a kiosk's first journaled sale. The JSON text
-columns are decoded before hashing, so the hash covers what they say, not how they are spelt:
-the edge and central store the same values but each writes its own JSON text.
+entry_hash = SHA-256 hex of (previous entry_hash + the order's canonical content, as
+server.orders spells it), with GENESIS standing in for the previous hash of a kiosk's first
+journaled sale.
 """
 import hashlib
-import json
 from collections.abc import Mapping
 
-from server import json_text
-from server.orders import JSON_COLUMNS
+from server.orders import canonical_content
 
 GENESIS = "0" * 64
-CONTENT_COLUMNS = (
-    "order_uuid", "kiosk_id", "idempotency_key", "items_json", "vat_json", "total_ore",
-    "payment_json", "catalog_version", "created_at", "business_day",
-)
-
-
-def canonical_content(row: Mapping, decoded: Mapping | None = None) -> bytes:
-    """The order's content columns as canonical JSON (sorted keys, no spaces, ASCII only).
-    `decoded` holds the JSON columns' values by column name when the caller has them at hand
-    (a sale being made), which spares decoding the text just encoded from them."""
-    content = {name: row[name] for name in CONTENT_COLUMNS}
-    for name in JSON_COLUMNS:
-        content[name] = decoded[name] if decoded is not None else json.loads(row[name])
-    # ASCII escapes keep the bytes defined even for text UTF-8 cannot encode.
-    return json_text.canonical(content)
 
 
 def chained_hash(prev_hash: str, content: bytes) -> str:

@@ -8,7 +8,7 @@ import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
-from server.journal.chain import CONTENT_COLUMNS
+from server.orders import CONTENT_COLUMNS
 
 # The schema versions that record where the journal began (edge 0008, central 0003).
 JOURNAL_SCHEMA_VERSION = {"main": 8, "central": 3}

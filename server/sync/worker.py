@@ -17,6 +17,7 @@ from server.clock import to_iso
 from server.config import Settings
 from server.edge.liveness import is_online
 from server.edge.store import EdgeStore
+from server.events import Listeners
 from server.faults import Faults
 from server.sync.backoff import Backoff
 
@@ -52,10 +53,10 @@ class SyncWorker:
         self._wake = asyncio.Event()
         self._locks: dict[str, asyncio.Lock] = {}
         self._task: asyncio.Task | None = None
-        # Called after each batch with (kiosk_id, delivery, rows still pending), and after a
-        # failed delivery with (kiosk_id, error); listeners must not block.
-        self.on_batch: list = []
-        self.on_failure: list = []
+        # Told after each batch (kiosk_id, delivery, rows still pending), and after a failed
+        # delivery (kiosk_id, error).
+        self.on_batch = Listeners()
+        self.on_failure = Listeners()
 
     def wake(self, kiosk_id: str) -> None:
         """Ask for a drain of this kiosk soon; cheap and safe to call on every sale."""
@@ -155,8 +156,7 @@ class SyncWorker:
                     await self._record_failure(report, exc)
                     break
                 self.backoff.succeeded(kiosk_id)
-                for listener in self.on_batch:
-                    listener(kiosk_id, delivery, pending)
+                self.on_batch(kiosk_id, delivery, pending)
                 report.batches += 1
                 report.synced += delivery.inserted
                 report.already_present += delivery.already_present
@@ -176,8 +176,7 @@ class SyncWorker:
         report.outcome = "central_error"
         report.error = f"{type(exc).__name__}: {exc}"[:500]
         delay = self.backoff.failed(report.kiosk_id)
-        for listener in self.on_failure:
-            listener(report.kiosk_id, report.error)
+        self.on_failure(report.kiosk_id, report.error)
         log.warning("sync of %s failed (%s); next try in %.1fs",
                     report.kiosk_id, report.error, delay)
         try:

@@ -9,10 +9,10 @@ from aiohttp import web
 from server.auth.store import Principal
 from server.auth.tokens import hash_secret, is_session_value
 from server.clock import to_iso
-from server.edge_app.keys import AUTH_FAILURES, AUTH_STORE, CLOCK, RATE_LIMITERS
 from server.errors import CrossSiteRequest, Forbidden, TooManyRequests, Unauthorized
-from server.web.access import PUBLIC, roles_of
+from server.web.access import PUBLIC, rate_limit_of, roles_of
 from server.web.identity import PRINCIPAL
+from server.web.keys import AUTH_FAILURES, AUTH_STORE, CLOCK, RATE_LIMITS
 
 SESSION_COOKIE = "aoc_session"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -63,8 +63,7 @@ def check_same_origin(request: web.Request) -> None:
 
 
 def _check_rate(request: web.Request, handler, principal: Principal) -> None:
-    limiter = request.app[RATE_LIMITERS].get(getattr(handler, "__rate_limit__", None))
-    wait = limiter.retry_after(principal.token_id) if limiter else None
+    wait = request.app[RATE_LIMITS].wait(rate_limit_of(handler), principal.token_id)
     if wait is not None:
         raise TooManyRequests.after(wait, "too many requests from this credential; slow down")
 

@@ -8,8 +8,6 @@ from aiohttp_apispec import AiohttpApiSpec
 from aiohttp_apispec.utils import get_path
 from marshmallow import RAISE
 
-from server.edge_app import access_schemas, schemas
-from server.edge_app.keys import SETTINGS
 from server.web.access import PUBLIC, allow, roles_of
 from server.web.assets import add_asset_folder
 from server.web.docs_decl import ERROR_TEXT, errors
@@ -18,27 +16,28 @@ PAGE_DIR = Path(__file__).with_name("docs_page")
 SWAGGER_ASSETS = Path(aiohttp_apispec.__file__).parent / "static"
 SECURITY = {"bearer": {
     "type": "apiKey", "in": "header", "name": "Authorization",
-    "description": "`Bearer aoc_…`: a kiosk, dashboard or operator token. Browsers use the "
+    "description": "`Bearer aoc_…`: a token as enrolment printed it. Browsers use the "
                    "session cookie set by POST /auth/session instead.",
 }}
-DESCRIPTION = (
-    "Self-checkout that never loses a sale. Kiosks record sales at the store's edge, which "
-    "commits each one before it answers and later drains them, exactly once, into the central "
-    "ledger. Money is integer öre (SEK). Every error is "
-    '`{"error": {"code", "message", "details"}}`.'
-)
+ERRORS = 'Every error is `{"error": {"code", "message", "details"}}`.'
 
 
 class _RepeatableApiSpec(AiohttpApiSpec):
     """aiohttp-apispec 2.2.3 consumes each view's `__apispec__` while registering it, so a
-    second app built in one process would get dangling refs; register from a copy instead."""
+    second app built in one process would get dangling refs; register from a copy instead.
+    `schema_modules` hold the service's marshmallow schemas (the spec names each by its
+    class name, less "Schema")."""
+
+    def __init__(self, *args, schema_modules=(), **kwargs):
+        self.schema_modules = schema_modules
+        super().__init__(*args, **kwargs)
 
     def swagger_dict(self) -> dict:
         """The spec, saying which objects refuse fields they do not know."""
         spec = super().swagger_dict()
         for name, definition in spec.get("definitions", {}).items():
-            schema = getattr(schemas, f"{name}Schema", None) or \
-                getattr(access_schemas, f"{name}Schema", None)
+            found = (getattr(module, f"{name}Schema", None) for module in self.schema_modules)
+            schema = next(filter(None, found), None)
             if schema is not None and schema.opts.unknown == RAISE:
                 definition["additionalProperties"] = False
         return spec
@@ -69,28 +68,27 @@ async def _docs_init(request: web.Request) -> web.FileResponse:
     return web.FileResponse(PAGE_DIR / "init.js")
 
 
-def setup_docs(app: web.Application) -> None:
-    """Build the spec from the documented routes (call after every route is added)."""
+def setup_docs(app: web.Application, title: str, description: str,
+               schema_modules=()) -> dict:
+    """Build the spec from the documented routes (call after every route is added); the
+    spec, which the service may complete with what only its settings know."""
     app.router.add_get("/docs", allow(PUBLIC, _docs_page), allow_head=False)
     app.router.add_get("/docs/init.js", allow(PUBLIC, _docs_init), allow_head=False)
     add_asset_folder(app, "/static/swagger", SWAGGER_ASSETS)
-    _RepeatableApiSpec(url="/openapi.json", app=app, in_place=True,
-                       title="Always-On Checkout", version="1.0.0",
-                       info={"description": DESCRIPTION}, securityDefinitions=SECURITY)
+    _RepeatableApiSpec(url="/openapi.json", app=app, in_place=True, title=title,
+                       version="1.0.0", info={"description": f"{description} {ERRORS}"},
+                       securityDefinitions=SECURITY, schema_modules=schema_modules)
     for route in app.router.routes():
         if route.resource and route.resource.canonical == "/openapi.json":
             allow(PUBLIC, route.handler)
-    _document_limits(app["swagger_dict"], app[SETTINGS])
+    spec = app["swagger_dict"]
+    _document_body_errors(spec)
+    return spec
 
 
-def _document_limits(spec: dict, settings) -> None:
-    """Publish this store's limits, which are settings the schemas cannot carry: the order
-    limits (a client knows which cart it may send, a fuzzer does not take one for a bug), the
-    408 of a body that does not arrive in time and the 415 of a compressed one."""
-    definitions = spec["definitions"]
-    definitions["CheckoutLine"]["properties"]["qty"]["maximum"] = settings.max_line_qty
-    for name in ("CheckoutRequest", "QuoteRequest"):
-        definitions[name]["properties"]["items"]["maxItems"] = settings.max_order_lines
+def _document_body_errors(spec: dict) -> None:
+    """The 408 of a body that does not arrive in time and the 415 of a compressed one, on
+    every operation that takes a body (the middlewares answer them, not the views)."""
     for operations in spec["paths"].values():
         for operation in operations.values():
             if any(param["in"] == "body" for param in operation.get("parameters", [])):

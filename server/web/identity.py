@@ -1,10 +1,14 @@
-"""Which kiosk a request acts for: a kiosk's own credential decides, never its body."""
+"""Who a request comes from, and in whose name it acts: the caller's credential decides
+(a kiosk acts for its own kiosk only, never for one its body names), and its audit entries
+name that caller."""
 from aiohttp import web
 
 from server.auth.store import Principal
+from server.clock import to_iso
 from server.errors import KioskMismatch
+from server.web.keys import AUTH_STORE, CLOCK
 
-PRINCIPAL = "principal"  # request key set by the auth middleware
+PRINCIPAL = web.RequestKey["Principal"]("principal")  # set by the authentication middleware
 
 
 def principal_of(request: web.Request) -> Principal:
@@ -23,3 +27,10 @@ def own_kiosk(request: web.Request, claimed: str | None) -> str | None:
             {"credential_kiosk_id": principal.kiosk_id, "claimed_kiosk_id": claimed},
         )
     return principal.kiosk_id
+
+
+async def audit(request: web.Request, action: str, target: str | None = None,
+                details: dict | None = None) -> None:
+    """Append to the audit trail what the request's caller did, now."""
+    await request.app[AUTH_STORE].audit(to_iso(request.app[CLOCK]()),
+                                        principal_of(request).actor, action, target, details)

@@ -4,19 +4,30 @@ from pathlib import Path
 
 from aiohttp import web
 from aiohttp_apispec import docs, request_schema
+from marshmallow import Schema, fields, validate
 
 from server.auth.store import Principal
 from server.auth.tokens import hash_secret, is_session_value, new_session_secret
 from server.clock import to_iso
-from server.edge_app.access_schemas import SessionRequestSchema, SessionSchema
-from server.edge_app.keys import AUTH_FAILURES, AUTH_STORE, CLOCK, SETTINGS
 from server.errors import Unauthorized
 from server.web.authentication import SESSION_COOKIE, check_same_origin
 from server.web.docs_decl import errors
 from server.web.envelope import json_response
-from server.web.identity import principal_of
+from server.web.identity import audit
+from server.web.keys import AUTH_FAILURES, AUTH_STORE, CLOCK, SETTINGS
 
 PAGE_DIR = Path(__file__).with_name("signin_page")
+
+
+class SessionRequestSchema(Schema):
+    token = fields.Str(required=True, validate=validate.Length(min=1, max=200),
+                       metadata={"description": "a bearer token, as printed by enrolment"})
+
+
+class SessionSchema(Schema):
+    role = fields.Str(required=True)
+    kiosk_id = fields.Str(required=True, allow_none=True)
+    expires_at = fields.DateTime(required=True)
 
 
 async def get_signin_page(request: web.Request) -> web.FileResponse:
@@ -60,9 +71,7 @@ async def delete_session(request: web.Request) -> web.Response:
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie and is_session_value(cookie):
         await request.app[AUTH_STORE].end_session(hash_secret(cookie))
-    principal = principal_of(request)
-    await request.app[AUTH_STORE].audit(to_iso(request.app[CLOCK]()), principal.actor,
-                                        "sign_out")
+    await audit(request, "sign_out")
     response = web.Response(status=204)
     response.del_cookie(SESSION_COOKIE, path="/")
     return response

@@ -10,8 +10,8 @@ from aiohttp import web
 from marshmallow import Schema, ValidationError
 
 from server import json_text
-from server.edge_app.keys import SETTINGS
 from server.errors import InvalidFields, MalformedRequest, RequestTimeout
+from server.web.keys import SETTINGS
 
 
 def _field_errors(messages, path: tuple = ()) -> dict[str, list[str]]:

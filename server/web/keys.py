@@ -1,0 +1,28 @@
+"""Typed keys of what both services keep on their app: the shared parts (server/web,
+server/hub) read these and nothing of either service's own.
+
+The types are named, not imported, so that declaring a key pulls in no class at run time
+(aiohttp takes the type only for typing and for its repr).
+"""
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from aiohttp import web
+
+if TYPE_CHECKING:
+    from server.auth.failures import FailureAudit
+    from server.auth.rate_limit import RateLimits
+    from server.auth.store import AuthStore
+    from server.config import ServiceSettings
+    from server.hub.dashboard_feed import DashboardFeed
+    from server.hub.hub import SocketHub
+
+# Each service keeps its own settings here: a ServiceSettings, with its own fields besides.
+SETTINGS = web.AppKey["ServiceSettings"]("settings")
+CLOCK = web.AppKey[Callable[[], datetime]]("clock")
+AUTH_STORE = web.AppKey["AuthStore"]("auth_store")
+AUTH_FAILURES = web.AppKey["FailureAudit"]("auth_failures")
+RATE_LIMITS = web.AppKey["RateLimits"]("rate_limits")
+SOCKET_HUB = web.AppKey["SocketHub"]("socket_hub")
+DASHBOARD_FEED = web.AppKey["DashboardFeed"]("dashboard_feed")
