@@ -8,16 +8,17 @@ rolled back alone and the others still commit: to each caller it looks exactly l
 transaction of its own, run one after another, and no caller hears "done" before the
 COMMIT that made its rows durable has returned.
 
-A work may also bring a `run_batch(conn, works)` for its kind: the group's consecutive works
-of that kind then run together, in fewer statements (a sale's insert: one multi-row INSERT,
-server.edge.sale_insert). The batch stands only if it says every work succeeded exactly as
-it would have alone; else it is rolled back and its works run one by one, as above.
+A kind of work may also be a BatchedWork: its `run_batch(conn, works)` runs the group's
+consecutive works of that kind together, in fewer statements (a sale's insert: one multi-row
+INSERT, server.edge.sale_insert). The batch stands only if it says every work succeeded
+exactly as it would have alone; else it is rolled back and its works run one by one.
 
-A kind may also bring a `commit_batch(conn, works)`, for a group made only of its works: it
-runs outside any transaction and stores them all by one statement, which commits itself and
-is the group's commit; or it stores nothing and says None (or raises), and the group runs in
-a transaction as above. No BEGIN, no COMMIT: each statement costs the writer's thread a wait
-for the interpreter lock, which the event loop holds while it serves requests.
+A kind may also be a SelfCommittingWork: its `commit_batch(conn, works)`, for a group made
+only of its works, runs outside any transaction and stores them all by one statement, which
+commits itself and is the group's commit; or it stores nothing and says None (or raises),
+and the group runs in a transaction as above. No BEGIN, no COMMIT: each statement costs the
+writer's thread a wait for the interpreter lock, which the event loop holds while it serves
+requests.
 
 If SQLite itself ends the transaction (a full disk or an I/O error rolls it back), or the
 COMMIT fails, nothing of the group was kept and every caller in it gets that error.
@@ -28,9 +29,34 @@ import itertools
 import sqlite3
 from collections.abc import Callable
 from concurrent.futures import Executor
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
-Work = Callable[[sqlite3.Connection], Any]
+from server.tasks import BackgroundTask
+
+Work = Callable[[sqlite3.Connection], Any]  # a write: run on the writer's thread, in a savepoint
+
+
+@runtime_checkable
+class BatchedWork(Protocol):
+    """A kind of write whose consecutive works in a group can run together, inside the
+    group's transaction: every work's result in order, or None (or it raises) with nothing
+    of it kept, and the works then run one by one as plain Work."""
+
+    @staticmethod
+    def run_batch(conn: sqlite3.Connection, works: list) -> list | None:
+        """The works together, inside the group's transaction."""
+
+
+@runtime_checkable
+class SelfCommittingWork(Protocol):
+    """A kind of write that can store a whole group made only of its works by one statement,
+    outside any transaction, which commits itself and is the group's commit: every work's
+    result in order, or None (or it raises) with nothing stored, and the group then runs in
+    a transaction. (server.edge.sale_insert.SaleInsert is both kinds.)"""
+
+    @staticmethod
+    def commit_batch(conn: sqlite3.Connection, works: list) -> list | None:
+        """The whole group of them, by one statement that commits itself."""
 
 
 class GroupCommitWriter:
@@ -41,13 +67,13 @@ class GroupCommitWriter:
         self._queue: list[tuple[Work, asyncio.Future]] = []
         self._committing: list[tuple[Work, asyncio.Future]] = []
         self._queued = asyncio.Event()
-        self._task: asyncio.Task | None = None
+        self._task = BackgroundTask("sqlite-group-commit")
         self.groups = self.transactions = 0  # how much grouping happened (the tests read it)
 
     def submit(self, work: Work) -> asyncio.Future:
         """Queue `work(conn)`; the future holds its result once its group has committed."""
-        if self._task is None:
-            self._task = asyncio.create_task(self._run(), name="sqlite-group-commit")
+        if not self._task.running:
+            self._task.start(self._run())
         future = asyncio.get_running_loop().create_future()
         self._queue.append((work, future))
         self._queued.set()
@@ -81,10 +107,7 @@ class GroupCommitWriter:
         """Let every queued write commit (or fail), then stop the task."""
         while waiting := [future for _, future in self._committing + self._queue]:
             await asyncio.gather(*waiting, return_exceptions=True)
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
-            self._task = None
+        await self._task.stop()
 
 
 def commit_group(conn: sqlite3.Connection, works: list[Work]) -> list[tuple[bool, Any]]:
@@ -119,18 +142,18 @@ def _by_one_statement(conn: sqlite3.Connection, works: list[Work]) -> list | Non
     """The results of a group of one kind stored by its `commit_batch`, or None with nothing
     of it kept (no such kind, or it could not)."""
     kind = type(works[0])
-    commit_batch = getattr(kind, "commit_batch", None)
-    if commit_batch is None or conn.in_transaction or any(type(w) is not kind for w in works):
+    if not isinstance(works[0], SelfCommittingWork) or conn.in_transaction \
+            or any(type(w) is not kind for w in works):
         return None
     try:
-        return commit_batch(conn, works)
+        return kind.commit_batch(conn, works)
     except Exception:  # nothing was kept: in a transaction, each work meets its own fate
         return None
 
 
 def _batch_runner(work: Work):
     """The `run_batch` of the work's kind, or None: works of one kind side by side share it."""
-    return getattr(type(work), "run_batch", None)
+    return type(work).run_batch if isinstance(work, BatchedWork) else None
 
 
 def _batched(conn: sqlite3.Connection, run_batch, works: list[Work],

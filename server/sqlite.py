@@ -11,7 +11,6 @@ import contextlib
 import logging
 import os
 import queue
-import re
 import sqlite3
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -20,10 +19,9 @@ from typing import TypeVar
 
 from server.errors import StoreUnavailable
 from server.group_commit import GroupCommitWriter
+from server.schema import SCHEMA_ROOT, migrations
 
 log = logging.getLogger(__name__)
-SCHEMA_ROOT = Path(__file__).resolve().parent.parent / "schema"
-_MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 READERS = 2  # one for the sale's key lookup while another serves a dashboard aggregate
 T = TypeVar("T")
 # The data hold sales, payment references, the audit trail and token hashes: for the
@@ -39,16 +37,6 @@ def keep_private(path: Path) -> None:
     for file in (path, path.with_name(f"{path.name}-wal"), path.with_name(f"{path.name}-shm")):
         if file.exists():
             os.chmod(file, DATA_FILE_MODE)
-
-
-def migrations(schema_dir: Path) -> list[tuple[int, Path]]:
-    """The numbered SQL files (NNNN_name.sql) of a schema folder, in order."""
-    found = []
-    for path in sorted(schema_dir.glob("*.sql")):
-        match = _MIGRATION_NAME.match(path.name)
-        if match:
-            found.append((int(match.group(1)), path))
-    return found
 
 
 class SqliteDatabase:

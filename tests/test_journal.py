@@ -15,7 +15,7 @@ from server.edge_app.keys import SYNC_WORKER
 from server.journal.chain import GENESIS, chained_hash, entry_hash
 from server.journal.verify import verify_journal
 from server.orders import canonical_content
-from server.sqlite import SCHEMA_ROOT
+from server.schema import SCHEMA_ROOT
 from tests.conftest import MILK, central_rows, eventually, heartbeat, sale
 
 ROOT = Path(__file__).resolve().parent.parent

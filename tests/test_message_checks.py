@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from server.hub.messages import MESSAGES_DIR, quick_check, quick_check_of, schema, validator
+from server.hub.messages import quick_check, quick_check_of, schema, validator
+from server.schema import MESSAGES_DIR
 
 PLAIN = sorted(path.stem for path in MESSAGES_DIR.glob("*.json")
                if quick_check(path.stem) is not None)

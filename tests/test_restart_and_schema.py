@@ -3,7 +3,8 @@ import sqlite3
 
 from server.config import CENTRAL_DB, EDGE_DB
 from server.edge_app.factory import create_app
-from server.sqlite import SCHEMA_ROOT, SqliteDatabase, migrations
+from server.schema import SCHEMA_ROOT, migrations
+from server.sqlite import SqliteDatabase
 from tests.conftest import central_rows, eventually, heartbeat, sale
 
 

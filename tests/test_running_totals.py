@@ -6,7 +6,8 @@ import sqlite3
 
 from server.config import EDGE_DB
 from server.edge_app.keys import SYNC_WORKER
-from server.sqlite import SCHEMA_ROOT, SqliteDatabase, migrations
+from server.schema import SCHEMA_ROOT, migrations
+from server.sqlite import SqliteDatabase
 from tests.conftest import DETERGENT, MILK, NEWSPAPER, heartbeat, plant_conflicting_row, sale
 
 # What the totals must equal: the aggregates the dashboard ran before it had them.

@@ -68,7 +68,8 @@ async def test_age_restricted_goods_need_staff_approval(client, settings):
     resp = await client.post("/edge/checkout", json=sale(items=items))
     assert resp.status == 403
     error = (await resp.json())["error"]
-    assert error["code"] == "age_check_required" and error["details"] == {"age_limit": 18, "label_checks": []}
+    assert error["code"] == "age_check_required"
+    assert error["details"] == {"age_limit": 18, "label_checks": []}
     resp = await client.post("/edge/checkout", json=sale(items=items, staff_pin="4321"))
     assert resp.status == 403 and (await resp.json())["error"]["code"] == "wrong_staff_pin"
     assert edge_rows(settings) == 0

@@ -28,9 +28,9 @@ class CentralLedger(Protocol):
         """Disconnect."""
 
     async def deliver(self, batch: str) -> Delivery:
-        """Commit a batch of sales (a JSON array of rows of server.orders.BATCH_COLUMNS); an order_uuid already held with the
-        same content counts as delivered, with other content as refused. Text, as it would
-        travel to a ledger behind a network."""
+        """Commit a batch of sales (a JSON array of rows of server.orders.BATCH_COLUMNS); an
+        order_uuid already held with the same content counts as delivered, with other content
+        as refused. Text, as it would travel to a ledger behind a network."""
 
     async def list_orders(self, kiosk_id: str | None, after: int, limit: int) -> list[dict]:
         """A page of orders, in arrival order, each with its `cursor`."""

@@ -29,9 +29,9 @@ class SqliteLedger(SqliteStore):
     schema_name = "central"
 
     async def deliver(self, batch: str) -> Delivery:
-        """Insert the batch (see server.orders.BATCH_COLUMNS) in one transaction; duplicates are skipped and
-        counted, and a sale conflicting with the one central holds under its order_uuid is
-        refused."""
+        """Insert the batch (rows of server.orders.BATCH_COLUMNS) in one transaction;
+        duplicates are skipped and counted, and a sale conflicting with the one central holds
+        under its order_uuid is refused."""
 
         def work(conn):
             inserted = conn.execute(INSERT_BATCH, (batch,)).rowcount

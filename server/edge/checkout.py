@@ -18,7 +18,11 @@ from server.clock import business_day, to_iso
 from server.edge.events import EdgeEvents
 from server.edge.store import EdgeStore
 from server.errors import (
-    AgeCheckRequired, DomainError, IdempotencyKeyReused, LabelCheckRequired, PriceChanged,
+    AgeCheckRequired,
+    DomainError,
+    IdempotencyKeyReused,
+    LabelCheckRequired,
+    PriceChanged,
 )
 from server.faults import Faults
 from server.orders import canonical_content, make_order_uuid, order_view

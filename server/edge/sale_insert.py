@@ -103,9 +103,10 @@ def _insert_chained(conn: sqlite3.Connection, sales: list["SaleInsert"],
 
 
 class SaleInsert:
-    """The writer's work for one sale (`server.group_commit.BatchedWork`): its result is (the
-    row as stored, True), or (the row its key made before, False). `heads` is the store's
-    ChainHeads; `approval` the audit event of staff's approval, stored with the sale."""
+    """The writer's work for one sale, a BatchedWork and a SelfCommittingWork
+    (server.group_commit): its result is (the row as stored, True), or (the row its key made
+    before, False). `heads` is the store's ChainHeads; `approval` the audit event of staff's
+    approval, stored with the sale."""
 
     def __init__(self, order: dict, content: bytes, heads: ChainHeads,
                  approval: AuditEvent | None = None):

@@ -5,7 +5,10 @@ from aiohttp_apispec import docs, querystring_schema
 from server.auth.enrolment import enrol_kiosk, revoke_kiosk
 from server.clock import to_iso
 from server.edge_app.access_schemas import (
-    AuditPageSchema, AuditQuerySchema, IssuedSchema, RevokedSchema,
+    AuditPageSchema,
+    AuditQuerySchema,
+    IssuedSchema,
+    RevokedSchema,
 )
 from server.errors import InvalidFields
 from server.web.docs_decl import errors
@@ -28,15 +31,20 @@ def _kiosk_in_path(request: web.Request) -> str:
         raise InvalidFields("not a kiosk id", {"fields": {"kiosk_id": [KIOSK_ID.error]}}) from None
 
 
+async def _as_caller(request: web.Request, enrolment_step):
+    """Run an enrolment step (server.auth.enrolment) on the kiosk in the path, in the name of
+    the request's caller, now."""
+    return await enrolment_step(request.app[AUTH_STORE], _kiosk_in_path(request),
+                                principal_of(request).actor, to_iso(request.app[CLOCK]()))
+
+
 @docs(tags=["admin"], summary="Enrol a kiosk (or rotate its credential)",
       description="Issues a new kiosk token, shown once, and revokes the kiosk's older ones.",
       parameters=[KIOSK_PATH_PARAM],
       responses={200: {"schema": IssuedSchema, "description": "The new credential"},
                  **errors(401, 403, 422, 500)})
 async def post_enrol_kiosk(request: web.Request) -> web.Response:
-    kiosk_id = _kiosk_in_path(request)
-    issued = await enrol_kiosk(request.app[AUTH_STORE], kiosk_id, principal_of(request).actor,
-                               to_iso(request.app[CLOCK]()))
+    issued = await _as_caller(request, enrol_kiosk)
     return json_response({"token": issued.token, "token_id": issued.token_id,
                           "role": issued.role, "kiosk_id": issued.kiosk_id,
                           "signin_path": issued.signin_path()})
@@ -47,9 +55,7 @@ async def post_enrol_kiosk(request: web.Request) -> web.Response:
       responses={200: {"schema": RevokedSchema, "description": "How many were active"},
                  **errors(401, 403, 422, 500)})
 async def post_revoke_kiosk(request: web.Request) -> web.Response:
-    kiosk_id = _kiosk_in_path(request)
-    count = await revoke_kiosk(request.app[AUTH_STORE], kiosk_id, principal_of(request).actor,
-                               to_iso(request.app[CLOCK]()))
+    count = await _as_caller(request, revoke_kiosk)
     return json_response({"revoked": count})
 
 

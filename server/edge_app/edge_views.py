@@ -8,11 +8,24 @@ from server.catalog.pricing import price_lines
 from server.edge.checkout import checkout
 from server.edge.link import record_heartbeat
 from server.edge_app.keys import (
-    CATALOG, EDGE_EVENTS, EDGE_STORE, FAULTS, METRICS, STAFF_PIN, SYNC_WORKER,
+    CATALOG,
+    EDGE_EVENTS,
+    EDGE_STORE,
+    FAULTS,
+    METRICS,
+    STAFF_PIN,
+    SYNC_WORKER,
 )
 from server.edge_app.schemas import (
-    CheckoutRequestSchema, HeartbeatRequestSchema, HeartbeatResponseSchema, OrderSchema,
-    OrdersPageSchema, OrdersQuerySchema, QuoteRequestSchema, QuoteSchema, SyncRequestSchema,
+    CheckoutRequestSchema,
+    HeartbeatRequestSchema,
+    HeartbeatResponseSchema,
+    OrderSchema,
+    OrdersPageSchema,
+    OrdersQuerySchema,
+    QuoteRequestSchema,
+    QuoteSchema,
+    SyncRequestSchema,
     SyncResponseSchema,
 )
 from server.errors import InvalidFields

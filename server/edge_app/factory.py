@@ -21,7 +21,14 @@ from server.edge.figures import EdgeFigures
 from server.edge.staff import StaffPin
 from server.edge.store import EdgeStore
 from server.edge_app.keys import (
-    CATALOG, CENTRAL_LEDGER, EDGE_EVENTS, EDGE_FIGURES, EDGE_STORE, FAULTS, METRICS, STAFF_PIN,
+    CATALOG,
+    CENTRAL_LEDGER,
+    EDGE_EVENTS,
+    EDGE_FIGURES,
+    EDGE_STORE,
+    FAULTS,
+    METRICS,
+    STAFF_PIN,
     SYNC_WORKER,
 )
 from server.edge_app.pages import setup_pages
@@ -30,9 +37,9 @@ from server.edge_app.routes import setup_routes
 from server.edge_app.spec import setup_store_docs
 from server.faults import Faults
 from server.hub.dashboard_feed import DashboardFeed
+from server.service import keep_credentials, new_service_app, socket_hub_ctx
 from server.sync.worker import SyncWorker
 from server.web.keys import AUTH_STORE, CLOCK, DASHBOARD_FEED, SETTINGS, SOCKET_HUB
-from server.web.service import keep_credentials, new_service_app, socket_hub_ctx
 
 
 async def edge_store_ctx(app: web.Application):

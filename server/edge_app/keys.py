@@ -16,12 +16,12 @@ if TYPE_CHECKING:
     from server.faults import Faults
     from server.sync.worker import SyncWorker
 
-CATALOG = web.AppKey["Catalog"]("catalog")
-EDGE_STORE = web.AppKey["EdgeStore"]("edge_store")
-EDGE_FIGURES = web.AppKey["EdgeFigures"]("edge_figures")
-EDGE_EVENTS = web.AppKey["EdgeEvents"]("edge_events")
-STAFF_PIN = web.AppKey["StaffPin"]("staff_pin")
-CENTRAL_LEDGER = web.AppKey["CentralLedger"]("central_ledger")
-SYNC_WORKER = web.AppKey["SyncWorker"]("sync_worker")
-METRICS = web.AppKey["CheckoutMetrics"]("metrics")
-FAULTS = web.AppKey["Faults"]("faults")
+CATALOG: web.AppKey["Catalog"] = web.AppKey("catalog")
+EDGE_STORE: web.AppKey["EdgeStore"] = web.AppKey("edge_store")
+EDGE_FIGURES: web.AppKey["EdgeFigures"] = web.AppKey("edge_figures")
+EDGE_EVENTS: web.AppKey["EdgeEvents"] = web.AppKey("edge_events")
+STAFF_PIN: web.AppKey["StaffPin"] = web.AppKey("staff_pin")
+CENTRAL_LEDGER: web.AppKey["CentralLedger"] = web.AppKey("central_ledger")
+SYNC_WORKER: web.AppKey["SyncWorker"] = web.AppKey("sync_worker")
+METRICS: web.AppKey["CheckoutMetrics"] = web.AppKey("metrics")
+FAULTS: web.AppKey["Faults"] = web.AppKey("faults")

@@ -8,7 +8,11 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from server.dashboard import metrics
 from server.dashboard.reconciliation import reconcile
 from server.edge_app.dashboard_schemas import (
-    HistoryQuerySchema, HistorySchema, KiosksSchema, OverviewSchema, ReconciliationSchema,
+    HistoryQuerySchema,
+    HistorySchema,
+    KiosksSchema,
+    OverviewSchema,
+    ReconciliationSchema,
 )
 from server.edge_app.keys import CATALOG, CENTRAL_LEDGER, EDGE_FIGURES, EDGE_STORE, METRICS
 from server.edge_app.schemas import CatalogSchema, HealthSchema, OrdersPageSchema, OrdersQuerySchema

@@ -2,22 +2,17 @@
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 from server.web.fields import (
-    CURSOR, EAN13, IDEMPOTENCY_KEY, KIOSK_ID, PAYMENT_REFERENCE, STAFF_PIN, DigitsInt,
-    StrictBool, StrictInt, not_a_card_number,
+    CURSOR,
+    EAN13,
+    IDEMPOTENCY_KEY,
+    KIOSK_ID,
+    PAYMENT_REFERENCE,
+    STAFF_PIN,
+    DigitsInt,
+    StrictBool,
+    StrictInt,
+    not_a_card_number,
 )
-
-
-class ErrorBodySchema(Schema):
-    code = fields.Str(required=True, metadata={"description": "snake_case machine code"})
-    message = fields.Str(required=True, metadata={"description": "a sentence for people"})
-    details = fields.Dict(required=True)
-
-
-class ErrorSchema(Schema):
-    """The one error envelope of every API failure."""
-
-    error = fields.Nested(ErrorBodySchema, required=True)
-
 
 # Requests
 

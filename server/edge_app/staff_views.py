@@ -4,7 +4,10 @@ from aiohttp_apispec import docs, request_schema
 
 from server.edge.link import force_link_down
 from server.edge_app.access_schemas import (
-    LinkOverrideRequestSchema, LinkOverrideSchema, StaffOkSchema, StaffPinSchema,
+    LinkOverrideRequestSchema,
+    LinkOverrideSchema,
+    StaffOkSchema,
+    StaffPinSchema,
 )
 from server.edge_app.keys import EDGE_EVENTS, EDGE_STORE, STAFF_PIN
 from server.web.docs_decl import errors

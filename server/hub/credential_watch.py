@@ -13,6 +13,7 @@ from datetime import timedelta
 from server.auth.store import CREDENTIAL_CACHE_S, AuthStore
 from server.clock import to_iso
 from server.hub.hub import SocketHub
+from server.tasks import BackgroundTask
 
 log = logging.getLogger(__name__)
 OVERLAP = timedelta(seconds=10)  # clocks of the edge and a command beside it may differ a little
@@ -24,17 +25,15 @@ class CredentialWatch:
     def __init__(self, hub: SocketHub, store: AuthStore, clock,
                  interval_s: float = CREDENTIAL_CACHE_S):
         self.hub, self.store, self.clock, self.interval_s = hub, store, clock, interval_s
-        self._task: asyncio.Task | None = None
+        self._task = BackgroundTask("credential-watch")
 
     def start(self) -> None:
         """Start watching."""
-        self._task = asyncio.create_task(self._run(), name="credential-watch")
+        self._task.start(self._run())
 
     async def stop(self) -> None:
         """Stop watching."""
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
+        await self._task.stop()
 
     async def _run(self) -> None:
         since = self.clock() - OVERLAP

@@ -12,6 +12,7 @@ import json
 import logging
 
 from server.hub.connection import Connection
+from server.tasks import BackgroundTask
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +41,7 @@ class DashboardFeed:
         self.state: dict = {"overview": {}, "kiosks": {}}
         self.dashboards: set[Connection] = set()
         self._poked = asyncio.Event()
-        self._task: asyncio.Task | None = None
+        self._task = BackgroundTask("dashboard-feed")
 
     def poke(self, *_args) -> None:
         """Something changed: publish soon (cheap; safe to call on every sale)."""
@@ -49,13 +50,11 @@ class DashboardFeed:
     async def start(self) -> None:
         """Compute the first state, then publish in the background."""
         self.state = await self.compute()
-        self._task = asyncio.create_task(self._run(), name="dashboard-feed")
+        self._task.start(self._run())
 
     async def stop(self) -> None:
         """Stop publishing."""
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
+        await self._task.stop()
 
     def snapshot(self) -> dict:
         """The full state as a `snapshot` message (no await: nothing can slip in between)."""

@@ -5,13 +5,10 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from server import json_text
-from server.sqlite import SCHEMA_ROOT
+from server.schema import MESSAGES_DIR
 
 if TYPE_CHECKING:
     from jsonschema import Draft202012Validator
-
-MESSAGES_DIR = SCHEMA_ROOT / "messages"
-
 
 class MessageError(Exception):
     """A message the edge cannot take; answered with an error message, the socket stays."""

@@ -36,7 +36,11 @@ from pathlib import Path
 
 from server.journal.chain import GENESIS, entry_hash
 from server.journal.store import (
-    hash_disagreements, kiosk_chains, missing_orders, open_snapshot, record_check,
+    hash_disagreements,
+    kiosk_chains,
+    missing_orders,
+    open_snapshot,
+    record_check,
 )
 
 POSITION = {"edge": "seq", "central": "id"}

@@ -20,6 +20,7 @@ from server.edge.store import EdgeStore
 from server.events import Listeners
 from server.faults import Faults
 from server.sync.backoff import Backoff
+from server.tasks import BackgroundTask
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +53,7 @@ class SyncWorker:
         self._wanted: set[str] = set()
         self._wake = asyncio.Event()
         self._locks: dict[str, asyncio.Lock] = {}
-        self._task: asyncio.Task | None = None
+        self._task = BackgroundTask("sync-worker")
         # Told after each batch (kiosk_id, delivery, rows still pending), and after a failed
         # delivery (kiosk_id, error).
         self.on_batch = Listeners()
@@ -65,14 +66,11 @@ class SyncWorker:
 
     def start(self) -> None:
         """Start the background task (it also sweeps pending rows left from before a restart)."""
-        self._task = asyncio.create_task(self._run(), name="sync-worker")
+        self._task.start(self._run())
 
     async def stop(self) -> None:
         """Cancel the task and wait until it has let go of both stores."""
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
-            self._task = None
+        await self._task.stop()
 
     async def _run(self) -> None:
         full, last_full = True, 0.0  # the first sweep takes in rows left from a restart

@@ -8,7 +8,7 @@ from aiohttp_apispec import AiohttpApiSpec
 from aiohttp_apispec.utils import get_path
 from marshmallow import RAISE
 
-from server.web import signin
+from server.web import docs_decl, signin
 from server.web.access import PUBLIC, allow, roles_of
 from server.web.assets import add_asset_folder
 from server.web.docs_decl import ERROR_TEXT, errors
@@ -78,7 +78,8 @@ def setup_docs(app: web.Application, title: str, description: str,
     add_asset_folder(app, "/static/swagger", SWAGGER_ASSETS)
     _RepeatableApiSpec(url="/openapi.json", app=app, in_place=True, title=title,
                        version="1.0.0", info={"description": f"{description} {ERRORS}"},
-                       securityDefinitions=SECURITY, schema_modules=(signin, *schema_modules))
+                       securityDefinitions=SECURITY,
+                       schema_modules=(signin, docs_decl, *schema_modules))
     for route in app.router.routes():
         if route.resource and route.resource.canonical == "/openapi.json":
             allow(PUBLIC, route.handler)

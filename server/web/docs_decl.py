@@ -1,5 +1,18 @@
 """Shorthands for documenting views: error responses and the pagination answer."""
-from server.edge_app.schemas import ErrorSchema
+from marshmallow import Schema, fields
+
+
+class ErrorBodySchema(Schema):
+    code = fields.Str(required=True, metadata={"description": "snake_case machine code"})
+    message = fields.Str(required=True, metadata={"description": "a sentence for people"})
+    details = fields.Dict(required=True)
+
+
+class ErrorSchema(Schema):
+    """The one error envelope of every API failure (server/web/envelope.py)."""
+
+    error = fields.Nested(ErrorBodySchema, required=True)
+
 
 ERROR_TEXT = {
     400: "Malformed request (not JSON, not an object, or a required body missing)",

@@ -8,7 +8,7 @@ from server.clock import to_iso
 from server.errors import KioskMismatch
 from server.web.keys import AUTH_STORE, CLOCK
 
-PRINCIPAL = web.RequestKey["Principal"]("principal")  # set by the authentication middleware
+PRINCIPAL: web.RequestKey[Principal] = web.RequestKey("principal")  # set when authenticated
 
 
 def principal_of(request: web.Request) -> Principal:

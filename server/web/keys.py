@@ -19,10 +19,10 @@ if TYPE_CHECKING:
     from server.hub.hub import SocketHub
 
 # Each service keeps its own settings here: a ServiceSettings, with its own fields besides.
-SETTINGS = web.AppKey["ServiceSettings"]("settings")
-CLOCK = web.AppKey[Callable[[], datetime]]("clock")
-AUTH_STORE = web.AppKey["AuthStore"]("auth_store")
-AUTH_FAILURES = web.AppKey["FailureAudit"]("auth_failures")
-RATE_LIMITS = web.AppKey["RateLimits"]("rate_limits")
-SOCKET_HUB = web.AppKey["SocketHub"]("socket_hub")
-DASHBOARD_FEED = web.AppKey["DashboardFeed"]("dashboard_feed")
+SETTINGS: web.AppKey["ServiceSettings"] = web.AppKey("settings")
+CLOCK: web.AppKey[Callable[[], datetime]] = web.AppKey("clock")
+AUTH_STORE: web.AppKey["AuthStore"] = web.AppKey("auth_store")
+AUTH_FAILURES: web.AppKey["FailureAudit"] = web.AppKey("auth_failures")
+RATE_LIMITS: web.AppKey["RateLimits"] = web.AppKey("rate_limits")
+SOCKET_HUB: web.AppKey["SocketHub"] = web.AppKey("socket_hub")
+DASHBOARD_FEED: web.AppKey["DashboardFeed"] = web.AppKey("dashboard_feed")
