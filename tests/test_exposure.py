@@ -1,7 +1,6 @@
 """What an outsider may learn of the edge: its data files are its user's alone, and what a
 client or a log sees holds no secret and no internals (Python's and SQLite's own words,
 versions, query strings)."""
-import asyncio
 import logging
 import os
 import subprocess
@@ -11,7 +10,7 @@ from pathlib import Path
 from server.config import CENTRAL_DB, EDGE_DB
 from server.edge_app.factory import create_app
 from server.web.serving import SERVER_NAME
-from tests.conftest import sale
+from tests.conftest import raw_exchange, sale
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -50,15 +49,6 @@ def test_a_command_on_a_new_data_dir_makes_it_private(tmp_path):
     assert done.returncode == 0, done.stderr
     found = modes(data)
     assert found == {name: 0o700 if name == "." else 0o600 for name in found}
-
-
-async def raw_exchange(client, data: bytes) -> bytes:
-    reader, writer = await asyncio.open_connection("127.0.0.1", client.raw.port)
-    writer.write(data)
-    await writer.drain()
-    answer = await reader.read()
-    writer.close()
-    return answer
 
 
 async def test_no_answer_names_python_or_aiohttp_versions(client):

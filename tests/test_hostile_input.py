@@ -2,7 +2,6 @@
 parser's depth, carts far over the line limit, odd Unicode wherever an id is read, absurd
 quantities, SKUs on two lines, bytes that are not HTTP. Each gets a clear 4xx (the JSON error
 envelope wherever a route is reached) and changes nothing."""
-import asyncio
 import io
 import json
 from dataclasses import replace
@@ -13,8 +12,8 @@ import yarl
 from server.cli.credentials import enroll_kiosk
 from server.config import EDGE_DB
 from server.edge_app.factory import create_app
-from tests.conftest import MILK, NEWSPAPER, central_rows, count_rows, edge_rows, sale
-from tests.test_bad_input import assert_error, with_change
+from tests.conftest import MILK, NEWSPAPER, central_rows, count_rows, edge_rows, raw_exchange, sale
+from tests.refusals import assert_error, with_change
 
 # Every route that reads a JSON body, with a body it would otherwise take.
 BODY_ROUTES = {
@@ -260,22 +259,6 @@ async def test_a_sku_on_two_lines_is_422(client, settings, route, items, no_erro
 
 
 # Bytes on the wire
-
-async def raw_exchange(client, data: bytes, timeout: float = 5.0) -> bytes:
-    """Send raw bytes to the app's port; everything it answers until it closes (or times out)."""
-    reader, writer = await asyncio.open_connection("127.0.0.1", client.raw.port)
-    writer.write(data)
-    answer = b""
-    try:
-        async with asyncio.timeout(timeout):
-            while chunk := await reader.read(4096):
-                answer += chunk
-                if b"\r\n\r\n" in answer and answer.endswith(b"}}}"):
-                    break
-    finally:
-        writer.close()
-    return answer
-
 
 async def test_a_body_announced_over_the_limit_is_413_before_it_is_sent(client, settings):
     head = (b"POST /auth/session HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json"

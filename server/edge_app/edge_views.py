@@ -7,6 +7,13 @@ from aiohttp_apispec import docs, querystring_schema, request_schema
 from server.catalog.pricing import price_lines
 from server.edge.checkout import checkout
 from server.edge.link import record_heartbeat
+from server.edge_app.answers import (
+    HeartbeatResponseSchema,
+    OrderSchema,
+    OrdersPageSchema,
+    QuoteSchema,
+    SyncResponseSchema,
+)
 from server.edge_app.keys import (
     CATALOG,
     EDGE_EVENTS,
@@ -19,14 +26,9 @@ from server.edge_app.keys import (
 from server.edge_app.schemas import (
     CheckoutRequestSchema,
     HeartbeatRequestSchema,
-    HeartbeatResponseSchema,
-    OrderSchema,
-    OrdersPageSchema,
     OrdersQuerySchema,
     QuoteRequestSchema,
-    QuoteSchema,
     SyncRequestSchema,
-    SyncResponseSchema,
 )
 from server.errors import InvalidFields
 from server.orders import order_view

@@ -7,6 +7,7 @@ from prometheus_client import CONTENT_TYPE_LATEST
 
 from server.dashboard import metrics
 from server.dashboard.reconciliation import reconcile
+from server.edge_app.answers import CatalogSchema, HealthSchema, OrdersPageSchema
 from server.edge_app.dashboard_schemas import (
     HistoryQuerySchema,
     HistorySchema,
@@ -15,7 +16,7 @@ from server.edge_app.dashboard_schemas import (
     ReconciliationSchema,
 )
 from server.edge_app.keys import CATALOG, CENTRAL_LEDGER, EDGE_FIGURES, EDGE_STORE, METRICS
-from server.edge_app.schemas import CatalogSchema, HealthSchema, OrdersPageSchema, OrdersQuerySchema
+from server.edge_app.schemas import OrdersQuerySchema
 from server.errors import StoreUnavailable
 from server.web.docs_decl import errors
 from server.web.envelope import json_response
