@@ -98,8 +98,9 @@ async def measure_dashboards(session: Session) -> None:
     sizes = session.sizes
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http:
         boards = [Wallboard() for _ in range(sizes.dashboards)]
-        bases = await asyncio.gather(*(b.connect(http, session.edge.url, session.dashboard)
-                                       for b in boards))
+        bases = await asyncio.gather(*(b.connect(http, session.edge.url, token)
+                                       for b, token in zip(boards, session.wallboard_tokens,
+                                                           strict=True)))
         readers = [asyncio.ensure_future(b.read()) for b in boards]
         say(f"dashboards: {len(boards)} wallboards connected; selling with wrk beside")
         stop, started = asyncio.Event(), time.monotonic()

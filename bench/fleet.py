@@ -5,7 +5,7 @@ import time
 
 from bench.progress import say
 from server.auth import enrolment
-from server.auth.store import AuthStore
+from server.auth.store import AuditEvent, AuthStore
 from server.clock import to_iso, utc_now
 from server.config import EDGE_DB
 from server.edge.store import EdgeStore
@@ -38,12 +38,24 @@ async def enrol_kiosks(data_dir, kiosk_ids: list[str], label: str) -> dict[str, 
     return tokens
 
 
+async def issue_wallboard_tokens(data_dir, count: int) -> list[str]:
+    """A dashboard token for each of `count` wallboards: as in a store, each screen holds its
+    own credential (one credential holds at most ws_max_sockets_per_credential sockets)."""
+    async with edge_store(data_dir) as store:
+        auth = AuthStore(store.db)
+        return [(await enrolment.issue_person_token(auth, "dashboard", f"wallboard {i}", ACTOR,
+                                                    to_iso(utc_now()))).token
+                for i in range(count)]
+
+
 async def force_links_down(data_dir, kiosk_ids: list[str]) -> None:
     """Put kiosks in a staff drill (link forced down): their sales stay pending, so a load
     of them measures the sale alone, with no sync to central beside it."""
     async with edge_store(data_dir) as store:
         for kiosk_id in kiosk_ids:
-            await store.force_link_down(kiosk_id, True, to_iso(utc_now()))
+            at = to_iso(utc_now())
+            drill = AuditEvent(at, ACTOR, "link_override", kiosk_id, {"forced_down": True})
+            await store.force_link_down(kiosk_id, True, at, drill)
 
 
 async def record_links_down(data_dir, kiosk_ids: list[str]) -> None:

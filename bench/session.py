@@ -8,7 +8,7 @@ from pathlib import Path
 
 import aiohttp
 
-from bench.fleet import enrol_kiosks, force_links_down, kiosk_names
+from bench.fleet import enrol_kiosks, force_links_down, issue_wallboard_tokens, kiosk_names
 from bench.processes import BenchEdge
 from bench.progress import say
 
@@ -50,6 +50,7 @@ class Session:
     details: dict = field(default_factory=dict)   # per section: what stands behind them
     series: dict = field(default_factory=dict)    # label -> [[percentile, ms], ...]
     load_tokens: list = field(default_factory=list)
+    wallboard_tokens: list = field(default_factory=list)  # one per wallboard, as in a store
     probe_token: str = ""
     http: aiohttp.ClientSession | None = None
     first_start_s: float | None = None
@@ -68,12 +69,13 @@ class Session:
         await asyncio.sleep(self.sizes.settle_s)
         self.idle_rss_kb = self.edge.rss_kb()  # the footprint's: asked nothing but /health
         self.operator = self.edge.token("operator")
-        self.dashboard = self.edge.token("dashboard")
         load = kiosk_names("bench-load", self.sizes.load_kiosks)
 
         async def enrol():
             tokens = await enrol_kiosks(self.edge.data_dir, [*load, PROBE_KIOSK], "setup")
             await force_links_down(self.edge.data_dir, load)
+            self.wallboard_tokens = await issue_wallboard_tokens(self.edge.data_dir,
+                                                                 self.sizes.dashboards)
             return tokens
         tokens = await self.offline(enrol, measure_start=False)
         self.load_tokens = [tokens[k] for k in load]

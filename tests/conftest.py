@@ -8,6 +8,7 @@ import sqlite3
 import uuid
 from datetime import UTC, datetime, timedelta
 
+import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
 
@@ -185,6 +186,21 @@ async def raw_exchange(client, data: bytes, timeout: float = 5.0) -> bytes:
     finally:
         writer.close()
     return answer
+
+
+async def closed_with(ws, timeout: float = 10.0) -> int | None:
+    """Read what the edge sends on a socket until it closes it; the close code (None if it
+    never did within `timeout`)."""
+    try:
+        async with asyncio.timeout(timeout):
+            while True:
+                message = await ws.receive()
+                if message.type == aiohttp.WSMsgType.CLOSE:
+                    return message.data
+                if message.type in (aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.ERROR):
+                    return ws.close_code
+    except TimeoutError:
+        return None
 
 
 def count_rows(settings: Settings, db: str, table: str) -> int:

@@ -8,7 +8,7 @@ import aiohttp
 from server.edge_app.factory import create_app
 from server.edge_app.keys import SYNC_WORKER
 from server.hub.messages import validator
-from tests.conftest import heartbeat, sale
+from tests.conftest import closed_with, heartbeat, sale
 
 
 async def connect(client):
@@ -132,13 +132,7 @@ async def test_a_dashboard_that_stops_reading_is_dropped_and_checkouts_go_on(
     assert statuses == [201] * 10
     # Its queue filled while nothing was read: dropped as too slow (1013). An unbounded
     # queue would hold 45 MB for it instead, and never close.
-    closing = None
-    async with asyncio.timeout(30):
-        while closing is None:
-            message = await ws.receive()
-            if message.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED):
-                closing = message
-    assert closing.data == aiohttp.WSCloseCode.TRY_AGAIN_LATER
+    assert await closed_with(ws, 30) == aiohttp.WSCloseCode.TRY_AGAIN_LATER
 
 
 async def test_only_dashboards_and_operators_may_watch(client):

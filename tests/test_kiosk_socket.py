@@ -8,7 +8,7 @@ import pytest
 from server.edge_app.factory import create_app
 from server.hub.messages import validator
 from server.web.keys import SOCKET_HUB
-from tests.conftest import central_rows, eventually, sale
+from tests.conftest import central_rows, closed_with, eventually, sale
 
 
 async def connect(client, kiosk_id="k1", **headers):
@@ -113,17 +113,6 @@ async def test_a_flooding_kiosk_is_throttled_and_others_still_check_out(make_cli
     await ws.close()
 
 
-async def close_code_after(ws, timeout: float = 30.0) -> int | None:
-    """Read what the edge sent, to its close: the close code (None if it never closed)."""
-    async with asyncio.timeout(timeout):
-        while True:
-            message = await ws.receive()
-            if message.type == aiohttp.WSMsgType.CLOSE:
-                return message.data
-            if message.type in (aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.ERROR):
-                return None
-
-
 async def test_a_kiosk_that_stops_reading_is_dropped(make_client, settings, clock):
     client = await make_client(create_app(replace(settings, ws_send_queue=8), clock=clock))
     ws = await connect(client, "k1")   # and it reads nothing while the edge pushes
@@ -138,7 +127,7 @@ async def test_a_kiosk_that_stops_reading_is_dropped(make_client, settings, cloc
             break
     # Its queue filled while nothing was read: dropped as too slow. An unbounded queue would
     # hold all 30 MB for it instead, and never close.
-    assert await close_code_after(ws) == aiohttp.WSCloseCode.TRY_AGAIN_LATER
+    assert await closed_with(ws, 30) == aiohttp.WSCloseCode.TRY_AGAIN_LATER
 
 
 async def test_the_handshake_refuses_strangers(client):

@@ -10,7 +10,7 @@ import sys
 import aiohttp
 
 from server.config import EDGE_DB
-from tests.conftest import count_rows
+from tests.conftest import closed_with, count_rows
 
 POLICY = aiohttp.WSCloseCode.POLICY_VIOLATION
 HEARTBEAT = {"type": "heartbeat", "central_link_up": True}
@@ -20,20 +20,6 @@ async def open_socket(client, path: str, token: str | None = None, **headers):
     if token is not None:
         headers["Authorization"] = f"Bearer {token}"
     return await client.raw.ws_connect(path, headers=headers)
-
-
-async def closed_with(ws, timeout: float = 10.0) -> int | None:
-    """Read until the edge closes the socket; its close code (None if it never did)."""
-    try:
-        async with asyncio.timeout(timeout):
-            while True:
-                message = await ws.receive()
-                if message.type == aiohttp.WSMsgType.CLOSE:
-                    return message.data
-                if message.type in (aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.ERROR):
-                    return ws.close_code
-    except TimeoutError:
-        return None
 
 
 async def acked(ws) -> bool:
