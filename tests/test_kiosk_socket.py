@@ -190,3 +190,19 @@ async def test_a_checkout_arriving_while_the_link_is_up_is_pushed_as_progress(cl
         return central_rows(settings) == 1
     await eventually(arrived)
     await ws.close()
+
+
+async def test_closing_a_socket_sends_what_it_had_queued_first(client):
+    ws = await connect(client, "k1")
+    await ws.send_json({"type": "heartbeat", "central_link_up": True})
+    assert (await receive(ws))["type"] == "ack"
+    hub = client.app[SOCKET_HUB]
+    for synced in range(20):
+        hub.push("k1", {"type": "sync_progress", "kiosk_id": "k1", "synced": synced,
+                        "already_present": 0, "pending_count": 0})
+    await hub.close_all()   # as on shutdown, with all twenty still queued
+    heard = []
+    while (message := await ws.receive(timeout=5)).type == aiohttp.WSMsgType.TEXT:
+        heard.append(message.json()["synced"])
+    assert heard == list(range(20))
+    assert message.data == aiohttp.WSCloseCode.GOING_AWAY

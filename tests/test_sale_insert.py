@@ -157,3 +157,23 @@ async def test_a_sale_stored_in_a_transaction_makes_the_heads_read_again(
         await one_group(client, [sale(kiosk_id=kiosk) for kiosk in KIOSKS])
         assert statements[0].startswith("SELECT json_group_object")  # the heads, read again
         assert_chains_hold(stored(settings))
+
+
+async def test_an_approved_sale_and_its_approval_commit_in_one_transaction(
+        client, settings, statements):
+    beer = "7318168610409"   # 18+
+    await checkouts(client, [sale(kiosk_id="k1")])   # the kiosk and its chain exist
+    statements.clear()
+    [(status, order)] = await checkouts(client, [sale(kiosk_id="k1", staff_pin=settings.staff_pin,
+                                                      items=[{"sku": beer, "qty": 1}])])
+    assert status == 201
+    # The PIN's own try is a write of its own; the sale and its approval are one transaction.
+    sale_at = next(i for i, sql in enumerate(statements) if sql.startswith("INSERT INTO edge"))
+    begin = max(i for i, sql in enumerate(statements[:sale_at]) if sql.startswith("BEGIN"))
+    commit = sale_at + next(i for i, sql in enumerate(statements[sale_at:]) if sql == "COMMIT")
+    inside = statements[begin:commit]
+    assert sum(sql.startswith("INSERT INTO audit_events") for sql in inside) == 1
+    with sqlite3.connect(settings.data_path / EDGE_DB) as conn:
+        [(target, details)] = conn.execute(
+            "SELECT target, details_json FROM audit_events WHERE action = 'staff_approval'")
+    assert target == order["order_uuid"] and '"age_limit": 18' in details
