@@ -197,10 +197,12 @@ async def test_closing_a_socket_sends_what_it_had_queued_first(client):
     await ws.send_json({"type": "heartbeat", "central_link_up": True})
     assert (await receive(ws))["type"] == "ack"
     hub = client.app[SOCKET_HUB]
+    [conn] = hub.sockets_of("k1")
     for synced in range(20):
         hub.push("k1", {"type": "sync_progress", "kiosk_id": "k1", "synced": synced,
                         "already_present": 0, "pending_count": 0})
-    await hub.close_all()   # as on shutdown, with all twenty still queued
+    # As on shutdown, with all twenty still queued: its writer has not run since.
+    await conn.close(aiohttp.WSCloseCode.GOING_AWAY, b"shutting down")
     heard = []
     while (message := await ws.receive(timeout=5)).type == aiohttp.WSMsgType.TEXT:
         heard.append(message.json()["synced"])
