@@ -1,6 +1,6 @@
 """Request bodies come as they are: a compressed one is refused before anything reads it.
 
-The server never inflates a body (server/web_server.py), so a body with a Content-Encoding
+The server never inflates a body (server/web/serving.py), so a body with a Content-Encoding
 would reach a view as gzip bytes; it is refused here, with no credential needed and before
 any body is read, and what the connection still carries is thrown away uninflated.
 """
