@@ -102,3 +102,31 @@ class LabelCheckRequired(DomainError):
 
 class UnsupportedContentEncoding(DomainError):
     status, code = 415, "unsupported_content_encoding"
+
+
+class BadSignature(DomainError):
+    status, code = 401, "bad_signature"
+
+
+class UnknownKey(DomainError):
+    status, code = 401, "unknown_key"
+
+
+class StaleSignature(DomainError):
+    status, code = 401, "stale_signature"
+
+
+class StoreMismatch(DomainError):
+    status, code = 403, "store_mismatch"
+
+
+class BatchTooLarge(DomainError):
+    status, code = 413, "batch_too_large"
+
+
+class HqBusy(DomainError):
+    status, code = 503, "hq_busy"
+
+
+class LedgerUnavailable(DomainError):
+    status, code = 503, "ledger_unavailable"

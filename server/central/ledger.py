@@ -1,6 +1,11 @@
-"""What the edge needs from head office's ledger; a server database later is a new class."""
+"""The ledger interfaces. A store's sync delivers to a CentralLedger: the embedded SQLite
+file, or head office over the network (server/central/remote_ledger.py). Head office keeps
+every store's sales in a HeadOfficeLedger: SQLite for demos, PostgreSQL for a chain. Each
+implementation is its own class; none is an edit of another."""
 from dataclasses import dataclass, field
 from typing import Protocol
+
+from server.chain.signing import Verified
 
 
 @dataclass(frozen=True)
@@ -13,8 +18,22 @@ class Delivery:
     refused: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class SignedBatch:
+    """A batch as head office accepts it: its store, its rows (lists of
+    server.orders.BATCH_COLUMNS, checked), the signature that vouched for it and the exact
+    body it came in, and when it came."""
+
+    store_id: str
+    rows: list[list]
+    proof: Verified
+    body: bytes
+    received_at: str
+
+
 class CentralLedger(Protocol):
-    """The ledger interface. Implementations must make `deliver` atomic and idempotent.
+    """What a store's sync and its reads need. Implementations make `deliver` atomic and
+    idempotent.
 
     Two kinds of failure: `deliver` raising means "not now" (the whole batch stays pending and
     is retried with backoff); an order in `Delivery.refused` means "never" (retrying cannot
@@ -33,13 +52,47 @@ class CentralLedger(Protocol):
         as refused. Text, as it would travel to a ledger behind a network."""
 
     async def list_orders(self, kiosk_id: str | None, after: int, limit: int) -> list[dict]:
-        """A page of orders, in arrival order, each with its `cursor`."""
+        """A page of the store's orders, in arrival order, each with its `cursor`."""
 
     async def order_count(self) -> int:
-        """How many orders the ledger holds."""
+        """How many of the store's orders the ledger holds."""
 
     async def totals_by_kiosk_day(self) -> list[dict]:
         """Per kiosk and business day: {kiosk_id, business_day, orders, total_ore}."""
+
+    async def health(self) -> None:
+        """Raise unless the ledger answers."""
+
+
+class HeadOfficeLedger(Protocol):
+    """What head office needs of its ledger: every store's sales, each batch's proof."""
+
+    async def open(self) -> "HeadOfficeLedger":
+        """Connect, creating or migrating the ledger's schema."""
+
+    async def close(self) -> None:
+        """Disconnect."""
+
+    async def ingest(self, batch: SignedBatch) -> Delivery:
+        """Record the batch and insert its rows, in one transaction: a row held with the same
+        content counts as already present, one held with other content is refused for good."""
+
+    async def store_orders(self, store_id: str | None, kiosk_id: str | None, after: int,
+                           limit: int) -> list[dict]:
+        """A page of orders (of one store, or of all), in arrival order, each with its
+        `store_id` and `cursor`."""
+
+    async def store_totals(self, store_id: str) -> list[dict]:
+        """A store's {kiosk_id, business_day, orders, total_ore}."""
+
+    async def store_figures(self) -> dict[str, dict]:
+        """Per store: {orders, total_ore, batches, last_received_at}."""
+
+    async def batches(self, after: int, limit: int) -> list[dict]:
+        """A page of accepted batches with their proof, in order (for verify-ledger)."""
+
+    async def batch_rows(self, store_id: str, batch_id: int) -> list[dict]:
+        """The rows held that name this batch."""
 
     async def health(self) -> None:
         """Raise unless the ledger answers."""

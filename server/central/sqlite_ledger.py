@@ -1,4 +1,5 @@
-"""The central ledger on SQLite (central_hq.db): the embedded default."""
+"""The central ledger on SQLite (central_hq.db): a store's embedded default, and the shape
+head office keeps on SQLite too (server/central/sqlite_hq_ledger.py)."""
 from server.central.ledger import Delivery
 from server.orders import BATCH_COLUMNS, order_view
 from server.sqlite import SqliteStore
@@ -7,64 +8,89 @@ from server.sqlite import SqliteStore
 # ("WHERE true" tells the parser that the ON CONFLICT is the upsert's.)
 _VALUE = {name: f"json_extract(s.value, '$[{i}]')" for i, name in enumerate(BATCH_COLUMNS)}
 INSERT_BATCH = f"""
-INSERT INTO central_orders ({', '.join(BATCH_COLUMNS)}, received_at)
-SELECT {', '.join(_VALUE.values())}, strftime('%Y-%m-%dT%H:%M:%f000+00:00', 'now')
-FROM json_each(?) AS s WHERE true ORDER BY s.key
-ON CONFLICT (order_uuid) DO NOTHING
+INSERT INTO central_orders ({', '.join(BATCH_COLUMNS)}, store_id, batch_id, received_at)
+SELECT {', '.join(_VALUE.values())}, :store, :batch,
+       COALESCE(:received, strftime('%Y-%m-%dT%H:%M:%f000+00:00', 'now'))
+FROM json_each(:rows) AS s WHERE true ORDER BY s.key
+ON CONFLICT (store_id, order_uuid) DO NOTHING
 """
 # The batch's sales central holds with other content (asked after the insert, which skipped
 # them): refused for good. A caller from before the journal may send no hashes, stored as
 # NULL, as old rows are.
 CONFLICTING = f"""
-SELECT {_VALUE['order_uuid']} FROM json_each(?) AS s
-JOIN central_orders AS c ON c.order_uuid = {_VALUE['order_uuid']}
+SELECT {_VALUE['order_uuid']} FROM json_each(:rows) AS s
+JOIN central_orders AS c ON c.store_id = :store AND c.order_uuid = {_VALUE['order_uuid']}
 WHERE c.total_ore IS NOT {_VALUE['total_ore']} OR c.entry_hash IS NOT {_VALUE['entry_hash']}
 """
 REFUSAL = "central holds a different sale under this order_uuid"
 
 
+def insert_rows(conn, rows: str, store_id: str, batch_id: int | None = None,
+                received_at: str | None = None) -> Delivery:
+    """Inside the caller's write: insert a batch's rows (JSON text), skipping those held;
+    those held with other content are refused."""
+    params = {"rows": rows, "store": store_id, "batch": batch_id, "received": received_at}
+    inserted = conn.execute(INSERT_BATCH, params).rowcount
+    count = conn.execute("SELECT json_array_length(?)", (rows,)).fetchone()[0]
+    if inserted == count:  # nothing was held, so nothing can conflict: the usual case
+        return Delivery(inserted, 0)
+    refused = {uuid: REFUSAL for (uuid,) in conn.execute(CONFLICTING, params)}
+    return Delivery(inserted, count - inserted - len(refused), refused)
+
+
 class SqliteLedger(SqliteStore):
-    """CentralLedger on a local SQLite file, deduplicating on order_uuid."""
+    """CentralLedger on a local SQLite file, deduplicating on (store_id, order_uuid). At a
+    store's edge its store_id is '': the file is the store's own."""
 
     schema_name = "central"
+
+    def __init__(self, path, busy_timeout_ms: int = 5000, store_id: str = ""):
+        super().__init__(path, busy_timeout_ms)
+        self.store_id = store_id
 
     async def deliver(self, batch: str) -> Delivery:
         """Insert the batch (rows of server.orders.BATCH_COLUMNS) in one transaction;
         duplicates are skipped and counted, and a sale conflicting with the one central holds
         under its order_uuid is refused."""
+        return await self.db.write(lambda conn: insert_rows(conn, batch, self.store_id))
 
-        def work(conn):
-            inserted = conn.execute(INSERT_BATCH, (batch,)).rowcount
-            count = conn.execute("SELECT json_array_length(?)", (batch,)).fetchone()[0]
-            if inserted == count:  # nothing was held, so nothing can conflict: the usual case
-                return Delivery(inserted, 0)
-            refused = {uuid: REFUSAL for (uuid,) in conn.execute(CONFLICTING, (batch,))}
-            return Delivery(inserted, count - inserted - len(refused), refused)
-
-        return await self.db.write(work)
-
-    async def list_orders(self, kiosk_id: str | None, after: int, limit: int) -> list[dict]:
-        """A page of orders in arrival order, each with its `cursor` (the row id)."""
+    async def orders_page(self, store_id: str | None, kiosk_id: str | None, after: int,
+                          limit: int) -> list[dict]:
+        """A page of orders in arrival order (of one store, or all), each with its
+        `store_id` and `cursor` (the row id)."""
         where, params = ["id > ?"], [after]
-        if kiosk_id is not None:
-            where.append("kiosk_id = ?")
-            params.append(kiosk_id)
+        for column, value in (("store_id", store_id), ("kiosk_id", kiosk_id)):
+            if value is not None:
+                where.append(f"{column} = ?")
+                params.append(value)
         rows = await self.db.fetchall(
             f"SELECT * FROM central_orders WHERE {' AND '.join(where)} ORDER BY id LIMIT ?",
             (*params, limit),
         )
-        return [{**order_view(r, "synced", r["received_at"]), "cursor": r["id"]} for r in rows]
+        return [{**order_view(r, "synced", r["received_at"]), "store_id": r["store_id"],
+                 "cursor": r["id"]} for r in rows]
+
+    async def list_orders(self, kiosk_id: str | None, after: int, limit: int) -> list[dict]:
+        """A page of the store's orders in arrival order, each with its `cursor`."""
+        page = await self.orders_page(self.store_id, kiosk_id, after, limit)
+        return [{k: v for k, v in order.items() if k != "store_id"} for order in page]
 
     async def order_count(self) -> int:
-        """How many orders central holds."""
-        return (await self.db.fetchone("SELECT COUNT(*) FROM central_orders"))[0]
+        """How many of the store's orders central holds."""
+        return (await self.db.fetchone(
+            "SELECT COUNT(*) FROM central_orders WHERE store_id = ?", (self.store_id,)))[0]
+
+    async def totals_of(self, store_id: str) -> list[dict]:
+        """Per kiosk and business day of a store: how many orders central holds, their sum."""
+        rows = await self.db.fetchall(
+            "SELECT kiosk_id, business_day, COUNT(*) AS orders, SUM(total_ore) AS total_ore"
+            " FROM central_orders WHERE store_id = ? GROUP BY kiosk_id, business_day",
+            (store_id,))
+        return [dict(row) for row in rows]
 
     async def totals_by_kiosk_day(self) -> list[dict]:
         """Per kiosk and business day: how many orders central holds, and their sum."""
-        rows = await self.db.fetchall(
-            "SELECT kiosk_id, business_day, COUNT(*) AS orders, SUM(total_ore) AS total_ore"
-            " FROM central_orders GROUP BY kiosk_id, business_day")
-        return [dict(row) for row in rows]
+        return await self.totals_of(self.store_id)
 
     async def health(self) -> None:
         """Raise unless the file answers."""
