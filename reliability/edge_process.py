@@ -22,38 +22,49 @@ class EdgeDied(AssertionError):
     """The process exited before it answered /health."""
 
 
-class Edge:
-    """`python -m server` on a free port and a temp data dir, with its demo fleet's links."""
+def free_port() -> int:
+    """A port on this machine that nothing listens on now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
-    def __init__(self, data_dir: Path, env: dict | None = None):
-        self.data_dir, self.env = data_dir, env or {}
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            self.port = sock.getsockname()[1]
+
+class ServiceProcess:
+    """One of this package's services as a process on a free port: started, waited for (its
+    /health), stopped or killed by its PID, with what it printed in a log file."""
+
+    name = "service"
+
+    def __init__(self, log_path: Path, env: dict | None = None):
+        self.env, self.log_path = env or {}, log_path
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.log_path = data_dir.parent / f"{data_dir.name}.log"
         self.proc = None
+
+    def command(self) -> list[str]:
+        """The arguments after `python -m server`."""
+        raise NotImplementedError
 
     def start(self) -> None:
         """Start the process and wait for its first /health 200. What it prints goes to a log
-        file beside the data dir (a pipe nobody reads would fill and stall the server)."""
+        file (a pipe nobody reads would fill and stall the server)."""
         with open(self.log_path, "a") as log:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "server", "--port", str(self.port),
-                 "--data-dir", str(self.data_dir)],
+                [sys.executable, "-m", "server", *self.command()],
                 cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, text=True,
                 env={**os.environ, "CHECKOUT_LOG_LEVEL": "WARNING", **self.env})
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
                 with urllib.request.urlopen(f"{self.url}/health", timeout=1):
                     return
             except OSError:
                 if self.proc.poll() is not None:
-                    raise EdgeDied(f"the edge died on start:\n{self.output[-2000:]}") from None
+                    raise EdgeDied(f"the {self.name} died on start:\n{self.output[-2000:]}"
+                                   ) from None
                 time.sleep(0.05)
         self.kill()  # never leave a process behind that cannot serve
-        raise AssertionError(f"the edge never answered /health:\n{self.output[-2000:]}")
+        raise AssertionError(f"the {self.name} never answered /health:\n{self.output[-2000:]}")
 
     @property
     def output(self) -> str:
@@ -80,6 +91,32 @@ class Edge:
     def running(self) -> bool:
         """Is the process we started still alive?"""
         return self.proc is not None and self.proc.poll() is None
+
+
+def run_command(*args: str, env: dict | None = None) -> str:
+    """`python -m server ARGS...` to its end; what it printed (an error if it failed)."""
+    done = subprocess.run([sys.executable, "-m", "server", *args], cwd=ROOT, text=True,
+                          capture_output=True, timeout=60, env={**os.environ, **(env or {})})
+    if done.returncode != 0:
+        raise AssertionError(f"server {' '.join(args)} failed:\n{done.stdout}{done.stderr}")
+    return done.stdout
+
+
+class Edge(ServiceProcess):
+    """`python -m server` on a free port and a temp data dir, with its demo fleet's links."""
+
+    name = "edge"
+
+    def __init__(self, data_dir: Path, env: dict | None = None):
+        super().__init__(data_dir.parent / f"{data_dir.name}.log", env)
+        self.data_dir = data_dir
+
+    def command(self) -> list[str]:
+        return ["--port", str(self.port), "--data-dir", str(self.data_dir)]
+
+    def store_key(self) -> str:
+        """The store's public key (made on first call), as `store-key` prints it."""
+        return run_command("store-key", "--data-dir", str(self.data_dir)).splitlines()[-1]
 
     @property
     def first_start(self) -> str:

@@ -2,6 +2,7 @@
 
     checkout-server [--host H] [--port P] [--data-dir DIR] [--config FILE]   serve
     checkout-server COMMAND --help                                           a command's options
+    checkout-server hq ...                                                   head office
 """
 import importlib
 import os
@@ -14,6 +15,8 @@ COMMANDS = {
     "token": ("credentials", "issue_token"),
     "revoke-token": ("credentials", "revoke_token"),
     "verify-journal": ("verify_journal", "main"),
+    "store-key": ("store_key", "main"),
+    "hq": ("hq", "main"),
 }
 
 

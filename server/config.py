@@ -3,16 +3,20 @@ then by the command line. `ServiceSettings` holds what every service of the pack
 HTTP server, sign-in, sockets, limits); `Settings` is the store's, with its own besides."""
 import dataclasses
 import os
+import re
 import tomllib
 import zoneinfo
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from server.faults import parse_faults
+from server.orders import ID_PATTERN, ID_RULE
 
-# The store's two SQLite files, in its data_dir.
+# The store's two SQLite files, in its data_dir; head office's, on its embedded default.
 EDGE_DB = "edge_store.db"
 CENTRAL_DB = "central_hq.db"
+HQ_DB = "hq_store.db"
+ID = re.compile(ID_PATTERN)
 
 
 def _setting(default, doc: str):
@@ -121,17 +125,36 @@ class Settings(ServiceSettings):
     fault_injection: str = _setting(
         "", "Torture runs only: fault points that make this edge misbehave on purpose."
     )
+    store_id: str = _setting(
+        "store-1", "This store's id in the chain (head office keeps its sales under it)."
+    )
+    central_url: str = _setting(
+        "", "Head office's URL (http://host:port): deliver there, signed; empty: the embedded "
+        "ledger."
+    )
+    central_connect_timeout_s: float = _setting(
+        5.0, "How long a delivery to head office may take to connect."
+    )
+    central_timeout_s: float = _setting(30.0, "How long one delivery to head office may take.")
+    central_cache_s: float = _setting(
+        5.0, "How long head office's figures for this store are reused by the wallboard."
+    )
 
     def __post_init__(self):
         """Refuse nonsense at start-up rather than at the first sale."""
         super().__post_init__()
+        if not ID.fullmatch(self.store_id):
+            raise ValueError(f"setting store_id: {ID_RULE}")
+        if self.central_url and not self.central_url.startswith(("http://", "https://")):
+            raise ValueError("setting central_url must be an http:// or https:// URL")
         zoneinfo.ZoneInfo(self.store_timezone)
         parse_faults(self.fault_injection)
         if not (4 <= len(self.staff_pin) <= 12 and self.staff_pin.isdigit()):
             raise ValueError("setting staff_pin must be 4 to 12 digits")
         _require_positive(self, (
             "max_order_lines", "max_line_qty", "sync_batch_size", "sync_parallel_kiosks",
-            "checkout_rate_per_s", "checkout_burst", "staff_pin_attempts_per_min"))
+            "checkout_rate_per_s", "checkout_burst", "staff_pin_attempts_per_min",
+            "central_connect_timeout_s", "central_timeout_s"))
 
     @property
     def edge_db_path(self) -> Path:
@@ -142,6 +165,50 @@ class Settings(ServiceSettings):
     def central_db_path(self) -> Path:
         """The embedded central ledger's file."""
         return self.data_path / CENTRAL_DB
+
+
+@dataclass(frozen=True)
+class HqSettings(ServiceSettings):
+    """Head office: every knob of ServiceSettings, and its own. Its data_dir holds its
+    SQLite files when no database is given."""
+
+    port: int = _setting(8090, "TCP port to listen on.")
+    data_dir: str = _setting("hq-data", "Folder of central_hq.db and hq_store.db (no database).")
+    max_body_bytes: int = _setting(8_388_608, "Largest request body accepted (413 above).")
+    database: str = _setting(
+        "", "PostgreSQL DSN (postgresql://user@host:port/db); empty: SQLite in data_dir."
+    )
+    hq_max_batch_rows: int = _setting(5000, "Most rows one batch may hold (413 above).")
+    hq_max_concurrent_batches: int = _setting(
+        4, "Batches ingested at once; beyond it, 503 hq_busy with Retry-After."
+    )
+    hq_busy_retry_after_s: int = _setting(2, "Retry-After sent with 503 hq_busy.")
+    hq_db_pool_size: int = _setting(8, "Most PostgreSQL connections head office holds.")
+    hq_signature_max_age_s: float = _setting(
+        300.0, "How far a signature's created time may be from head office's clock."
+    )
+
+    def __post_init__(self):
+        """Refuse nonsense at start-up."""
+        super().__post_init__()
+        _require_positive(self, ("hq_max_batch_rows", "hq_max_concurrent_batches",
+                                 "hq_busy_retry_after_s", "hq_db_pool_size",
+                                 "hq_signature_max_age_s"))
+        if self.database and not self.database.startswith(("postgresql://", "postgres://")):
+            raise ValueError("setting database must be a postgresql:// DSN")
+        if self.hq_db_pool_size < self.hq_max_concurrent_batches + 1:
+            raise ValueError("setting hq_db_pool_size must exceed hq_max_concurrent_batches "
+                             "(reads need a connection too)")
+
+    @property
+    def ledger_db_path(self) -> Path:
+        """The ledger's file on the embedded default."""
+        return self.data_path / CENTRAL_DB
+
+    @property
+    def hq_db_path(self) -> Path:
+        """The stores' keys and the credentials, on the embedded default."""
+        return self.data_path / HQ_DB
 
 
 def setting_docs(kind: type = Settings) -> dict[str, tuple[object, str]]:

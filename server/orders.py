@@ -15,6 +15,11 @@ from collections.abc import Mapping
 
 from server import json_text
 
+# What an id may be (kiosks and stores alike) and an idempotency key (a UUID fits).
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
+ID_RULE = "1-64 letters, digits, '_', '.' or '-', starting with a letter or digit"
+IDEMPOTENCY_KEY_PATTERN = r"^[A-Za-z0-9_-]{8,64}$"
+IDEMPOTENCY_KEY_RULE = "8-64 letters, digits, '_' or '-' (a UUID fits)"
 # The columns that hold an order's JSON values as text, and the order's names for them.
 JSON_COLUMNS = {"items_json": "items", "vat_json": "vat", "payment_json": "payment"}
 CONTENT_COLUMNS = (

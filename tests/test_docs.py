@@ -82,17 +82,18 @@ async def test_answers_hold_exactly_the_documented_fields(client):
     from marshmallow import RAISE
 
     from server.edge_app import answers, dashboard_schemas
+    from server.web import order_answers
     from tests.conftest import heartbeat, sale
     answers.HeartbeatResponseSchema().load(await heartbeat(client, "k1", link_up=False))
     order = await (await client.post("/edge/checkout", json=sale())).json()
-    answers.OrderSchema().load(order)
+    order_answers.OrderSchema().load(order)
     await heartbeat(client, "k1", link_up=True)
     synced = await (await client.post("/edge/sync", json={"kiosk_id": "k1"})).json()
     answers.SyncResponseSchema().load(synced)
     answers = {
         "/catalog": answers.CatalogSchema,
-        "/edge/orders": answers.OrdersPageSchema,
-        "/central/orders": answers.OrdersPageSchema,
+        "/edge/orders": order_answers.OrdersPageSchema,
+        "/central/orders": order_answers.OrdersPageSchema,
         "/dashboard/overview": dashboard_schemas.OverviewSchema,
         "/dashboard/kiosks": dashboard_schemas.KiosksSchema,
         "/dashboard/history": dashboard_schemas.HistorySchema,

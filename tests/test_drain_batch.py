@@ -78,7 +78,7 @@ async def test_central_holds_the_values_the_edge_holds(client, settings):
     ledger = await SqliteLedger(settings.data_path / CENTRAL_DB).open()
     try:
         delivery = await ledger.deliver(batch.text)
-        held = await ledger.list_orders("k1", 0, 10)
+        held, _ = await ledger.list_orders("k1", 0, 10)
     finally:
         await ledger.close()
     assert (delivery.inserted, delivery.already_present, delivery.refused) == (4, 0, {})

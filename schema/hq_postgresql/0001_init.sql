@@ -62,6 +62,21 @@ CREATE TABLE central_orders (
 CREATE INDEX central_orders_by_arrival ON central_orders (store_id, id);
 CREATE INDEX central_orders_by_kiosk ON central_orders (store_id, kiosk_id, id);
 CREATE INDEX central_orders_by_batch ON central_orders (store_id, batch_id);
+CREATE INDEX central_orders_by_id ON central_orders (id);
+-- Partitions are monthly (central_orders_pYYYYMM), made ahead at start and, for a month not
+-- made yet, in a short transaction of their own before the batch that needs it
+-- (server/central/pg_ledger.py).
+
+-- Per store, kiosk and business day: the orders held and their sum, kept in each batch's own
+-- transaction, so that a store's reconciliation reads a few rows, not a year of sales.
+CREATE TABLE central_totals (
+    store_id      text NOT NULL,
+    kiosk_id      text NOT NULL,
+    business_day  date NOT NULL,
+    orders        bigint NOT NULL,
+    total_ore     bigint NOT NULL,
+    PRIMARY KEY (store_id, kiosk_id, business_day)
+);
 
 -- Who may do what at head office (as at a store: only hashes of secrets are kept).
 CREATE TABLE credentials (

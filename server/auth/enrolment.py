@@ -1,7 +1,7 @@
 """Issuing and revoking credentials: one code path for the CLI, the API and the demo fleet."""
 from dataclasses import dataclass
 
-from server.auth.store import ROLES, AuthStore
+from server.auth.store import AuthStore
 from server.auth.tokens import new_token
 
 
@@ -19,8 +19,9 @@ class Issued:
 
         The token rides in the URL fragment, which browsers never send to a server or log.
         """
-        landing = f"/kiosk/{self.kiosk_id}" if self.role == "kiosk" else (
-            "/dashboard" if self.role == "dashboard" else "/docs")
+        landings = {"kiosk": f"/kiosk/{self.kiosk_id}", "dashboard": "/dashboard",
+                    "operator": "/docs"}
+        landing = landings.get(self.role, "/")  # head office's people: its index
         return f"/signin#token={self.token}&next={landing}"
 
 
@@ -36,8 +37,9 @@ async def enrol_kiosk(store: AuthStore, kiosk_id: str, actor: str, at: str) -> I
 async def issue_person_token(store: AuthStore, role: str, label: str, actor: str,
                              at: str) -> Issued:
     """A new dashboard or operator credential."""
-    if role not in ROLES or role == "kiosk":
-        raise ValueError(f"a person's role is dashboard or operator, not {role!r}")
+    if role not in store.person_roles:
+        raise ValueError(f"a person's role here is one of {', '.join(store.person_roles)},"
+                         f" not {role!r}")
     token, token_id, secret_hash = new_token()
     await store.add_credential(token_id, secret_hash, role, None, label, at)
     await store.audit(at, actor, "issue_token", token_id, {"role": role, "label": label})

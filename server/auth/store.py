@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 from server.auth.tokens import secret_matches, split_token
 from server.events import Listeners
-from server.sqlite import SqliteDatabase
 
-ROLES = ("kiosk", "dashboard", "operator")
+STORE_PEOPLE = ("dashboard", "operator")   # the roles a person at a store may hold
+HQ_PEOPLE = ("hq-operator", "hq-dashboard")  # and at head office
 # A token checked against the file is trusted this long without asking it again: every
 # request carries one, and the lookup was a database round trip each. Revoking or rotating
 # through the API forgets them all at once; a revocation written by the command line into a
@@ -41,14 +41,16 @@ def append_audit(conn, event: AuditEvent) -> None:
 
 @dataclass(frozen=True)
 class Principal:
-    """An authenticated caller: its role, its kiosk (kiosk role only), its credential, and
-    the browser session it came by (a hash, and when it ends), if it came by one."""
+    """An authenticated caller: its role, its kiosk (kiosk role only), its credential (a
+    store's key id, for a store that signed), the browser session it came by (a hash, and
+    when it ends), if it came by one, and its store (a store that signed)."""
 
     role: str
     kiosk_id: str | None
     token_id: str
     session_hash: str | None = None
     session_expires_at: str | None = None
+    store_id: str | None = None
 
     @classmethod
     def from_row(cls, row, session_hash: str | None = None) -> "Principal":
@@ -59,14 +61,17 @@ class Principal:
     @property
     def actor(self) -> str:
         """How the audit trail names this caller."""
-        return f"kiosk:{self.kiosk_id}" if self.role == "kiosk" else f"{self.role}:{self.token_id}"
+        named = {"kiosk": self.kiosk_id, "store": self.store_id}
+        return f"{self.role}:{named.get(self.role) or self.token_id}"
 
 
 class AuthStore:
-    """Named queries over the credentials, sessions and audit_events tables."""
+    """Named queries over the credentials, sessions and audit_events tables of a SQLite file
+    (a store's, or head office's on its embedded default; server/auth/pg_store.py is the same
+    on PostgreSQL). `person_roles` are the roles a person's token may hold here."""
 
-    def __init__(self, db: SqliteDatabase):
-        self.db = db
+    def __init__(self, db, person_roles: tuple[str, ...] = STORE_PEOPLE):
+        self.db, self.person_roles = db, person_roles
         self._checked: dict[str, tuple[float, object]] = {}  # token -> (until, credential)
         self._changes = 0  # credentials changed through us: a lookup begun before is stale
         # Told once committed: the token ids just revoked (a list), and the hash of a browser

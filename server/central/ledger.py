@@ -51,8 +51,9 @@ class CentralLedger(Protocol):
         order_uuid already held with the same content counts as delivered, with other content
         as refused. Text, as it would travel to a ledger behind a network."""
 
-    async def list_orders(self, kiosk_id: str | None, after: int, limit: int) -> list[dict]:
-        """A page of the store's orders, in arrival order, each with its `cursor`."""
+    async def list_orders(self, kiosk_id: str | None, after: int,
+                          limit: int) -> tuple[list[dict], str | None]:
+        """A page of the store's orders, in arrival order, and the `next` cursor."""
 
     async def order_count(self) -> int:
         """How many of the store's orders the ledger holds."""

@@ -2,6 +2,7 @@
 head office keeps on SQLite too (server/central/sqlite_hq_ledger.py)."""
 from server.central.ledger import Delivery
 from server.orders import BATCH_COLUMNS, order_view
+from server.pagination import page
 from server.sqlite import SqliteStore
 
 # The batch is taken apart by SQLite itself: no Python object per sale on either side.
@@ -70,10 +71,13 @@ class SqliteLedger(SqliteStore):
         return [{**order_view(r, "synced", r["received_at"]), "store_id": r["store_id"],
                  "cursor": r["id"]} for r in rows]
 
-    async def list_orders(self, kiosk_id: str | None, after: int, limit: int) -> list[dict]:
-        """A page of the store's orders in arrival order, each with its `cursor`."""
-        page = await self.orders_page(self.store_id, kiosk_id, after, limit)
-        return [{k: v for k, v in order.items() if k != "store_id"} for order in page]
+    async def list_orders(self, kiosk_id: str | None, after: int,
+                          limit: int) -> tuple[list[dict], str | None]:
+        """A page of the store's orders in arrival order, and the `next` cursor."""
+        rows = await self.orders_page(self.store_id, kiosk_id, after, limit + 1)
+        rows, next_cursor = page(rows, limit, lambda row: row["cursor"])
+        return [{k: v for k, v in row.items() if k not in ("store_id", "cursor")}
+                for row in rows], next_cursor
 
     async def order_count(self) -> int:
         """How many of the store's orders central holds."""

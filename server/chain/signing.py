@@ -9,7 +9,6 @@ failed: bad_signature (missing, malformed, another body, a bad signature), unkno
 (unknown or revoked) or stale_signature (created more than max_age_s from its own clock).
 """
 import datetime
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import http_sf
@@ -107,11 +106,16 @@ def _signature_params(headers) -> dict:
     return params
 
 
-def verify(message: Message, body: bytes, lookup: Callable[[str], KeyRecord | None],
+def signed_key_id(headers) -> str:
+    """The key id a request's signature names (BadSignature if it has no readable one)."""
+    return _signature_params(headers)["keyid"]
+
+
+def verify(message: Message, body: bytes, record: KeyRecord | None,
            now: datetime.datetime, max_age_s: float) -> Verified:
-    """Check a request's signature against the key it names; raise the rule it breaks."""
+    """Check a request's signature against the key it names (`record`, as head office
+    holds it, or None if it holds none); raise the rule it breaks."""
     params = _signature_params(message.headers)
-    record = lookup(params["keyid"])
     if record is None:
         raise UnknownKey("no store holds this key", {"key_id": params["keyid"]})
     if record.revoked_at is not None:

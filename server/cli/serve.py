@@ -28,21 +28,35 @@ async def _tune_interpreter_once_started(app: web.Application) -> None:
     tune_interpreter()
 
 
-def main(argv: list[str]) -> int:
-    """Run the service until interrupted."""
-    parser = argparse.ArgumentParser(prog="checkout-server", description=__doc__)
+def add_listen_arguments(parser: argparse.ArgumentParser, default_port: int) -> None:
+    """The options of a service's address."""
     parser.add_argument("--host", help="address to listen on (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, help="port to listen on (default 8080)")
-    add_data_dir_arguments(parser)
-    args = parser.parse_args(argv)
-    settings = load_settings(args.config, host=args.host, port=args.port, data_dir=args.data_dir)
+    parser.add_argument("--port", type=int, help=f"port to listen on (default {default_port})")
+
+
+def start_logging(settings) -> None:
+    """Log lines with time, level and module, at the settings' level."""
     logging.basicConfig(level=settings.log_level,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    if settings.staff_pin == Settings.staff_pin:
-        logging.getLogger("server").warning("staff_pin is the default one: set your own")
-    app = create_app(settings)
+
+
+def run_service(app: web.Application, settings) -> int:
+    """Serve an app (the store's or head office's) until interrupted."""
     app.on_startup.append(_tune_interpreter_once_started)  # after the app's start-up work
     web.run_app(app, host=settings.host, port=settings.port,
                 loop=new_event_loop(settings.event_loop), **server_options(settings),
                 print=lambda text: logging.getLogger("server").info(text.strip()))
     return 0
+
+
+def main(argv: list[str]) -> int:
+    """Run the store's service until interrupted."""
+    parser = argparse.ArgumentParser(prog="checkout-server", description=__doc__)
+    add_listen_arguments(parser, 8080)
+    add_data_dir_arguments(parser)
+    args = parser.parse_args(argv)
+    settings = load_settings(args.config, host=args.host, port=args.port, data_dir=args.data_dir)
+    start_logging(settings)
+    if settings.staff_pin == Settings.staff_pin:
+        logging.getLogger("server").warning("staff_pin is the default one: set your own")
+    return run_service(create_app(settings), settings)

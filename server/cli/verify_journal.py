@@ -56,7 +56,8 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     settings = load_settings(args.config, data_dir=args.data_dir)
     try:
-        report = verify_and_record(settings.edge_db_path, settings.central_db_path,
+        central = None if settings.central_url else settings.central_db_path
+        report = verify_and_record(settings.edge_db_path, central,
                                    settings.sqlite_busy_timeout_ms, to_iso(utc_now()))
     except JournalUnavailable as exc:
         print(f"verify-journal: cannot check: {exc}", file=sys.stderr)

@@ -11,12 +11,12 @@ from server.edge_app.access_schemas import (
     RevokedSchema,
 )
 from server.errors import InvalidFields
+from server.pagination import after_cursor, page
 from server.web.docs_decl import errors
 from server.web.envelope import json_response
 from server.web.fields import KIOSK_ID
 from server.web.identity import principal_of
 from server.web.keys import AUTH_STORE, CLOCK
-from server.web.pagination import after_cursor, page
 
 # Documented with its pattern, so integrators (and the fuzzer) know which ids can exist.
 KIOSK_PATH_PARAM = {"in": "path", "name": "kiosk_id", "required": True, "type": "string",

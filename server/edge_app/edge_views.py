@@ -7,13 +7,7 @@ from aiohttp_apispec import docs, querystring_schema, request_schema
 from server.catalog.pricing import price_lines
 from server.edge.checkout import checkout
 from server.edge.link import record_heartbeat
-from server.edge_app.answers import (
-    HeartbeatResponseSchema,
-    OrderSchema,
-    OrdersPageSchema,
-    QuoteSchema,
-    SyncResponseSchema,
-)
+from server.edge_app.answers import HeartbeatResponseSchema, QuoteSchema, SyncResponseSchema
 from server.edge_app.keys import (
     CATALOG,
     EDGE_EVENTS,
@@ -32,12 +26,13 @@ from server.edge_app.schemas import (
 )
 from server.errors import InvalidFields
 from server.orders import order_view
+from server.pagination import after_cursor, page
 from server.sync.sync_request import sync_all, sync_one
 from server.web.docs_decl import errors
 from server.web.envelope import json_response
 from server.web.identity import audit, own_kiosk, principal_of
 from server.web.keys import CLOCK, SETTINGS
-from server.web.pagination import after_cursor, page
+from server.web.order_answers import OrderSchema, OrdersPageSchema
 
 
 def _check_order_limits(request: web.Request, data: dict) -> None:

@@ -11,6 +11,7 @@ from server.auth.demo import announce, enrol_demo_fleet, hand_over
 from server.auth.rate_limit import RateLimiter, RateLimits
 from server.auth.store import AuthStore
 from server.catalog.catalog import Catalog
+from server.central.remote_ledger import RemoteLedger
 from server.central.sqlite_ledger import SqliteLedger
 from server.clock import to_iso, utc_now
 from server.config import Settings
@@ -79,9 +80,15 @@ def load_limits(settings: Settings) -> RateLimits:
 
 
 async def central_ledger_ctx(app: web.Application):
-    """Open the central ledger (SQLite on the embedded default)."""
+    """Open the central ledger: head office over the network when `central_url` is set
+    (the store keeps no central file then), else SQLite (the embedded default)."""
     settings = app[SETTINGS]
-    ledger = SqliteLedger(settings.central_db_path, settings.sqlite_busy_timeout_ms)
+    if settings.central_url:
+        ledger = RemoteLedger(settings.central_url, settings.store_id, settings.data_path,
+                              settings.central_connect_timeout_s, settings.central_timeout_s,
+                              settings.central_cache_s)
+    else:
+        ledger = SqliteLedger(settings.central_db_path, settings.sqlite_busy_timeout_ms)
     app[CENTRAL_LEDGER] = await ledger.open()
     yield
     await ledger.close()

@@ -7,7 +7,7 @@ from prometheus_client import CONTENT_TYPE_LATEST
 
 from server.dashboard import metrics
 from server.dashboard.reconciliation import reconcile
-from server.edge_app.answers import CatalogSchema, HealthSchema, OrdersPageSchema
+from server.edge_app.answers import CatalogSchema, HealthSchema
 from server.edge_app.dashboard_schemas import (
     HistoryQuerySchema,
     HistorySchema,
@@ -18,10 +18,11 @@ from server.edge_app.dashboard_schemas import (
 from server.edge_app.keys import CATALOG, CENTRAL_LEDGER, EDGE_FIGURES, EDGE_STORE, METRICS
 from server.edge_app.schemas import OrdersQuerySchema
 from server.errors import StoreUnavailable
+from server.pagination import after_cursor
 from server.web.docs_decl import errors
 from server.web.envelope import json_response
 from server.web.keys import CLOCK, SETTINGS
-from server.web.pagination import after_cursor, page
+from server.web.order_answers import OrdersPageSchema
 
 log = logging.getLogger(__name__)
 
@@ -46,15 +47,9 @@ async def get_central_orders(request: web.Request) -> web.Response:
     query = request["querystring"]
     if query.get("sync_state") in ("pending", "attention"):  # central holds only synced
         return json_response({"orders": [], "next": None})
-    rows = await request.app[CENTRAL_LEDGER].list_orders(
-        query.get("kiosk_id"), after_cursor(query), query["limit"] + 1
-    )
-    rows, next_cursor = page(rows, query["limit"], lambda row: row["cursor"])
-    return json_response({"orders": [_without_cursor(r) for r in rows], "next": next_cursor})
-
-
-def _without_cursor(row: dict) -> dict:
-    return {k: v for k, v in row.items() if k != "cursor"}
+    orders, next_cursor = await request.app[CENTRAL_LEDGER].list_orders(
+        query.get("kiosk_id"), after_cursor(query), query["limit"])
+    return json_response({"orders": orders, "next": next_cursor})
 
 
 @docs(tags=["dashboard"], summary="Fleet metrics: kiosks, sales, sync backlog",
@@ -88,10 +83,14 @@ async def get_history(request: web.Request) -> web.Response:
 
 
 @docs(tags=["health"], summary="Both stores answer",
+      description="`central` is `ok`, or (a store in a chain) `unreachable`: head office does "
+      "not answer, and the store goes on selling and keeps its sales until it does.",
       responses={200: {"schema": HealthSchema, "description": "Healthy"},
                  **errors(500, 503, e503="store_unavailable: the edge store or the ledger failed")})
 async def get_health(request: web.Request) -> web.Response:
     checks = {"edge": request.app[EDGE_STORE].health, "central": request.app[CENTRAL_LEDGER].health}
+    # Head office unreachable never fails the store: its sales wait, and the body says so.
+    remote = bool(request.app[SETTINGS].central_url)
     states = {}
     for name, check in checks.items():
         try:
@@ -99,8 +98,8 @@ async def get_health(request: web.Request) -> web.Response:
             states[name] = "ok"
         except Exception:  # the reason goes to the log, not to whoever asks
             log.warning("health: the %s store is unavailable", name, exc_info=True)
-            states[name] = "unavailable"
-    if any(state != "ok" for state in states.values()):
+            states[name] = "unreachable" if name == "central" and remote else "unavailable"
+    if "unavailable" in states.values():
         raise StoreUnavailable("a store is unavailable", states)
     return json_response({"status": "ok", **states})
 

@@ -4,6 +4,7 @@ from aiohttp import web
 
 from server.config import Settings
 from server.edge_app import access_schemas, answers, dashboard_schemas, schemas
+from server.web import order_answers
 from server.web.docs import setup_docs
 
 DESCRIPTION = (
@@ -16,7 +17,7 @@ DESCRIPTION = (
 def setup_store_docs(app: web.Application, settings: Settings) -> None:
     """/docs for the store's routes (call after every route is added)."""
     spec = setup_docs(app, "Always-On Checkout", DESCRIPTION,
-                      (schemas, answers, access_schemas, dashboard_schemas))
+                      (schemas, answers, order_answers, access_schemas, dashboard_schemas))
     definitions = spec["definitions"]
     definitions["CheckoutLine"]["properties"]["qty"]["maximum"] = settings.max_line_qty
     for name in ("CheckoutRequest", "QuoteRequest"):

@@ -55,14 +55,19 @@ def _read_only_uri(path: Path) -> str:
     return f"{path.resolve().as_uri()}?mode=ro"
 
 
-def open_snapshot(edge_path: Path, central_path: Path, busy_timeout_ms: int) -> sqlite3.Connection:
-    """A read-only connection on the edge file with the central file attached as `central`."""
+def open_snapshot(edge_path: Path, central_path: Path | None,
+                  busy_timeout_ms: int) -> sqlite3.Connection:
+    """A read-only connection on the edge file with the central file (if the store keeps
+    one: not in a chain) attached as `central`."""
     conn = sqlite3.connect(_read_only_uri(edge_path), uri=True, isolation_level=None)
+    files = [("main", edge_path)]
     try:
         conn.row_factory = sqlite3.Row
         conn.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
-        conn.execute("ATTACH DATABASE ? AS central", (_read_only_uri(central_path),))
-        for schema, path in (("main", edge_path), ("central", central_path)):
+        if central_path is not None:
+            conn.execute("ATTACH DATABASE ? AS central", (_read_only_uri(central_path),))
+            files.append(("central", central_path))
+        for schema, path in files:
             version = conn.execute(f"PRAGMA {schema}.user_version").fetchone()[0]
             if version < JOURNAL_SCHEMA_VERSION[schema]:
                 raise JournalUnavailable(

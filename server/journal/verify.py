@@ -151,22 +151,27 @@ def check_chain(side: str, kiosk_id: str, rows: list) -> ChainResult:
     return ChainResult(side, kiosk_id, len(rows) - start, start)
 
 
-def verify_journal(edge_path: Path, central_path: Path, busy_timeout_ms: int) -> JournalReport:
-    """Check every chain on both files and cross-check their hashes (read-only)."""
+def verify_journal(edge_path: Path, central_path: Path | None,
+                   busy_timeout_ms: int) -> JournalReport:
+    """Check every chain on both files and cross-check their hashes (read-only). A store in
+    a chain keeps no central file (None): its edge's chains are checked, and head office's
+    `hq verify-ledger` checks the rest where it is."""
     conn = open_snapshot(edge_path, central_path, busy_timeout_ms)
+    sides = POSITION if central_path is not None else ("edge",)
     try:
         chains = [check_chain(side, kiosk_id, rows)
-                  for side in POSITION for kiosk_id, rows in kiosk_chains(conn, side)]
-        disagreements = [dict(row) for row in hash_disagreements(conn)]
+                  for side in sides for kiosk_id, rows in kiosk_chains(conn, side)]
+        both = central_path is not None
+        disagreements = [dict(row) for row in hash_disagreements(conn)] if both else []
         missing = [{**dict(row), "missing_at": side}
-                   for side in POSITION for row in missing_orders(conn, side)]
+                   for side in POSITION for row in missing_orders(conn, side)] if both else []
     finally:
         conn.close()
     chains.sort(key=lambda c: (c.kiosk_id, c.side != "edge"))
     return JournalReport(chains, disagreements, missing)
 
 
-def verify_and_record(edge_path: Path, central_path: Path, busy_timeout_ms: int,
+def verify_and_record(edge_path: Path, central_path: Path | None, busy_timeout_ms: int,
                       checked_at: str) -> JournalReport:
     """Verify, then record the run (ok and its summary) in the edge file's journal_checks."""
     report = verify_journal(edge_path, central_path, busy_timeout_ms)

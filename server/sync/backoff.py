@@ -13,11 +13,15 @@ class Backoff:
         self.failures: dict[str, int] = {}
         self._due: dict[str, float] = {}
 
-    def failed(self, key: str) -> float:
-        """Count a failure; return the delay before the next try (half fixed, half random)."""
+    def failed(self, key: str, at_least_s: float | None = None) -> float:
+        """Count a failure; return the delay before the next try (half fixed, half random),
+        and no less than `at_least_s` (what the other side asked, as Retry-After) with up to
+        half of it again at random, so that many stores told alike do not return alike."""
         count = self.failures[key] = self.failures.get(key, 0) + 1
         delay = min(self.cap_s, self.initial_s * 2 ** (count - 1))
         delay = delay / 2 + random.uniform(0, delay / 2)
+        if at_least_s:
+            delay = max(delay, at_least_s * random.uniform(1.0, 1.5))
         self._due[key] = self.clock() + delay
         return delay
 

@@ -173,7 +173,7 @@ class SyncWorker:
         """Keep the rows pending, remember the error for the dashboard, and back off."""
         report.outcome = "central_error"
         report.error = f"{type(exc).__name__}: {exc}"[:500]
-        delay = self.backoff.failed(report.kiosk_id)
+        delay = self.backoff.failed(report.kiosk_id, getattr(exc, "retry_after_s", None))
         self.on_failure(report.kiosk_id, report.error)
         log.warning("sync of %s failed (%s); next try in %.1fs",
                     report.kiosk_id, report.error, delay)

@@ -12,7 +12,8 @@ from server.clock import to_iso
 from server.errors import CrossSiteRequest, Forbidden, TooManyRequests, Unauthorized
 from server.web.access import PUBLIC, rate_limit_of, roles_of
 from server.web.identity import PRINCIPAL
-from server.web.keys import AUTH_FAILURES, AUTH_STORE, CLOCK, RATE_LIMITS
+from server.web.keys import AUTH_FAILURES, AUTH_STORE, CLOCK, RATE_LIMITS, SIGNATURES
+from server.web.validation import read_body
 
 SESSION_COOKIE = "aoc_session"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -36,7 +37,10 @@ async def _from_bearer(request: web.Request, header: str) -> Principal:
 
 
 async def authenticate(request: web.Request) -> tuple[Principal, bool]:
-    """The caller and whether it came by cookie; 401 when there is none or it is bad."""
+    """The caller and whether it came by cookie; 401 when there is none or it is bad. A
+    store's signed request (on a service that takes them) is checked over its exact body."""
+    if "Signature-Input" in request.headers and SIGNATURES in request.app:
+        return await request.app[SIGNATURES](request, await read_body(request)), False
     header = request.headers.get("Authorization")
     if header:
         return await _from_bearer(request, header), False

@@ -3,6 +3,8 @@ import re
 
 from marshmallow import ValidationError, fields, validate
 
+from server.orders import ID_PATTERN, ID_RULE, IDEMPOTENCY_KEY_PATTERN, IDEMPOTENCY_KEY_RULE
+
 
 class FullMatch(validate.Regexp):
     """A pattern the whole value must match. With re.match, `$` also allows a final newline,
@@ -14,13 +16,9 @@ class FullMatch(validate.Regexp):
         return value
 
 
-KIOSK_ID = FullMatch(
-    r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$",
-    error="1-64 letters, digits, '_', '.' or '-', starting with a letter or digit",
-)
-IDEMPOTENCY_KEY = FullMatch(
-    r"^[A-Za-z0-9_-]{8,64}$", error="8-64 letters, digits, '_' or '-' (a UUID fits)"
-)
+KIOSK_ID = FullMatch(ID_PATTERN, error=ID_RULE)
+STORE_ID = FullMatch(ID_PATTERN, error=ID_RULE)
+IDEMPOTENCY_KEY = FullMatch(IDEMPOTENCY_KEY_PATTERN, error=IDEMPOTENCY_KEY_RULE)
 EAN13 = FullMatch(r"^[0-9]{13}$", error="an EAN-13: thirteen digits")
 STAFF_PIN = FullMatch(r"^[0-9]{4,12}$", error="4-12 digits")
 CURSOR = FullMatch(r"^[0-9]{1,18}$", error="the `next` cursor of a previous page")

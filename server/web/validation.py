@@ -39,7 +39,7 @@ def load(schema: Schema, raw) -> dict:
 
 async def read_json(request: web.Request, schema: Schema):
     """The body as a JSON object; an empty body counts as {} only if nothing is required."""
-    body = await _read_body(request)
+    body = await read_body(request)
     if not body.strip():
         if any(field.required for field in schema.fields.values()):
             raise MalformedRequest("this route needs a JSON object as its body")
@@ -66,7 +66,7 @@ def _why_not_json(exc: Exception) -> dict:
     return {"reason": "a number in it is too long to read"}
 
 
-async def _read_body(request: web.Request) -> bytes:
+async def read_body(request: web.Request) -> bytes:
     """The whole body, within the idle timeout: aiohttp bounds a slow request head but not a
     body that trickles in (or never comes), which would hold the connection for ever."""
     settings = request.app[SETTINGS]

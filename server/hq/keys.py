@@ -1,0 +1,18 @@
+"""Typed keys of what only head office's app keeps (the shared ones are in
+server/web/keys.py). Types are named, not imported."""
+from typing import TYPE_CHECKING
+
+from aiohttp import web
+
+if TYPE_CHECKING:
+    from server.central.ledger import HeadOfficeLedger
+    from server.chain.registry import KeyRing
+    from server.hq.gate import IngestGate
+    from server.hq.metrics import HqMetrics
+    from server.hq.storage import HqStorage
+
+STORAGE: web.AppKey["HqStorage"] = web.AppKey("hq_storage")
+LEDGER: web.AppKey["HeadOfficeLedger"] = web.AppKey("hq_ledger")
+KEY_RING: web.AppKey["KeyRing"] = web.AppKey("key_ring")
+INGEST_GATE: web.AppKey["IngestGate"] = web.AppKey("ingest_gate")
+HQ_METRICS: web.AppKey["HqMetrics"] = web.AppKey("hq_metrics")

@@ -1,0 +1,45 @@
+"""Head office's route table: every route, and who may call it. A store is a caller by its
+signature (role `store`); people by their tokens or a browser session."""
+from pathlib import Path
+
+import aiohttp_jinja2
+import jinja2
+from aiohttp import web
+
+from server.hq import views
+from server.web import signin
+from server.web.access import PUBLIC, allow
+from server.web.assets import add_asset_folder
+
+HQ_PEOPLE = frozenset({"hq-operator", "hq-dashboard"})
+STORE = frozenset({"store"})
+HQ_READERS = HQ_PEOPLE | STORE
+WEB = Path(__file__).resolve().parents[2] / "web"  # the browser pages
+
+ROUTES = [
+    # method, path, handler, roles, rate limit
+    ("POST", "/hq/v1/batches", views.post_batch, STORE, None),
+    ("GET", "/hq/v1/orders", views.get_orders, HQ_READERS, None),
+    ("GET", "/hq/v1/stores", views.get_stores, HQ_PEOPLE, None),
+    ("GET", "/hq/v1/stores/{store_id}/totals", views.get_store_totals, HQ_READERS, None),
+    ("GET", "/health", views.get_health, PUBLIC, None),
+    ("GET", "/metrics", views.get_metrics, HQ_PEOPLE, None),
+    ("GET", "/signin", signin.get_signin_page, PUBLIC, None),
+    ("GET", "/signin.js", signin.get_signin_script, PUBLIC, None),
+    ("POST", "/auth/session", signin.post_session, PUBLIC, None),
+    ("DELETE", "/auth/session", signin.delete_session, HQ_PEOPLE, None),
+]
+
+
+async def index(request: web.Request) -> web.Response:
+    return aiohttp_jinja2.render_template("hq_index.html", request, {})
+
+
+def setup_routes(app: web.Application) -> None:
+    """Add every route with its access rule, the pages and their files."""
+    for method, path, handler, roles, rate_limit in ROUTES:
+        app.router.add_route(method, path, allow(roles, handler, rate_limit))
+    aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader([WEB / "hq" / "templates"]),
+                         autoescape=True)
+    add_asset_folder(app, "/static/hq", WEB / "hq" / "static")
+    app.router.add_get("/", allow(PUBLIC, index), allow_head=False)

@@ -1,0 +1,68 @@
+"""Head office's schemas (marshmallow): its queries, its answers, and the batch a store sends
+(documented here; checked as signed bytes by server/chain/batches.py, not by these)."""
+from marshmallow import Schema, fields, validate
+
+from server.web.fields import CURSOR, KIOSK_ID, STORE_ID, DigitsInt
+from server.web.order_answers import OrderSchema
+
+
+class HqOrdersQuerySchema(Schema):
+    store_id = fields.Str(validate=STORE_ID, metadata={
+        "description": "one store's orders (a store reading with its signature: its own only)"})
+    kiosk_id = fields.Str(validate=KIOSK_ID)
+    limit = DigitsInt(load_default=100, validate=validate.Range(min=1, max=1000))
+    after = fields.Str(validate=CURSOR, metadata={"description": "`next` of the previous page"})
+
+
+class HqOrderSchema(OrderSchema):
+    store_id = fields.Str(required=True)
+
+
+class HqOrdersPageSchema(Schema):
+    orders = fields.List(fields.Nested(HqOrderSchema), required=True)
+    next = fields.Str(required=True, allow_none=True)
+
+
+class StoreKeySchema(Schema):
+    key_id = fields.Str(required=True)
+    public_key = fields.Str(required=True, metadata={"description": "base64url of 32 bytes"})
+    enrolled_at = fields.Str(required=True)
+    revoked_at = fields.Str(required=True, allow_none=True)
+
+
+class StoreSchema(Schema):
+    store_id = fields.Str(required=True)
+    enrolled_at = fields.Str(required=True)
+    keys = fields.List(fields.Nested(StoreKeySchema), required=True)
+    orders = fields.Int(required=True, metadata={"description": "sales head office holds"})
+    total_ore = fields.Int(required=True)
+    last_received_at = fields.Str(required=True, allow_none=True,
+                                  metadata={"description": "when its last batch came"})
+
+
+class StoresSchema(Schema):
+    stores = fields.List(fields.Nested(StoreSchema), required=True)
+
+
+class KioskDayTotalSchema(Schema):
+    kiosk_id = fields.Str(required=True)
+    business_day = fields.Str(required=True)
+    orders = fields.Int(required=True)
+    total_ore = fields.Int(required=True)
+
+
+class StoreTotalsSchema(Schema):
+    store_id = fields.Str(required=True)
+    totals = fields.List(fields.Nested(KioskDayTotalSchema), required=True)
+
+
+class BatchAnswerSchema(Schema):
+    inserted = fields.Int(required=True)
+    already_present = fields.Int(required=True)
+    refused = fields.Dict(keys=fields.Str(), values=fields.Str(), required=True, metadata={
+        "description": "order_uuid -> why: held with other content, refused for good"})
+
+
+class HqHealthSchema(Schema):
+    status = fields.Str(required=True)
+    ledger = fields.Str(required=True)
