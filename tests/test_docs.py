@@ -3,7 +3,9 @@ import json
 import re
 from pathlib import Path
 
-from server.config import setting_docs
+import pytest
+
+from server.config import HqSettings, ServiceSettings, Settings, setting_docs
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
 PAGES = {"/", "/kiosk/{kiosk_id}", "/dashboard"}
@@ -64,10 +66,22 @@ async def test_swagger_ui_is_served_from_our_own_assets_without_outside_hosts(cl
         assert (await client.get(asset)).status == 200, asset
 
 
-def test_readme_documents_every_setting_with_its_default():
-    for name, (default, _doc) in setting_docs().items():
-        row = re.search(rf"^\| `{name}` \| `([^`]*)` \|", README, re.MULTILINE)
-        assert row, f"setting {name} is missing from the README's config table"
+def section(title: str) -> str:
+    """One `## ` section of the README."""
+    return README.split(f"\n## {title}\n", 1)[1].split("\n## ", 1)[0]
+
+
+@pytest.mark.parametrize("kind, title", [(Settings, "Configuration"),
+                                         (HqSettings, "Running a chain")])
+def test_readme_documents_every_setting_with_its_default(kind, title):
+    table = section(title)
+    own = setting_docs(kind) if kind is Settings else {
+        name: value for name, value in setting_docs(kind).items()
+        if name not in setting_docs(ServiceSettings) or value != setting_docs(
+            ServiceSettings)[name]}
+    for name, (default, _doc) in own.items():
+        row = re.search(rf"^\| `{name}` \| `([^`]*)` \|", table, re.MULTILINE)
+        assert row, f"setting {name} is missing from the README's {title} table"
         # Defaults are shown as TOML values: "text" quoted, numbers bare.
         assert row.group(1) == json.dumps(default), f"README's default for {name} is stale"
 

@@ -18,6 +18,7 @@ from server.auth import enrolment
 from server.cli.serve import add_listen_arguments, run_service, start_logging
 from server.clock import to_iso, utc_now
 from server.config import HqSettings, load_settings
+from server.errors import DomainError
 from server.hq.storage import open_storage
 from server.web.fields import STORE_ID
 
@@ -135,11 +136,18 @@ COMMANDS = {"enroll-store": enroll_store, "revoke-store-key": revoke_store_key,
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Dispatch to a command of head office's, or serve."""
+    """Dispatch to a command of head office's, or serve. A refusal (a bad key, say) is one
+    line on standard error and exit status 1."""
     argv = sys.argv[1:] if argv is None else argv
-    if argv and argv[0] in COMMANDS:
+    if not argv or argv[0] not in COMMANDS:
+        return serve(argv)
+    try:
         return COMMANDS[argv[0]](argv[1:])
-    return serve(argv)
+    except DomainError as refusal:
+        fields = refusal.details.get("fields", {})
+        why = "; ".join(f"{name}: {', '.join(problems)}" for name, problems in fields.items())
+        print(f"hq {argv[0]}: {refusal.message}{f' ({why})' if why else ''}", file=sys.stderr)
+        return 1
 
 
 def console_main() -> None:

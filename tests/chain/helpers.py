@@ -68,3 +68,31 @@ async def until(predicate, timeout: float = 30.0, interval: float = 0.2):
         assert loop.time() < deadline, "the condition never held"
         await asyncio.sleep(interval)
     return value
+
+
+def sales_rows(kiosk: str = "kiosk-1", count: int = 3, first: int = 0,
+               day: str = "2026-12-03", prev: str | None = None) -> list[list]:
+    """Rows of server.orders.BATCH_COLUMNS as an honest edge makes them: priced lines that
+    sum to the total, and each kiosk's hash chain."""
+    from server.journal.chain import GENESIS, entry_hash
+    from server.orders import BATCH_COLUMNS
+    rows, prev = [], prev or GENESIS
+    for i in range(first, first + count):
+        key = f"key-{kiosk}-{i:06d}"
+        items = [{"sku": MILK, "name": "Mellanmjölk", "qty": 1, "unit_price_ore": 1695,
+                  "line_total_ore": 1695, "vat_rate": 12}]
+        row = {"order_uuid": f"{kiosk}:{key}", "kiosk_id": kiosk, "idempotency_key": key,
+               "items_json": json.dumps(items), "vat_json": json.dumps(
+                   [{"rate": 12, "gross_ore": 1695, "amount_ore": 182}]),
+               "total_ore": 1695, "payment_json": json.dumps({"method": "card",
+                                                              "reference": "T-1"}),
+               "catalog_version": "v1", "created_at": f"{day}T10:00:00.000000+00:00",
+               "business_day": day, "prev_hash": prev}
+        row["entry_hash"] = prev = entry_hash(prev, row)
+        rows.append([row[name] for name in BATCH_COLUMNS])
+    return rows
+
+
+def batch_body(store_id: str, rows: list[list]) -> bytes:
+    """A batch's body, as the edge sends it."""
+    return json.dumps({"store_id": store_id, "rows": rows}).encode()

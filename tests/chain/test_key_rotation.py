@@ -1,0 +1,68 @@
+"""A store's key rotates with an overlap, with real processes: a next key is made at the
+store and enrolled at head office; during the overlap batches signed with either key are
+taken in; the edge puts the next key in use for its next batch; once head office revokes
+the old key, a batch signed with it is refused (within the key ring's refresh)."""
+import asyncio
+import io
+import subprocess
+import sys
+
+import aiohttp
+
+from reliability.edge_process import run_command
+from server.chain.signing import sign
+from server.chain.store_keys import KEY_FILE, NEXT_KEY_FILE, load_key
+from tests.chain.helpers import batch_body, beat, held_at_hq, sales_rows, sell, until
+
+
+async def post_signed(hq, key, rows) -> tuple[int, dict]:
+    url = f"{hq.url}/hq/v1/batches"
+    body = batch_body("store-a", rows)
+    async with aiohttp.ClientSession() as http, http.post(
+            url, data=io.BytesIO(body), headers=sign(key, "POST", url, body)) as answer:
+        return answer.status, await answer.json()
+
+
+async def test_old_and_new_keys_overlap_then_the_old_one_is_refused(tmp_path, head_office,
+                                                                   postgres):
+    data = tmp_path / "store-a"
+    edge = head_office.chain_edge(data, "store-a")
+    await asyncio.to_thread(edge.start)
+    try:
+        old = load_key(data / KEY_FILE)
+        run_command("store-key", "--rotate", "--data-dir", str(data))
+        new = load_key(data / NEXT_KEY_FILE)
+        assert head_office.enroll("store-a", new.public_text) == new.key_id
+        # The overlap: both keys verify.
+        assert (await post_signed(head_office, old, sales_rows("kiosk-8", 1)))[0] == 200
+        assert (await post_signed(head_office, new, sales_rows("kiosk-9", 1)))[0] == 200
+        # The edge signs with the new key from its next batch on.
+        run_command("store-key", "--use-next", "--data-dir", str(data))
+        await beat(edge, "kiosk-1", link_up=True)
+        [sold] = await sell(edge, "kiosk-1", 1)
+
+        async def delivered():
+            return [row for row in await held_at_hq(postgres) if row["order_uuid"] == sold]
+        [row] = await until(delivered)
+        assert row["key_id"] == new.key_id
+        # The old key ends; a batch signed with it is refused once the ring has looked again.
+        head_office.hq("revoke-store-key", "store-a", old.key_id)
+
+        async def refused():
+            status, answer = await post_signed(head_office, old, sales_rows("kiosk-7", 1))
+            return status == 401 and answer["error"]["code"] == "unknown_key"
+        await until(refused, timeout=20)
+        assert (await post_signed(head_office, new, sales_rows("kiosk-6", 1)))[0] == 200
+    finally:
+        await asyncio.to_thread(edge.stop)
+
+
+async def test_a_key_held_by_one_store_cannot_be_enrolled_for_another(tmp_path, head_office):
+    edge = head_office.chain_edge(tmp_path / "store-a", "store-a")
+    command = [sys.executable, "-m", "server", "hq", "enroll-store", "store-b", "--public-key",
+               edge.store_key(), *head_office.storage_args()]
+    done = await asyncio.to_thread(subprocess.run, command, capture_output=True, text=True,
+                                   timeout=60)
+    assert done.returncode == 1, done.stderr
+    assert "this key belongs to another store" in done.stderr
+    assert "Traceback" not in done.stderr
