@@ -32,7 +32,8 @@ class HeadOffice(ServiceProcess):
 
     def enroll(self, store_id: str, public_key: str) -> str:
         """Enrol a store's key; its key id."""
-        return self.hq("enroll-store", store_id, "--public-key", public_key).splitlines()[-1]
+        enrolled = self.hq("enroll-store", store_id, f"--public-key={public_key}")
+        return enrolled.splitlines()[-1]
 
     def chain_edge(self, data_dir: Path, store_id: str, env: dict | None = None) -> Edge:
         """A store's edge that delivers here: its key made and enrolled, not yet started."""

@@ -21,9 +21,14 @@ from server.schema import SCHEMA_ROOT, migrations
 
 log = logging.getLogger(__name__)
 MIGRATION_LOCK = 7_390_121  # pg_advisory_xact_lock key: one process migrates at a time
+# InternalClientError: asyncpg's protocol, cut off by pg_terminate_backend in the middle of a
+# COMMIT, may say "cannot switch to state 15; another operation is in progress" instead of
+# naming the lost connection. Whether that commit landed is unknown: the store sends the
+# batch again, and head office's dedup makes the answer the same either way.
 UNAVAILABLE = (OSError, asyncio.TimeoutError, asyncpg.PostgresConnectionError,
                asyncpg.InterfaceError, asyncpg.exceptions.OperatorInterventionError,
-               asyncpg.exceptions.InsufficientResourcesError)
+               asyncpg.exceptions.InsufficientResourcesError,
+               asyncpg.exceptions.InternalClientError)
 SCHEMA_MIGRATIONS = """
 CREATE TABLE IF NOT EXISTS schema_migrations (
     version     integer PRIMARY KEY,

@@ -17,13 +17,16 @@ from server.web.plain_bodies import plain_bodies_middleware
 from server.web.validation import validation_middleware
 
 
-def new_service_app(settings: ServiceSettings, clock, limits: RateLimits) -> web.Application:
+def new_service_app(settings: ServiceSettings, clock, limits: RateLimits,
+                    admission: tuple = ()) -> web.Application:
     """An app with the shared middlewares (outermost first: hardening headers, the error
-    envelope, plain bodies, authentication and authorization, validation) and its settings,
-    clock and rate limits."""
+    envelope, plain bodies, the service's own `admission` ones, authentication and
+    authorization, validation) and its settings, clock and rate limits. Admission comes
+    before authentication so that a request refused for load costs no body read and no
+    signature check."""
     app = web.Application(
         middlewares=[security_headers_middleware, error_middleware, plain_bodies_middleware,
-                     auth_middleware, validation_middleware],
+                     *admission, auth_middleware, validation_middleware],
         client_max_size=settings.max_body_bytes,
     )
     app[SETTINGS], app[CLOCK], app[RATE_LIMITS] = settings, clock, limits

@@ -173,8 +173,10 @@ async def heartbeat(client, kiosk_id="k1", link_up=True):
 
 
 async def raw_exchange(client, data: bytes, timeout: float = 5.0) -> bytes:
-    """Send raw bytes to the app's port; everything it answers until it closes (or times out)."""
-    reader, writer = await asyncio.open_connection("127.0.0.1", client.raw.port)
+    """Send raw bytes to the app's port (of our client, or aiohttp's test client); everything
+    it answers until it closes (or times out)."""
+    port = client.raw.port if hasattr(client, "raw") else client.port
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
     writer.write(data)
     answer = b""
     try:

@@ -128,7 +128,10 @@ async def test_a_kiosk_flooding_its_socket_is_throttled_and_others_still_check_o
                                           checkouts_during(http, edge, "kiosk-2", 2.0))
         await ws.close()  # what the edge still had to say arrives before its close
         counts, close_code = await asyncio.wait_for(replies, 10)
-    assert sent >= 1000, "the flood did not flood"
+    # It flooded, or the edge dropped it as too slow a reader of its own error replies
+    # (1013: on a busy machine that can come after a hundred messages).
+    assert sent >= 1000 or close_code == aiohttp.WSCloseCode.TRY_AGAIN_LATER, \
+        f"the flood did not flood: {sent} sent, closed with {close_code}"
     # Throttled: about the burst (10) and the steady rate (2/s) were taken, the rest refused
     # with an error, unless the edge dropped the socket for not keeping up.
     assert counts.get("ack", 0) <= 10 + 2 * 3

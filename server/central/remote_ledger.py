@@ -51,7 +51,7 @@ class RemoteLedger:
             raise RuntimeError(
                 f"central_url is set but this store has no key ({self.key_path}): run "
                 "`python -m server store-key --data-dir DIR` and enrol the key it prints at "
-                "head office (`python -m server hq enroll-store STORE_ID --public-key KEY`)")
+                "head office (`python -m server hq enroll-store STORE_ID --public-key=KEY`)")
         self.session = aiohttp.ClientSession(timeout=self.timeout, raise_for_status=False)
         return self
 

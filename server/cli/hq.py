@@ -1,7 +1,7 @@
 """`python -m server hq` (or `checkout-hq`): head office's service, and its commands.
 
     hq [--host H] [--port P] (--database DSN | --data-dir DIR)     serve
-    hq enroll-store STORE_ID --public-key KEY                       enrol a store's key
+    hq enroll-store STORE_ID --public-key=KEY                      enrol a store's key
     hq revoke-store-key STORE_ID KEY_ID                             end one of its keys
     hq token --role hq-operator|hq-dashboard [--label TEXT]         a token for a person
     hq verify-ledger                                                prove every row (exit 0/1/2)
@@ -65,10 +65,12 @@ def serve(argv: list[str]) -> int:
 
 
 def enroll_store(argv: list[str]) -> int:
-    """`enroll-store STORE_ID --public-key KEY`: the key's id on the last line."""
+    """`enroll-store STORE_ID --public-key=KEY`: the key's id on the last line."""
     parser = _parser("enroll-store")
     parser.add_argument("store_id", type=_store_id)
-    parser.add_argument("--public-key", required=True, help="as `store-key` printed it")
+    parser.add_argument("--public-key", required=True,
+                        help="as `store-key` printed it; write --public-key=KEY, as a key may "
+                             "begin with '-'")
     args = parser.parse_args(argv)
 
     async def work(storage, now):

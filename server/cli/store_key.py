@@ -2,8 +2,8 @@
 
 With no option: the key in use, made on first call (a file only the service's user may read,
 store_key.pem in the data dir); its public half is printed alone on the last line, for head
-office to enrol (`hq enroll-store STORE_ID --public-key KEY`). The private key never leaves
-the store.
+office to enrol (`hq enroll-store STORE_ID --public-key=KEY`: the `=` matters, as a key may
+begin with '-'). The private key never leaves the store.
 
 Rotation, with an overlap: `--rotate` makes a next key beside the one in use and prints its
 public half; once head office has enrolled it, `--use-next` puts it in use (the edge signs

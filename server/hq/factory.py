@@ -11,7 +11,7 @@ from server.chain.registry import KeyRing
 from server.clock import utc_now
 from server.config import HqSettings
 from server.hq import schemas
-from server.hq.gate import IngestGate
+from server.hq.gate import IngestGate, ingest_gate_middleware
 from server.hq.keys import HQ_METRICS, INGEST_GATE, KEY_RING, LEDGER, STORAGE
 from server.hq.metrics import HqMetrics
 from server.hq.routes import setup_routes
@@ -45,7 +45,7 @@ async def storage_ctx(app: web.Application):
 
 def create_hq_app(settings: HqSettings, clock=utc_now) -> web.Application:
     """Build head office's service for these settings; tests call this same factory."""
-    app = new_service_app(settings, clock, RateLimits({}))
+    app = new_service_app(settings, clock, RateLimits({}), (ingest_gate_middleware,))
     app[HQ_METRICS] = HqMetrics()
     app[INGEST_GATE] = IngestGate(settings.hq_max_concurrent_batches,
                                   settings.hq_busy_retry_after_s)

@@ -8,7 +8,7 @@ from server.central.ledger import SignedBatch
 from server.chain.batches import parse_batch
 from server.clock import to_iso
 from server.errors import DomainError, StoreMismatch, StoreUnavailable
-from server.hq.keys import HQ_METRICS, INGEST_GATE, LEDGER, STORAGE
+from server.hq.keys import HQ_METRICS, LEDGER, STORAGE
 from server.hq.schemas import (
     BatchAnswerSchema,
     HqHealthSchema,
@@ -69,7 +69,7 @@ async def post_batch(request: web.Request) -> web.Response:
         if store_id != store:
             raise StoreMismatch("the batch is another store's than the key's",
                                 {"key_store_id": store, "store_id": store_id})
-        with app[INGEST_GATE].enter(), app[HQ_METRICS].ingest.time():
+        with app[HQ_METRICS].ingest.time():
             delivery = await app[LEDGER].ingest(
                 SignedBatch(store_id, rows, request[SIGNED], body, to_iso(app[CLOCK]())))
     except DomainError as exc:

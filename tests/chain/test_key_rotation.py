@@ -59,8 +59,8 @@ async def test_old_and_new_keys_overlap_then_the_old_one_is_refused(tmp_path, he
 
 async def test_a_key_held_by_one_store_cannot_be_enrolled_for_another(tmp_path, head_office):
     edge = head_office.chain_edge(tmp_path / "store-a", "store-a")
-    command = [sys.executable, "-m", "server", "hq", "enroll-store", "store-b", "--public-key",
-               edge.store_key(), *head_office.storage_args()]
+    command = [sys.executable, "-m", "server", "hq", "enroll-store", "store-b",
+               f"--public-key={edge.store_key()}", *head_office.storage_args()]
     done = await asyncio.to_thread(subprocess.run, command, capture_output=True, text=True,
                                    timeout=60)
     assert done.returncode == 1, done.stderr

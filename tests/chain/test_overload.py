@@ -3,36 +3,64 @@ answered 503 hq_busy with Retry-After at once (never queued, never a pile-up of 
 connections), writes nothing, and the store's sync waits at least what was asked, with
 jitter."""
 import asyncio
+import contextlib
 
 import asyncpg
 
-from server.hq.keys import INGEST_GATE
+from server.chain.signing import sign
+from server.hq.keys import HQ_METRICS, INGEST_GATE
 from server.sync.backoff import Backoff
 from server.web.keys import SETTINGS
 from tests.chain.helpers import batch_body, sales_rows
 from tests.chain.test_signatures import BATCHES, assert_refused, written
-from tests.conftest import eventually
+from tests.conftest import eventually, raw_exchange
+
+
+@contextlib.asynccontextmanager
+async def gate_full(store, hq_client, postgres):
+    """Batches fill the gate, held inside by a lock on hq_batches; each answers 200 once
+    the lock goes."""
+    app = hq_client.app
+    limit = app[SETTINGS].hq_max_concurrent_batches
+    blocker = await asyncpg.connect(postgres)
+    try:
+        await blocker.execute("BEGIN; LOCK TABLE hq_batches IN EXCLUSIVE MODE")
+        inside = [asyncio.create_task(store.post(BATCHES, batch_body(
+            "store-a", sales_rows(f"kiosk-{i}", 2)))) for i in range(limit)]
+        await eventually(lambda: app[INGEST_GATE].in_progress == limit)
+        yield
+        await blocker.execute("COMMIT")
+        assert [answer.status for answer in await asyncio.gather(*inside)] == [200] * limit
+    finally:
+        await blocker.close()
 
 
 async def test_a_batch_beyond_the_ingest_limit_is_503_hq_busy(store, hq_client, postgres):
     app = hq_client.app
     limit = app[SETTINGS].hq_max_concurrent_batches
-    blocker = await asyncpg.connect(postgres)
-    try:
-        # Someone holds hq_batches: the first batches wait inside, each holding its place.
-        await blocker.execute("BEGIN; LOCK TABLE hq_batches IN EXCLUSIVE MODE")
-        inside = [asyncio.create_task(store.post(BATCHES, batch_body(
-            "store-a", sales_rows(f"kiosk-{i}", 2)))) for i in range(limit)]
-        await eventually(lambda: app[INGEST_GATE].in_progress == limit)
+    async with gate_full(store, hq_client, postgres):
         resp = await store.post(BATCHES, batch_body("store-a", sales_rows("kiosk-9", 2)))
         error = await assert_refused(resp, 503, "hq_busy")
         assert resp.headers["Retry-After"] == str(app[SETTINGS].hq_busy_retry_after_s)
         assert error["details"]["retry_after_s"] == app[SETTINGS].hq_busy_retry_after_s
-        await blocker.execute("COMMIT")
-        assert [answer.status for answer in await asyncio.gather(*inside)] == [200] * limit
-    finally:
-        await blocker.close()
     assert await written(postgres) == (2 * limit, limit)   # the refused batch wrote nothing
+
+
+async def test_a_busy_head_office_refuses_at_the_door_without_reading_the_body(
+        store, hq_client, postgres):
+    """The refusal comes on the request head alone: a body that never arrives is not
+    waited for, nor its signature checked."""
+    body = batch_body("store-a", sales_rows("kiosk-9", 500))
+    signed = sign(store.key, "POST", store.url(BATCHES), body)
+    head = "".join(f"{name}: {value}\r\n" for name, value in signed.items())
+    async with gate_full(store, hq_client, postgres):
+        answer = await raw_exchange(hq_client, (
+            f"POST {BATCHES} HTTP/1.1\r\nHost: {hq_client.host}:{hq_client.port}\r\n"
+            f"{head}Content-Length: {len(body)}\r\n\r\n").encode(), timeout=3)
+        assert answer.startswith(b"HTTP/1.1 503"), answer[:200]
+        assert b'"hq_busy"' in answer
+    refusals = hq_client.app[HQ_METRICS].refusals.labels("hq_busy")._value.get()
+    assert refusals == 1
 
 
 def test_the_sync_waits_at_least_what_head_office_asked_with_jitter():

@@ -54,7 +54,9 @@ async def test_an_untouched_ledger_holds(delivered, postgres):
      " '1595'), 'UTF8')"
      " WHERE batch_id = (SELECT min(batch_id) FROM hq_batches)",
      "its signature no longer verifies"),
-    ("UPDATE hq_batches SET signature = replace(signature, 'A', 'B')"
+    # The first character of the signature's bytes (after `store=:`), always changed.
+    ("UPDATE hq_batches SET signature = overlay(signature placing CASE WHEN"
+     " substr(signature, 8, 1) = 'A' THEN 'B' ELSE 'A' END from 8 for 1)"
      " WHERE batch_id = (SELECT max(batch_id) FROM hq_batches)",
      "its signature no longer verifies"),
     ("DELETE FROM central_orders WHERE order_uuid = 'kiosk-1:key-kiosk-1-000002'",
