@@ -8,10 +8,11 @@ import subprocess
 import sys
 
 import aiohttp
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from reliability.edge_process import run_command
 from server.chain.signing import sign
-from server.chain.store_keys import KEY_FILE, NEXT_KEY_FILE, load_key
+from server.chain.store_keys import KEY_FILE, NEXT_KEY_FILE, StoreKey, load_key
 from tests.chain.helpers import batch_body, beat, held_at_hq, sales_rows, sell, until
 
 
@@ -66,3 +67,11 @@ async def test_a_key_held_by_one_store_cannot_be_enrolled_for_another(tmp_path, 
     assert done.returncode == 1, done.stderr
     assert "this key belongs to another store" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+async def test_a_key_that_begins_with_a_dash_enrols(head_office):
+    """One key in 64 begins with '-': written --public-key=KEY, it is a value, not an option."""
+    while not (key := StoreKey(Ed25519PrivateKey.generate())).public_text.startswith("-"):
+        pass
+    key_id = await asyncio.to_thread(head_office.enroll, "store-d", key.public_text)
+    assert key_id == key.key_id
