@@ -6,6 +6,7 @@ from server.central.sqlite_ledger import SqliteLedger
 from server.config import CENTRAL_DB
 from server.edge_app.factory import create_app
 from server.edge_app.keys import CENTRAL_LEDGER, EDGE_STORE, SYNC_WORKER
+from server.sync.backoff import Backoff
 from tests.conftest import all_orders, batch_of, central_rows, eventually, heartbeat, sale
 
 
@@ -235,3 +236,20 @@ async def test_the_sales_of_a_moment_share_one_look_at_the_link(make_client, set
     await eventually(k3_drained)
     assert read_together == [["k1", "k2", "k3"]]
     assert read_alone == ["k3"]
+
+
+def test_a_try_already_due_wakes_nobody_again():
+    """A kiosk due for a retry but not tried (its link went down) must not make the sync
+    wake at once, again and again; only keys still waiting set the next wake-up."""
+    now = [100.0]
+    backoff = Backoff(initial_s=1, cap_s=8, clock=lambda: now[0])
+    backoff.failed("k1")
+    assert 0.5 <= backoff.next_due_in() <= 1
+    now[0] += 2
+    assert backoff.next_due_in() is None and not backoff.waiting("k1")
+
+
+def test_the_most_tries_a_backoff_allows_in_a_time():
+    backoff = Backoff(initial_s=1, cap_s=8)  # least delays: 0.5, 1, 2, 4, 4, 4, ...
+    assert [backoff.most_attempts_within(s) for s in (0, 0.4, 0.5, 3.4, 3.5, 7.5, 11.5)] == \
+        [1, 1, 2, 3, 4, 5, 6]

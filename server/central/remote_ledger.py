@@ -21,15 +21,21 @@ from server.chain.signing import sign
 from server.chain.store_keys import KEY_FILE, StoreKey, load_key
 from server.errors import CentralUnavailable
 
+# Answers about one batch; any other failure (no answer, busy, 5xx, the store's key refused)
+# is about head office and the store as a whole, and the sync backs off as one store.
+ABOUT_THE_BATCH = frozenset({400, 413, 422})
+
 
 class HeadOfficeError(CentralUnavailable):
     """Head office did not take the batch (or the read) now; `retry_after_s` if it said.
     A route that meets it answers 503 central_unavailable."""
 
-    def __init__(self, message: str, retry_after_s: float | None = None):
+    def __init__(self, message: str, retry_after_s: float | None = None,
+                 status: int | None = None):
         super().__init__(message, {"retry_after_s": retry_after_s},
                          {"Retry-After": str(round(retry_after_s or 5))})
         self.retry_after_s = retry_after_s
+        self.whole_ledger = status not in ABOUT_THE_BATCH
 
 
 class RemoteLedger:
@@ -82,7 +88,7 @@ class RemoteLedger:
         error = (payload or {}).get("error", {}) if isinstance(payload, dict) else {}
         raise HeadOfficeError(f"head office answered {status} {error.get('code', '')}: "
                               f"{error.get('message', '')}".strip(),
-                              float(retry) if retry and retry.isdigit() else None)
+                              float(retry) if retry and retry.isdigit() else None, status)
 
     async def deliver(self, batch: str) -> Delivery:
         """Send the batch (its rows as the edge wrote them), signed; head office's answer."""

@@ -1,4 +1,4 @@
-"""Capped exponential backoff with jitter, per kiosk, after central fails."""
+"""Capped exponential backoff with jitter, per key: a kiosk, or the ledger as a whole."""
 import random
 import time
 
@@ -13,12 +13,16 @@ class Backoff:
         self.failures: dict[str, int] = {}
         self._due: dict[str, float] = {}
 
+    def step_s(self, failures: int) -> float:
+        """The delay after this many failures in a row, before its jitter."""
+        return min(self.cap_s, self.initial_s * 2 ** (failures - 1))
+
     def failed(self, key: str, at_least_s: float | None = None) -> float:
         """Count a failure; return the delay before the next try (half fixed, half random),
         and no less than `at_least_s` (what the other side asked, as Retry-After) with up to
         half of it again at random, so that many stores told alike do not return alike."""
         count = self.failures[key] = self.failures.get(key, 0) + 1
-        delay = min(self.cap_s, self.initial_s * 2 ** (count - 1))
+        delay = self.step_s(count)
         delay = delay / 2 + random.uniform(0, delay / 2)
         if at_least_s:
             delay = max(delay, at_least_s * random.uniform(1.0, 1.5))
@@ -35,7 +39,18 @@ class Backoff:
         return self._due.get(key, 0.0) > self.clock()
 
     def next_due_in(self) -> float | None:
-        """Seconds until the soonest key is due again, or None if none waits."""
-        if not self._due:
-            return None
-        return max(0.0, min(self._due.values()) - self.clock())
+        """Seconds until the soonest key that still waits is due, or None if none waits. A
+        key already due is not counted: its try had its chance, and counting it would wake
+        the caller at once, again and again (a kiosk whose link went down meanwhile)."""
+        now = self.clock()
+        waiting = [due for due in self._due.values() if due > now]
+        return min(waiting) - now if waiting else None
+
+    def most_attempts_within(self, seconds: float) -> int:
+        """At most how many tries one key makes in `seconds` of failing, by this policy: the
+        first, then one after each delay, and no delay is shorter than half its step."""
+        attempts, elapsed = 1, 0.0
+        while elapsed + self.step_s(attempts) / 2 <= seconds:
+            elapsed += self.step_s(attempts) / 2
+            attempts += 1
+        return attempts

@@ -6,6 +6,12 @@ Which kiosks may drain: none whose link the staff forced down (a drill); an onli
 its own `central_link_up` flag; a kiosk whose
 heartbeats stopped by the edge's own view of central, i.e. its last delivery result, which
 the backoff holds, so its sales are never stranded behind a flag nobody will flip.
+
+A failure that is about the ledger as a whole (head office unreachable, busy, or refusing
+the store: the error says `whole_ledger`) backs off the ledger, not the kiosk: while it
+waits no kiosk tries, and when it is due one kiosk probes; the others follow only once the
+probe got through. So a store with ten kiosks knocks on a head office that is down as one
+store, not ten, and its kiosks drain at once when it is back.
 """
 import asyncio
 import logging
@@ -23,6 +29,7 @@ from server.sync.backoff import Backoff
 from server.tasks import BackgroundTask
 
 log = logging.getLogger(__name__)
+LEDGER = "*ledger*"  # the backoff's key for the ledger as a whole (no kiosk id holds a '*')
 
 
 @dataclass
@@ -43,7 +50,8 @@ class DrainReport:
 
 
 class SyncWorker:
-    """Owns the background drain task, its wake-ups, and the per-kiosk backoff."""
+    """Owns the background drain task, its wake-ups, and the backoff (per kiosk, and of the
+    ledger as a whole)."""
 
     def __init__(self, store: EdgeStore, ledger: CentralLedger, settings: Settings, clock,
                  faults: Faults | None = None):
@@ -102,6 +110,8 @@ class SyncWorker:
         if its link allows; up to `sync_parallel_kiosks` at once, so their batches share
         commits. A wake-up sweeps only its kiosks: every sale wakes one, and looking through
         the whole store's backlog each time would cost more as the backlog grows."""
+        if self.backoff.waiting(LEDGER):
+            return  # no kiosk tries meanwhile; those that asked stay asked
         wanted, self._wanted = self._wanted, set()
         if full:
             wanted |= set(await self.store.kiosks_with_pending())
@@ -119,7 +129,22 @@ class SyncWorker:
                 if not self.backoff.waiting(kiosk_id) and await self.link_up(kiosk_id):
                     await self.drain_kiosk(kiosk_id)
 
-        outcomes = await asyncio.gather(*map(drain_if_allowed, kiosks), return_exceptions=True)
+        if kiosks and LEDGER in self.backoff.failures:
+            probe, kiosks = self._probe_first(kiosks)
+            await self._drain_all(drain_if_allowed, probe)
+            if LEDGER in self.backoff.failures:  # still failing: the rest wait their turn
+                self._wanted |= set(kiosks)
+                return
+        await self._drain_all(drain_if_allowed, kiosks)
+
+    def _probe_first(self, kiosks: list[str]) -> tuple[list[str], list[str]]:
+        """The kiosk that probes a failing ledger (one not waiting on its own), the rest."""
+        ready = [kiosk_id for kiosk_id in kiosks if not self.backoff.waiting(kiosk_id)][:1]
+        return ready, [kiosk_id for kiosk_id in kiosks if kiosk_id not in ready]
+
+    @staticmethod
+    async def _drain_all(drain, kiosks: list[str]) -> None:
+        outcomes = await asyncio.gather(*map(drain, kiosks), return_exceptions=True)
         for kiosk_id, outcome in zip(kiosks, outcomes, strict=True):
             if isinstance(outcome, Exception):
                 log.error("sync of %s failed", kiosk_id, exc_info=outcome)
@@ -154,6 +179,7 @@ class SyncWorker:
                     await self._record_failure(report, exc)
                     break
                 self.backoff.succeeded(kiosk_id)
+                self.backoff.succeeded(LEDGER)
                 self.on_batch(kiosk_id, delivery, pending)
                 report.batches += 1
                 report.synced += delivery.inserted
@@ -173,7 +199,13 @@ class SyncWorker:
         """Keep the rows pending, remember the error for the dashboard, and back off."""
         report.outcome = "central_error"
         report.error = f"{type(exc).__name__}: {exc}"[:500]
-        delay = self.backoff.failed(report.kiosk_id, getattr(exc, "retry_after_s", None))
+        retry_after = getattr(exc, "retry_after_s", None)
+        if not getattr(exc, "whole_ledger", False):
+            delay = self.backoff.failed(report.kiosk_id, retry_after)
+        elif self.backoff.waiting(LEDGER):  # kiosks in flight together fail as one
+            delay = self.backoff.next_due_in() or 0.0
+        else:
+            delay = self.backoff.failed(LEDGER, retry_after)
         self.on_failure(report.kiosk_id, report.error)
         log.warning("sync of %s failed (%s); next try in %.1fs",
                     report.kiosk_id, report.error, delay)
