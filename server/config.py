@@ -187,10 +187,14 @@ class HqSettings(ServiceSettings):
     hq_signature_max_age_s: float = _setting(
         300.0, "How far a signature's created time may be from head office's clock."
     )
+    fault_injection: str = _setting(
+        "", "Torture runs only: fault points that make head office misbehave on purpose."
+    )
 
     def __post_init__(self):
         """Refuse nonsense at start-up."""
         super().__post_init__()
+        parse_faults(self.fault_injection)
         _require_positive(self, ("hq_max_batch_rows", "hq_max_concurrent_batches",
                                  "hq_busy_retry_after_s", "hq_db_pool_size",
                                  "hq_signature_max_age_s"))

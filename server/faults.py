@@ -9,7 +9,10 @@ their checker catches an edge built wrong. A spec is comma-separated `point` or
   it synced, the process SIGKILLs itself with probability P (the replay that dedup absorbs);
 - `ack_before_commit`: a deliberately broken edge that answers a checkout before its
   transaction commits (the commit follows `ACK_BEFORE_COMMIT_DELAY_S` later); a crash in
-  between loses an acknowledged sale, which the torture checker must report.
+  between loses an acknowledged sale, which the torture checker must report;
+- `hq_ack_before_commit`: a deliberately broken head office that answers a store's batch as
+  taken in before its transaction commits (the same delay later); killed in between, it
+  loses sales the store has marked synced, which the chain's checker must report.
 """
 import asyncio
 import logging
@@ -18,7 +21,7 @@ import random
 import signal
 
 log = logging.getLogger(__name__)
-POINTS = {"crash_after_central_commit", "ack_before_commit"}
+POINTS = {"crash_after_central_commit", "ack_before_commit", "hq_ack_before_commit"}
 ACK_BEFORE_COMMIT_DELAY_S = 0.2
 
 
@@ -42,7 +45,7 @@ class Faults:
         self.points = parse_faults(spec)
         self._deferred: set[asyncio.Task] = set()
         if self.points:
-            log.warning("FAULT INJECTION ON (%s): this edge misbehaves on purpose", spec)
+            log.warning("FAULT INJECTION ON (%s): this service misbehaves on purpose", spec)
 
     def active(self, point: str) -> bool:
         """Is this point switched on (and does its dice say so this time)?"""
@@ -55,7 +58,7 @@ class Faults:
             os.kill(os.getpid(), signal.SIGKILL)
 
     def defer(self, write) -> None:
-        """Run the coroutine `write` a little later, holding its task (the broken edge)."""
+        """Run the coroutine `write` a little later, holding its task (the broken services)."""
 
         async def later():
             await asyncio.sleep(ACK_BEFORE_COMMIT_DELAY_S)

@@ -140,10 +140,10 @@ class PgLedger:
         return Delivery(inserted, len(batch.rows) - inserted - len(refused), refused)
 
     async def store_orders(self, store_id, kiosk_id, after: int, limit: int) -> list[dict]:
-        """A page of orders in arrival order, each with its store and `cursor`."""
+        """A page of orders in arrival order, each with its store, its batch and `cursor`."""
         rows = await self.db.fetch(ORDERS_PAGE, store_id, kiosk_id, after, limit)
         return [{**order_view(r, "synced", r["received_at"]), "store_id": r["store_id"],
-                 "cursor": r["id"]} for r in rows]
+                 "batch_id": r["batch_id"], "cursor": r["id"]} for r in rows]
 
     async def store_totals(self, store_id: str) -> list[dict]:
         """A store's orders and their sum per kiosk and business day."""

@@ -24,6 +24,8 @@ JOIN central_orders AS c ON c.store_id = :store AND c.order_uuid = {_VALUE['orde
 WHERE c.total_ore IS NOT {_VALUE['total_ore']} OR c.entry_hash IS NOT {_VALUE['entry_hash']}
 """
 REFUSAL = "central holds a different sale under this order_uuid"
+# What head office says of a row that a store's own view of central leaves out.
+HEAD_OFFICE_ONLY = ("store_id", "batch_id", "cursor")
 
 
 def insert_rows(conn, rows: str, store_id: str, batch_id: int | None = None,
@@ -58,7 +60,7 @@ class SqliteLedger(SqliteStore):
     async def orders_page(self, store_id: str | None, kiosk_id: str | None, after: int,
                           limit: int) -> list[dict]:
         """A page of orders in arrival order (of one store, or all), each with its
-        `store_id` and `cursor` (the row id)."""
+        `store_id`, the `batch_id` that brought it, and `cursor` (the row id)."""
         where, params = ["id > ?"], [after]
         for column, value in (("store_id", store_id), ("kiosk_id", kiosk_id)):
             if value is not None:
@@ -69,14 +71,14 @@ class SqliteLedger(SqliteStore):
             (*params, limit),
         )
         return [{**order_view(r, "synced", r["received_at"]), "store_id": r["store_id"],
-                 "cursor": r["id"]} for r in rows]
+                 "batch_id": r["batch_id"], "cursor": r["id"]} for r in rows]
 
     async def list_orders(self, kiosk_id: str | None, after: int,
                           limit: int) -> tuple[list[dict], str | None]:
         """A page of the store's orders in arrival order, and the `next` cursor."""
         rows = await self.orders_page(self.store_id, kiosk_id, after, limit + 1)
         rows, next_cursor = page(rows, limit, lambda row: row["cursor"])
-        return [{k: v for k, v in row.items() if k not in ("store_id", "cursor")}
+        return [{k: v for k, v in row.items() if k not in HEAD_OFFICE_ONLY}
                 for row in rows], next_cursor
 
     async def order_count(self) -> int:

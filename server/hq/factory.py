@@ -10,9 +10,10 @@ from server.auth.rate_limit import RateLimits
 from server.chain.registry import KeyRing
 from server.clock import utc_now
 from server.config import HqSettings
+from server.faults import Faults
 from server.hq import schemas
 from server.hq.gate import IngestGate, ingest_gate_middleware
-from server.hq.keys import HQ_METRICS, INGEST_GATE, KEY_RING, LEDGER, STORAGE
+from server.hq.keys import HQ_FAULTS, HQ_METRICS, INGEST_GATE, KEY_RING, LEDGER, STORAGE
 from server.hq.metrics import HqMetrics
 from server.hq.routes import setup_routes
 from server.hq.signatures import signature_checker
@@ -47,6 +48,7 @@ def create_hq_app(settings: HqSettings, clock=utc_now) -> web.Application:
     """Build head office's service for these settings; tests call this same factory."""
     app = new_service_app(settings, clock, RateLimits({}), (ingest_gate_middleware,))
     app[HQ_METRICS] = HqMetrics()
+    app[HQ_FAULTS] = Faults(settings.fault_injection)
     app[INGEST_GATE] = IngestGate(settings.hq_max_concurrent_batches,
                                   settings.hq_busy_retry_after_s)
     app.cleanup_ctx.extend([storage_ctx, socket_hub_ctx])

@@ -7,6 +7,7 @@ from aiohttp import web
 if TYPE_CHECKING:
     from server.central.ledger import HeadOfficeLedger
     from server.chain.registry import KeyRing
+    from server.faults import Faults
     from server.hq.gate import IngestGate
     from server.hq.metrics import HqMetrics
     from server.hq.storage import HqStorage
@@ -16,3 +17,4 @@ LEDGER: web.AppKey["HeadOfficeLedger"] = web.AppKey("hq_ledger")
 KEY_RING: web.AppKey["KeyRing"] = web.AppKey("key_ring")
 INGEST_GATE: web.AppKey["IngestGate"] = web.AppKey("ingest_gate")
 HQ_METRICS: web.AppKey["HqMetrics"] = web.AppKey("hq_metrics")
+HQ_FAULTS: web.AppKey["Faults"] = web.AppKey("hq_faults")

@@ -22,6 +22,7 @@ ROUTES = [
     ("GET", "/hq/v1/orders", views.get_orders, HQ_READERS, None),
     ("GET", "/hq/v1/stores", views.get_stores, HQ_PEOPLE, None),
     ("GET", "/hq/v1/stores/{store_id}/totals", views.get_store_totals, HQ_READERS, None),
+    ("GET", "/hq/v1/stores/{store_id}/batches", views.get_store_batches, HQ_PEOPLE, None),
     ("GET", "/health", views.get_health, PUBLIC, None),
     ("GET", "/metrics", views.get_metrics, HQ_PEOPLE, None),
     ("GET", "/signin", signin.get_signin_page, PUBLIC, None),

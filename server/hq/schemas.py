@@ -16,10 +16,35 @@ class HqOrdersQuerySchema(Schema):
 
 class HqOrderSchema(OrderSchema):
     store_id = fields.Str(required=True)
+    batch_id = fields.Int(required=True, metadata={
+        "description": "the batch that brought it: its proof is in the store's batches"})
 
 
 class HqOrdersPageSchema(Schema):
     orders = fields.List(fields.Nested(HqOrderSchema), required=True)
+    next = fields.Str(required=True, allow_none=True)
+
+
+class BatchesQuerySchema(Schema):
+    limit = DigitsInt(load_default=100, validate=validate.Range(min=1, max=1000))
+    after = fields.Str(validate=CURSOR, metadata={"description": "`next` of the previous page"})
+
+
+class BatchProofSchema(Schema):
+    batch_id = fields.Int(required=True)
+    key_id = fields.Str(required=True, metadata={"description": "the store's key that signed"})
+    signature_input = fields.Str(required=True, metadata={"description": "as it came"})
+    signature = fields.Str(required=True, metadata={"description": "as it came"})
+    content_digest = fields.Str(required=True, metadata={"description": "as it came"})
+    body = fields.Str(required=True, metadata={
+        "description": "the exact bytes signed, base64 (standard alphabet, padded)"})
+    received_at = fields.Str(required=True)
+    rows = fields.Int(required=True)
+
+
+class BatchesPageSchema(Schema):
+    store_id = fields.Str(required=True)
+    batches = fields.List(fields.Nested(BatchProofSchema), required=True)
     next = fields.Str(required=True, allow_none=True)
 
 

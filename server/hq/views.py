@@ -1,16 +1,20 @@
 """Head office's routes: a store's signed batch, and the reads of people and of stores.
 Each checks the request, calls the ledger or the register, and answers."""
+import base64
+
 from aiohttp import web
 from aiohttp_apispec import docs, querystring_schema
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from server.central.ledger import SignedBatch
+from server.central.ledger import Delivery, SignedBatch
 from server.chain.batches import parse_batch
 from server.clock import to_iso
 from server.errors import DomainError, StoreMismatch, StoreUnavailable
-from server.hq.keys import HQ_METRICS, LEDGER, STORAGE
+from server.hq.keys import HQ_FAULTS, HQ_METRICS, LEDGER, STORAGE
 from server.hq.schemas import (
     BatchAnswerSchema,
+    BatchesPageSchema,
+    BatchesQuerySchema,
     HqHealthSchema,
     HqOrdersPageSchema,
     HqOrdersQuerySchema,
@@ -69,9 +73,13 @@ async def post_batch(request: web.Request) -> web.Response:
         if store_id != store:
             raise StoreMismatch("the batch is another store's than the key's",
                                 {"key_store_id": store, "store_id": store_id})
-        with app[HQ_METRICS].ingest.time():
-            delivery = await app[LEDGER].ingest(
-                SignedBatch(store_id, rows, request[SIGNED], body, to_iso(app[CLOCK]())))
+        batch = SignedBatch(store_id, rows, request[SIGNED], body, to_iso(app[CLOCK]()))
+        if app[HQ_FAULTS].active("hq_ack_before_commit"):  # the broken head office
+            app[HQ_FAULTS].defer(app[LEDGER].ingest(batch))
+            delivery = Delivery(len(rows), 0, {})
+        else:
+            with app[HQ_METRICS].ingest.time():
+                delivery = await app[LEDGER].ingest(batch)
     except DomainError as exc:
         app[HQ_METRICS].refused(exc.code)
         raise
@@ -94,6 +102,32 @@ async def get_orders(request: web.Request) -> web.Response:
     rows, next_cursor = page(rows, query["limit"], lambda row: row["cursor"])
     return json_response({"orders": [{k: v for k, v in row.items() if k != "cursor"}
                                      for row in rows], "next": next_cursor})
+
+
+@docs(tags=["reads"], summary="A store's batches as they came, with their proof",
+      description="People at head office. Each batch with the key that signed it, its "
+      "signature and signed inputs, its Content-Digest and its exact body: with the store's "
+      "public key (in `/hq/v1/stores`) an auditor verifies, away from head office, that "
+      "every row was vouched for by its store (rows name their `batch_id`).",
+      parameters=[{"in": "path", "name": "store_id", "required": True, "type": "string"}],
+      responses={200: {"schema": BatchesPageSchema, "description": "A page of batches"},
+                 **errors(401, 403, 422, 500, 503)})
+@querystring_schema(BatchesQuerySchema)
+async def get_store_batches(request: web.Request) -> web.Response:
+    query, store_id = request["querystring"], request.match_info["store_id"]
+    rows = await request.app[LEDGER].store_batches(store_id, after_cursor(query),
+                                                   query["limit"] + 1)
+    rows, next_cursor = page(rows, query["limit"], lambda row: row["batch_id"])
+    return json_response({"store_id": store_id, "batches": list(map(_proof_view, rows)),
+                          "next": next_cursor})
+
+
+def _proof_view(row: dict) -> dict:
+    received = row["received_at"]
+    return {**{name: row[name] for name in ("batch_id", "key_id", "signature_input",
+                                            "signature", "content_digest", "rows")},
+            "body": base64.b64encode(bytes(row["body"])).decode(),
+            "received_at": received if isinstance(received, str) else to_iso(received)}
 
 
 @docs(tags=["reads"], summary="Every store: its keys, the sales head office holds, its last batch",

@@ -1,9 +1,14 @@
 """Head office's reads, people and docs: people sign in as at a store (tokens, sessions,
 roles hq-operator and hq-dashboard); /docs and /openapi.json describe every route; /metrics
 counts what came in."""
+import base64
+import datetime
 import re
 from pathlib import Path
 
+from multidict import CIMultiDict
+
+from server.chain.signing import KeyRecord, Message, verify
 from server.hq.routes import ROUTES
 from tests.chain.helpers import batch_body, sales_rows
 from tests.chain.test_signatures import BATCHES, assert_refused
@@ -29,6 +34,34 @@ async def test_people_read_every_store_and_stores_read_only_their_own(store, hq_
     await assert_refused(await hq_client.get("/hq/v1/stores"), 401, "unauthorized")
     await assert_refused(await hq_client.post(BATCHES, data=b"{}", headers=bearer(
         operator_token)), 403, "forbidden")   # a person does not deliver batches
+
+
+async def test_an_auditor_reads_each_batch_as_it_came_and_verifies_it(store, hq_client,
+                                                                       operator_token):
+    bodies = [batch_body("store-a", sales_rows(count=2)),
+              batch_body("store-a", sales_rows("kiosk-2", count=1))]
+    for body in bodies:
+        await store.post(BATCHES, body)
+    first = await hq_client.get("/hq/v1/stores/store-a/batches?limit=1",
+                                headers=bearer(operator_token))
+    page = await first.json()
+    rest = await (await hq_client.get(f"/hq/v1/stores/store-a/batches?after={page['next']}",
+                                      headers=bearer(operator_token))).json()
+    batches = page["batches"] + rest["batches"]
+    assert [base64.b64decode(b["body"]) for b in batches] == bodies and rest["next"] is None
+    proof = batches[0]
+    headers = CIMultiDict({"Content-Type": "application/json", **{
+        name: proof[key] for name, key in (("Content-Digest", "content_digest"), (
+            "Signature-Input", "signature_input"), ("Signature", "signature"))}})
+    key = KeyRecord("store-a", store.key.key_id, store.key.public_key)
+    verified = verify(Message("POST", store.url(BATCHES), headers), bodies[0], key,
+                      datetime.datetime.fromisoformat(proof["received_at"]), 300)
+    assert (verified.store_id, proof["key_id"], proof["rows"]) == ("store-a", key.key_id, 2)
+    orders = (await (await hq_client.get("/hq/v1/orders", headers=bearer(
+        operator_token))).json())["orders"]
+    assert [o["batch_id"] for o in orders] == [batches[0]["batch_id"]] * 2 + [
+        batches[1]["batch_id"]]
+    await assert_refused(await store.get("/hq/v1/stores/store-a/batches"), 403, "forbidden")
 
 
 async def test_a_browser_signs_in_at_head_office_as_at_a_store(hq_client, operator_token):
