@@ -102,8 +102,9 @@ class Report:
         return {"clean": self.clean, "expect_drained": self.expect_drained,
                 "counts": self.counts, "findings": self.findings, "set_aside": self.set_aside}
 
-    def text(self, show: int = 5) -> str:
-        """A summary for people: the counts, then each finding with its first few orders."""
+    def text(self, show: int = 5, central: str = "central") -> str:
+        """A summary for people: the counts, then each finding with its first few orders
+        (`central`: what the far side is called; in a chain, head office)."""
         c = self.counts
         lines = [
             f"history: {c['history_orders']} sales over {c['history_kiosks']} kiosks: "
@@ -111,9 +112,9 @@ class Report:
             f"({c['unknown_stored']} stored, {c['unknown_absent']} not)",
             f"edge: {c['edge_orders']} orders ({c['edge_pending']} pending, "
             f"{c['edge_synced']} synced, {len(self.set_aside)} set aside); "
-            f"central: {c['central_orders']} orders",
+            f"{central}: {c['central_orders']} orders",
         ]
-        for kind in FATAL:
+        for kind in self.findings:
             lines.append(_finding_line(kind, self.findings[kind], show))
         if self.set_aside:
             lines.append(_finding_line("set_aside (not fatal: staff attention)", self.set_aside,

@@ -4,8 +4,9 @@ Each sale is one operation: an `invoke` when the kiosk first sends it, then one 
 `ok` (the edge answered 200/201: `total_ore`, `status`, `replayed`), `fail` (a definite
 refusal: `status`, `error`) or `unknown` (no answer before the run's deadline). Every line
 carries `time` (wall-clock seconds), `kiosk_id`, `type`, `order_uuid` (= kiosk_id + ':' +
-idempotency_key) and `idempotency_key`. Lines are flushed one by one, so a history survives
-the simulator being killed; a sale with an invoke and nothing after it is then `unknown`.
+idempotency_key) and `idempotency_key`; in a chain's run also `store_id` (kiosk ids repeat
+from store to store). Lines are flushed one by one, so a history survives the simulator
+being killed; a sale with an invoke and nothing after it is then `unknown`.
 """
 import json
 import time
@@ -101,10 +102,13 @@ class OrderOutcome:
             self.error = event.get("error")
 
 
-def fold_outcomes(events: Iterable[dict]) -> dict[str, OrderOutcome]:
-    """Per order_uuid, the outcome of the sale after every event about it."""
+def fold_outcomes(events: Iterable[dict], store_id: str | None = None) -> dict[str, OrderOutcome]:
+    """Per order_uuid, the outcome of the sale after every event about it (in a chain's
+    history, of one store's sales)."""
     outcomes: dict[str, OrderOutcome] = {}
     for event in events:
+        if event.get("store_id") != store_id:
+            continue
         outcome = outcomes.get(event["order_uuid"])
         if outcome is None:
             outcome = outcomes[event["order_uuid"]] = OrderOutcome(

@@ -93,8 +93,8 @@ class Fleet:
     """One run: its clock and bounds, the edge client, the counters, the history, the kiosks."""
 
     def __init__(self, options: FleetOptions, session: aiohttp.ClientSession,
-                 history: HistoryWriter | None):
-        self.options, self.history = options, history
+                 history: HistoryWriter | None, store_id: str | None = None):
+        self.options, self.history, self.store_id = options, history, store_id
         self.stats = FleetStats()
         self.started_at = time.monotonic()
         self.window_end = self.started_at + options.duration_s
@@ -104,9 +104,10 @@ class Fleet:
         self.kiosks: list[SimKiosk] = []
 
     def record(self, event_type: str, kiosk_id: str, key: str, **fields) -> None:
-        """Append to the history, if there is one."""
+        """Append to the history, if there is one (in a chain, tagged with the store)."""
         if self.history is not None:
-            self.history.record(event_type, kiosk_id, key, **fields)
+            tag = {"store_id": self.store_id} if self.store_id else {}
+            self.history.record(event_type, kiosk_id, key, **tag, **fields)
 
     async def prepare(self) -> None:
         """Fetch the catalog and enrol the kiosks (enrolling again rotates their tokens)."""

@@ -12,7 +12,8 @@ REFRESH_S = 5.0       # keys enrolled or revoked by a command are seen within th
 MISS_REFRESH_S = 1.0  # and an unknown key id makes it look again, at most this often
 
 
-def _key_record(row) -> KeyRecord:
+def key_record(row) -> KeyRecord:
+    """A key as the register (or head office's /hq/v1/stores) tells it."""
     revoked = row["revoked_at"]
     return KeyRecord(row["store_id"], row["key_id"], decode_public_key(row["public_key"]),
                      None if revoked is None else str(revoked))
@@ -62,7 +63,7 @@ class SqliteRegistry(SqliteStore):
 
     async def all_keys(self) -> list[KeyRecord]:
         """Every key, revoked ones too."""
-        return [_key_record(row) for row in await self.db.fetchall("SELECT * FROM store_keys")]
+        return [key_record(row) for row in await self.db.fetchall("SELECT * FROM store_keys")]
 
     async def stores(self) -> list[dict]:
         """Every store with its keys."""
@@ -102,7 +103,7 @@ class PgRegistry:
 
     async def all_keys(self) -> list[KeyRecord]:
         """Every key, revoked ones too."""
-        return [_key_record(row) for row in await self.db.fetch("SELECT * FROM store_keys")]
+        return [key_record(row) for row in await self.db.fetch("SELECT * FROM store_keys")]
 
     async def stores(self) -> list[dict]:
         """Every store with its keys."""

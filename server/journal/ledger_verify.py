@@ -47,8 +47,9 @@ class LedgerReport:
         return not self.breaks
 
 
-def _batch_break(batch: dict, keys: dict) -> str | None:
-    """Why a batch's proof does not hold, or None."""
+def batch_break(batch: dict, keys: dict) -> str | None:
+    """Why a batch's proof (as head office keeps it) does not hold against the keys (by
+    key id), or None."""
     key = keys.get(batch["key_id"])
     if key is None or key.store_id != batch["store_id"]:
         return f"signed by key {batch['key_id']}, which the store was never given"
@@ -97,7 +98,7 @@ async def _check_store(ledger, store_id: str, keys: dict, report: LedgerReport) 
             report.batches += 1
             held = await ledger.batch_rows(store_id, batch["batch_id"])
             report.rows += len(held)
-            why = _batch_break(batch, keys)
+            why = batch_break(batch, keys)
             if why is None:
                 for uuid, row_why in _row_breaks(held, bytes(batch["body"])):
                     report.breaks.append(LedgerBreak(store_id, f"row {uuid}", row_why))
