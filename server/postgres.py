@@ -69,15 +69,28 @@ class PostgresDatabase:
 
     @contextlib.asynccontextmanager
     async def connection(self):
-        """A connection of the pool; a lost or refused one is LedgerUnavailable (503)."""
+        """A connection of the pool; a lost or refused one is LedgerUnavailable (503). Any
+        refusal to connect is one, whatever the server's reason (the database not accepting
+        connections, too many of them, starting up): the work was not begun, so it may be
+        tried again."""
         try:
-            async with self.pool.acquire(timeout=self.acquire_timeout_s) as conn:
-                yield conn
+            conn = await self.pool.acquire(timeout=self.acquire_timeout_s)
+        except (*UNAVAILABLE, asyncpg.PostgresError) as exc:
+            raise _unavailable(exc) from exc
+        try:
+            yield conn
         except UNAVAILABLE as exc:
-            log.warning("the database is unavailable: %s: %s", type(exc).__name__, exc)
-            raise LedgerUnavailable("the database is unavailable for now; try again",
-                                    {"reason": type(exc).__name__},
-                                    {"Retry-After": "2"}) from exc
+            raise _unavailable(exc) from exc
+        finally:
+            await self._release(conn)
+
+    async def _release(self, conn: asyncpg.Connection) -> None:
+        """Give the connection back. One that broke (its reset fails) is dropped by the pool,
+        which opens another on a later acquire; the work done on it stands or fell already."""
+        try:
+            await self.pool.release(conn)
+        except UNAVAILABLE as exc:
+            log.warning("a broken connection was dropped: %s: %s", type(exc).__name__, exc)
 
     async def fetch(self, sql: str, *args) -> list:
         """All rows of one statement."""
@@ -112,3 +125,9 @@ async def migrate(conn: asyncpg.Connection, schema_dir: Path) -> None:
             await conn.execute(path.read_text())
             await conn.execute("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)",
                                version, path.name)
+
+
+def _unavailable(exc: BaseException) -> LedgerUnavailable:
+    log.warning("the database is unavailable: %s: %s", type(exc).__name__, exc)
+    return LedgerUnavailable("the database is unavailable for now; try again",
+                             {"reason": type(exc).__name__}, {"Retry-After": "2"})
