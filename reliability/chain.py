@@ -88,7 +88,6 @@ class Chain:
         if self.own_hq:
             await asyncio.to_thread(self.hq.start)
             say(f"[hq] up at {self.hq.url} on {self.database.rsplit('/', 1)[1]}")
-        self._db = await asyncpg.connect(self.database)
 
         def start_store(store_id: str) -> Edge:
             edge = self.hq.chain_edge(self.workdir / store_id, store_id, self.edge_env)
@@ -111,21 +110,23 @@ class Chain:
             await fleet.prepare()
 
     async def sell(self, say: Callable[[str], None], damage=None) -> None:
-        """Every fleet sells to its bounds beside head office's outages and `damage(chain)`;
-        then head office is up again."""
+        """Every fleet sells to its bounds beside head office's outages and `damage(chain)`
+        (which ends when it has done its work: it is waited for); then head office is up."""
         self.started_at = time.monotonic()
-        extra = [asyncio.create_task(self._hq_outages())] if self.options.hq_outage_every_s \
-            else []
-        if damage is not None:
-            extra.append(asyncio.create_task(damage(self)))
-        reporter = asyncio.create_task(self._report(say))
+        background = [asyncio.create_task(self._report(say))]
+        if self.options.hq_outage_every_s:
+            background.append(asyncio.create_task(self._hq_outages()))
+        damaging = asyncio.create_task(damage(self)) if damage is not None else None
         try:
             summaries = await asyncio.gather(*(fleet.run(None) for fleet in
                                                self.fleets.values()))
+            if damaging is not None:
+                await damaging
         finally:
-            for task in [*extra, reporter]:
+            for task in [*background, *filter(None, [damaging])]:
                 task.cancel()
-            await asyncio.gather(*extra, reporter, return_exceptions=True)
+            await asyncio.gather(*background, *filter(None, [damaging]),
+                                 return_exceptions=True)
         self.sold = dict(zip(self.fleets, summaries, strict=True))
         await self.ensure_hq_up()
         await self._report_once(say)
@@ -150,7 +151,7 @@ class Chain:
         for edge in self.edges.values():
             if edge.running:
                 await asyncio.to_thread(edge.stop)
-        if self._db is not None:
+        if self._db is not None and not self._db.is_closed():
             await self._db.close()
         if self.own_hq and self.hq.running:
             await asyncio.to_thread(self.hq.stop)
@@ -170,10 +171,13 @@ class Chain:
             outage.down_s = round(self.elapsed() - outage.at_s, 2)
 
     async def rows_at_hq(self) -> int | None:
-        """How many rows head office's database holds now (None if it cannot say)."""
+        """How many rows head office's database holds now (None if it cannot say; the
+        connection is made again next time, as a torture run may have cut it)."""
         try:
+            if self._db is None or self._db.is_closed():
+                self._db = await asyncpg.connect(self.database, timeout=2)
             return await self._db.fetchval("SELECT count(*) FROM central_orders")
-        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+        except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError):
             return None
 
     async def _report(self, say: Callable[[str], None]) -> None:

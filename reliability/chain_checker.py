@@ -27,6 +27,7 @@ from reliability.checker import (
     StoredOrder,
     canonical,
     find_problems,
+    finding_line,
     read_sqlite_orders,
 )
 from reliability.history import fold_outcomes, read_history
@@ -56,14 +57,21 @@ class ChainReport:
                 "stores": {store: report.as_json() for store, report in self.stores.items()}}
 
     def text(self, show: int = 5) -> str:
-        """Each store's summary, then the verdict."""
+        """A line per store, each finding it has under it, then the verdict."""
         lines = []
         for store, report in self.stores.items():
-            lines.append(f"== {store}")
-            lines.append(report.text(show, central="head office").rsplit("\n", 1)[0])
+            c = report.counts
+            lines.append(f"{store}: {c['history_orders']} sales (ok {c['ok']}, fail "
+                         f"{c['fail']}, unknown {c['unknown']}); edge {c['edge_orders']} "
+                         f"({c['edge_pending']} pending, {len(report.set_aside)} set aside); "
+                         f"head office {c['central_orders']}")
+            lines += [finding_line(kind, uuids, show)
+                      for kind, uuids in report.findings.items() if uuids]
         fatal = sum(len(uuids) for report in self.stores.values()
                     for uuids in report.findings.values())
-        lines.append("CLEAN" if self.clean else f"FAILED: {fatal} fatal findings")
+        kinds = ", ".join(self.stores[next(iter(self.stores))].findings) if self.stores else ""
+        lines.append(f"CLEAN (none of: {kinds})" if self.clean
+                     else f"FAILED: {fatal} fatal findings")
         return "\n".join(lines)
 
 

@@ -115,16 +115,16 @@ class Report:
             f"{central}: {c['central_orders']} orders",
         ]
         for kind in self.findings:
-            lines.append(_finding_line(kind, self.findings[kind], show))
+            lines.append(finding_line(kind, self.findings[kind], show))
         if self.set_aside:
-            lines.append(_finding_line("set_aside (not fatal: staff attention)", self.set_aside,
+            lines.append(finding_line("set_aside (not fatal: staff attention)", self.set_aside,
                                        show))
         fatal = sum(len(uuids) for uuids in self.findings.values())
         lines.append("CLEAN" if self.clean else f"FAILED: {fatal} fatal findings")
         return "\n".join(lines)
 
 
-def _finding_line(kind: str, uuids: list[str], show: int) -> str:
+def finding_line(kind: str, uuids: list[str], show: int) -> str:
     if not uuids:
         return f"  {kind}: 0"
     more = f" … and {len(uuids) - show} more" if len(uuids) > show else ""

@@ -71,6 +71,11 @@ class ServiceProcess:
         """Everything the process printed so far, over all its starts."""
         return self.log_path.read_text() if self.log_path.exists() else ""
 
+    def server_errors(self) -> int:
+        """How many requests it answered 500 so far (each is logged with its request id,
+        server/web/envelope.py)."""
+        return self.output.count(" failed (request id ")
+
     def stop(self) -> None:
         """Stop the process we started (by its PID) and keep what it printed."""
         self.proc.send_signal(signal.SIGINT)

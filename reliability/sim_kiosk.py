@@ -50,7 +50,9 @@ class SimKiosk:
                  if p.get("sold_by") == "kg" else {"sku": p["sku"], "qty": rng.randint(1, 3)}
                  for p in chosen]
         method = rng.choice(("card", "swish"))
-        reference = f"{method.upper()}-{self.sales_made:06d}-{rng.getrandbits(32):08x}"
+        # A letter between the counter and the random part: no run of digits a reference
+        # holds may pass for a card number (13 or more digits with a good Luhn sum).
+        reference = f"{method.upper()}-{self.sales_made:06d}-R{rng.getrandbits(32):08x}"
         return {"idempotency_key": str(uuid.uuid4()), "items": lines,
                 "payment": {"method": method, "reference": reference}}
 

@@ -1,4 +1,8 @@
-"""Fixtures: the real app, on real SQLite files in a temp dir, served on 127.0.0.1."""
+"""Fixtures: the real app, on real SQLite files in a temp dir, served on 127.0.0.1; and, for
+head office, a real PostgreSQL database made for each test and dropped after.
+
+PostgreSQL is found at CHECKOUT_TEST_POSTGRES (an admin DSN; scripts/test starts one when
+none answers on 127.0.0.1:5432). A test that cannot reach it fails: it is never skipped."""
 import asyncio
 import contextlib
 import inspect
@@ -9,9 +13,11 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import aiohttp
+import asyncpg
 import pytest
 from aiohttp.test_utils import TestServer
 
+from reliability.databases import admin_dsn, create_database, drop_database
 from server.auth.enrolment import enrol_kiosk, issue_person_token
 from server.clock import to_iso
 from server.config import CENTRAL_DB, EDGE_DB, Settings
@@ -26,6 +32,20 @@ from server.web.serving import server_options
 MILK = "7318001010007"        # Mellanmjölk, 16.95 kr, VAT 12 %
 DETERGENT = "7318406180435"   # Tvättmedel, 79.95 kr, VAT 25 %
 NEWSPAPER = "7318802130485"   # Dagstidning, 35.00 kr, VAT 6 %
+
+
+@pytest.fixture
+async def postgres():
+    """A new, empty database for this test (its DSN); dropped, sessions and all, after."""
+    admin = admin_dsn()
+    try:
+        database = await create_database(admin, "test")
+    except (OSError, asyncpg.PostgresError) as exc:
+        pytest.fail(f"no PostgreSQL answers at {admin} ({exc}); scripts/test starts one")
+    try:
+        yield database
+    finally:
+        await drop_database(admin, database)
 
 
 class SettableClock:
