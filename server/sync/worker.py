@@ -9,8 +9,8 @@ the backoff holds, so its sales are never stranded behind a flag nobody will fli
 
 A failure that is about the ledger as a whole (head office unreachable, busy, or refusing
 the store: the error says `whole_ledger`) backs off the ledger, not the kiosk: while it
-waits no kiosk tries, and when it is due one kiosk probes; the others follow only once the
-probe got through. So a store with ten kiosks knocks on a head office that is down as one
+waits no kiosk tries, and when it is due one kiosk probes with one batch; every kiosk
+follows, side by side, only once the probe got through. So a store with ten kiosks knocks on a head office that is down as one
 store, not ten, and its kiosks drain at once when it is back.
 """
 import asyncio
@@ -124,23 +124,19 @@ class SyncWorker:
         kiosks = [kiosk_id for kiosk_id, row in sorted(rows.items()) if self.link_allows(row)]
         gate = asyncio.Semaphore(self.settings.sync_parallel_kiosks)
 
-        async def drain_if_allowed(kiosk_id: str) -> None:
+        async def drain_if_allowed(kiosk_id: str, max_batches: int | None = None) -> None:
             async with gate:
                 if not self.backoff.waiting(kiosk_id) and await self.link_up(kiosk_id):
-                    await self.drain_kiosk(kiosk_id)
+                    await self.drain_kiosk(kiosk_id, max_batches)
 
         if kiosks and LEDGER in self.backoff.failures:
-            probe, kiosks = self._probe_first(kiosks)
-            await self._drain_all(drain_if_allowed, probe)
+            # One batch of one kiosk (not waiting on its own) probes; all follow if it went.
+            probe = [k for k in kiosks if not self.backoff.waiting(k)][:1]
+            await self._drain_all(lambda kiosk_id: drain_if_allowed(kiosk_id, 1), probe)
             if LEDGER in self.backoff.failures:  # still failing: the rest wait their turn
                 self._wanted |= set(kiosks)
                 return
         await self._drain_all(drain_if_allowed, kiosks)
-
-    def _probe_first(self, kiosks: list[str]) -> tuple[list[str], list[str]]:
-        """The kiosk that probes a failing ledger (one not waiting on its own), the rest."""
-        ready = [kiosk_id for kiosk_id in kiosks if not self.backoff.waiting(kiosk_id)][:1]
-        return ready, [kiosk_id for kiosk_id in kiosks if kiosk_id not in ready]
 
     @staticmethod
     async def _drain_all(drain, kiosks: list[str]) -> None:
@@ -162,11 +158,12 @@ class SyncWorker:
             return bool(kiosk["central_link_up"])
         return True
 
-    async def drain_kiosk(self, kiosk_id: str) -> DrainReport:
-        """Push the kiosk's pending rows until none are left, the link drops or central fails."""
+    async def drain_kiosk(self, kiosk_id: str, max_batches: int | None = None) -> DrainReport:
+        """Push the kiosk's pending rows until none are left, the link drops, central fails
+        or (if given) `max_batches` went."""
         report = DrainReport(kiosk_id)
         async with self._locks.setdefault(kiosk_id, asyncio.Lock()):
-            while True:
+            while max_batches is None or report.batches < max_batches:
                 batch = await self.store.pending_batch(kiosk_id, self.settings.sync_batch_size)
                 if not batch.count:
                     break
