@@ -10,8 +10,9 @@ the backoff holds, so its sales are never stranded behind a flag nobody will fli
 A failure that is about the ledger as a whole (head office unreachable, busy, or refusing
 the store: the error says `whole_ledger`) backs off the ledger, not the kiosk: while it
 waits no kiosk tries, and when it is due one kiosk probes with one batch; every kiosk
-follows, side by side, only once the probe got through. So a store with ten kiosks knocks on a head office that is down as one
-store, not ten, and its kiosks drain at once when it is back.
+follows, side by side, only once the probe got through. So a store with ten kiosks knocks
+on a head office that is down as one store, not ten, and its kiosks drain at once when it
+is back.
 """
 import asyncio
 import logging
