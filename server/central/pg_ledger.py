@@ -1,13 +1,25 @@
 """Head office's ledger on PostgreSQL (asyncpg): every store's sales, once.
 
-A batch goes in by one transaction of one statement: the batch's record with its proof, its
-rows (arrays, taken apart by unnest: no statement per row), and the running totals, each
-step a CTE of the same INSERT; rows already held are skipped (ON CONFLICT DO NOTHING), and
-only when some were skipped does a second statement ask which of them the ledger holds with
-other content (a content check by entry_hash and total: DO NOTHING alone never would), to
-refuse those for good. The table is partitioned by month of business_day; a month's
-partition is made ahead (at start: this month and the next two) or, for any other month, in
-a short transaction of its own before the batch that needs it, under an advisory lock.
+A batch goes in by one transaction: its rows are copied (binary COPY) into a temporary
+staging table of the connection's own, then one statement records the batch with its proof,
+inserts its rows from the staging table in the order they came, and keeps the running
+totals, each step a CTE of the same INSERT; rows already held are skipped (ON CONFLICT DO
+NOTHING), and only when some were skipped does a second statement ask which of them the
+ledger holds with other content (a content check by entry_hash and total: DO NOTHING alone
+never would), to refuse those for good.
+
+COPY rather than arrays taken apart by unnest: asyncpg checks every element of an array
+parameter against abstract base classes, which cost head office's one core 6.7 µs a row
+where COPY, encoding each value by its column's type, costs 2.5. The staging table is made
+once per connection (ON COMMIT DELETE ROWS empties it at each commit), not per batch, which
+would write the catalogue twice a batch; its identity column keeps the rows' order, whatever
+an aborted transaction left in it. The batch's body (the proof, as large as its rows) is
+compressed by lz4 where the server has it: the default pglz took ~5 ms more of the
+database's CPU for each 1 MB body, and the bytes read back are the same.
+
+The table is partitioned by month of business_day; a month's partition is made ahead (at
+start: this month and the next two) or, for any other month, in a short transaction of its
+own before the batch that needs it, under an advisory lock.
 """
 import datetime
 
@@ -18,10 +30,16 @@ from server.postgres import PostgresDatabase
 
 PARTITION_LOCK = 7_390_122
 DAY = BATCH_COLUMNS.index("business_day")
-# The arrays' SQL types, in BATCH_COLUMNS order.
-_TYPES = {"total_ore": "bigint", "business_day": "date"}
-_ARRAYS = ", ".join(f"${i}::{_TYPES.get(name, 'text')}[]"
-                    for i, name in enumerate(BATCH_COLUMNS, start=9))
+# The staging table: the batch's columns as received (its day still text), and their order.
+STAGED = {name: {"total_ore": "bigint"}.get(name, "text") for name in BATCH_COLUMNS}
+STAGING = (f"CREATE TEMP TABLE IF NOT EXISTS hq_staging"
+           f" ({', '.join(f'{name} {kind}' for name, kind in STAGED.items())},"
+           " arrival bigint GENERATED ALWAYS AS IDENTITY) ON COMMIT DELETE ROWS")
+LZ4 = "SET LOCAL default_toast_compression = lz4"
+HAS_LZ4 = ("SELECT 'lz4' = ANY(enumvals) FROM pg_settings"
+           " WHERE name = 'default_toast_compression'")
+_SELECTED = ", ".join("s.business_day::date" if name == "business_day" else f"s.{name}"
+                      for name in BATCH_COLUMNS)
 _PROOF = ("store_id, key_id, signature_input, signature, content_digest, body, received_at,"
           " rows")
 INGEST = f"""
@@ -30,8 +48,8 @@ WITH batch AS (
     RETURNING batch_id
 ), inserted AS (
     INSERT INTO central_orders ({', '.join(BATCH_COLUMNS)}, store_id, batch_id, received_at)
-    SELECT r.*, $1, batch.batch_id, $7 FROM batch, unnest({_ARRAYS})
-        AS r({', '.join(BATCH_COLUMNS)})
+    SELECT {_SELECTED}, $1, batch.batch_id, $7 FROM batch, hq_staging AS s
+    ORDER BY s.arrival
     ON CONFLICT DO NOTHING
     RETURNING kiosk_id, business_day, total_ore, order_uuid
 ), totals AS (
@@ -45,11 +63,10 @@ WITH batch AS (
 SELECT (SELECT batch_id FROM batch), (SELECT count(*) FROM inserted)
 """
 CONFLICTING = """
-SELECT r.order_uuid FROM unnest($2::text[], $3::date[], $4::text[], $5::bigint[])
-    AS r(order_uuid, business_day, entry_hash, total_ore)
-JOIN central_orders AS c ON c.store_id = $1 AND c.business_day = r.business_day
-    AND c.order_uuid = r.order_uuid
-WHERE c.entry_hash IS DISTINCT FROM r.entry_hash OR c.total_ore <> r.total_ore
+SELECT s.order_uuid FROM hq_staging AS s
+JOIN central_orders AS c ON c.store_id = $1 AND c.business_day = s.business_day::date
+    AND c.order_uuid = s.order_uuid
+WHERE c.entry_hash IS DISTINCT FROM s.entry_hash OR c.total_ore <> s.total_ore
 """
 # Every column as the edge spelt it (business_day back to its YYYY-MM-DD text).
 ORDER_ROW = (f"{', '.join(c for c in BATCH_COLUMNS if c != 'business_day')},"
@@ -89,6 +106,7 @@ class PgLedger:
     def __init__(self, db: PostgresDatabase):
         self.db = db
         self._months: set[str] = set()  # partitions known to exist
+        self._prepare = STAGING  # what each batch's transaction begins with
 
     async def open(self) -> "PgLedger":
         """Open the pool, migrate, and make this month's and the next two's partitions."""
@@ -97,6 +115,9 @@ class PgLedger:
         ahead = [(today.replace(day=1) + datetime.timedelta(days=32 * n)).strftime("%Y-%m")
                  for n in range(3)]
         await self.ensure_months(ahead)
+        lz4 = await self.db.fetchrow(HAS_LZ4)  # no row before PostgreSQL 14
+        if lz4 is not None and lz4[0]:
+            self._prepare = f"{LZ4}; {STAGING}"
         return self
 
     async def close(self) -> None:
@@ -121,22 +142,19 @@ class PgLedger:
     async def ingest(self, batch: SignedBatch) -> Delivery:
         """Record the batch and insert its rows in one transaction (see the module)."""
         await self.ensure_months({row[DAY][:7] for row in batch.rows})
-        columns = [list(values) for values in zip(*batch.rows, strict=True)] or \
-            [[] for _ in BATCH_COLUMNS]
-        columns[DAY] = [datetime.date.fromisoformat(text) for text in columns[DAY]]
         proof = batch.proof
         received = datetime.datetime.fromisoformat(batch.received_at)
         async with self.db.connection() as conn, conn.transaction():
+            await conn.execute(self._prepare)
+            await conn.copy_records_to_table("hq_staging", records=batch.rows,
+                                             columns=BATCH_COLUMNS)
             _, inserted = await conn.fetchrow(
                 INGEST, batch.store_id, proof.key_id, proof.signature_input, proof.signature,
-                proof.content_digest, batch.body, received, len(batch.rows), *columns)
+                proof.content_digest, batch.body, received, len(batch.rows))
             refused = {}
             if inserted < len(batch.rows):
-                at = {name: BATCH_COLUMNS.index(name)
-                      for name in ("order_uuid", "entry_hash", "total_ore")}
                 refused = {uuid: REFUSAL for (uuid,) in await conn.fetch(
-                    CONFLICTING, batch.store_id, columns[at["order_uuid"]], columns[DAY],
-                    columns[at["entry_hash"]], columns[at["total_ore"]])}
+                    CONFLICTING, batch.store_id)}
         return Delivery(inserted, len(batch.rows) - inserted - len(refused), refused)
 
     async def store_orders(self, store_id, kiosk_id, after: int, limit: int) -> list[dict]:
