@@ -253,3 +253,16 @@ def test_the_most_tries_a_backoff_allows_in_a_time():
     backoff = Backoff(initial_s=1, cap_s=8)  # least delays: 0.5, 1, 2, 4, 4, 4, ...
     assert [backoff.most_attempts_within(s) for s in (0, 0.4, 0.5, 3.4, 3.5, 7.5, 11.5)] == \
         [1, 1, 2, 3, 4, 5, 6]
+
+
+def test_a_busy_head_office_paces_without_growing_the_delay():
+    """hq_busy with Retry-After: wait what was asked (with up to half again), however many
+    failures came before, and the next unexplained failure goes on from where they were."""
+    now = [0.0]
+    backoff = Backoff(initial_s=1, cap_s=60, clock=lambda: now[0])
+    for _ in range(5):
+        backoff.failed("*ledger*")
+    for _ in range(20):
+        assert 2 <= backoff.paced("*ledger*", 2) <= 3
+    assert backoff.failures["*ledger*"] == 5 and backoff.waiting("*ledger*")
+    assert backoff.failed("*ledger*") >= 16  # the sixth failure's step, 32 s, half of it

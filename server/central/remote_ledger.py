@@ -24,18 +24,22 @@ from server.errors import CentralUnavailable
 # Answers about one batch; any other failure (no answer, busy, 5xx, the store's key refused)
 # is about head office and the store as a whole, and the sync backs off as one store.
 ABOUT_THE_BATCH = frozenset({400, 413, 422})
+BUSY = "hq_busy"  # head office up, taking other stores' batches: it paces by Retry-After
 
 
 class HeadOfficeError(CentralUnavailable):
-    """Head office did not take the batch (or the read) now; `retry_after_s` if it said.
-    A route that meets it answers 503 central_unavailable."""
+    """Head office did not take the batch (or the read) now; `retry_after_s` if it said;
+    `paced` when it is up and only busy (hq_busy with a Retry-After): the sync then waits what
+    it asked rather than backing off further. A route that meets it answers 503
+    central_unavailable."""
 
     def __init__(self, message: str, retry_after_s: float | None = None,
-                 status: int | None = None):
+                 status: int | None = None, code: str = ""):
         super().__init__(message, {"retry_after_s": retry_after_s},
                          {"Retry-After": str(round(retry_after_s or 5))})
         self.retry_after_s = retry_after_s
         self.whole_ledger = status not in ABOUT_THE_BATCH
+        self.paced = code == BUSY and bool(retry_after_s)
 
 
 class RemoteLedger:
@@ -86,9 +90,11 @@ class RemoteLedger:
         if status == 200:
             return payload
         error = (payload or {}).get("error", {}) if isinstance(payload, dict) else {}
-        raise HeadOfficeError(f"head office answered {status} {error.get('code', '')}: "
+        code = error.get("code", "")
+        raise HeadOfficeError(f"head office answered {status} {code}: "
                               f"{error.get('message', '')}".strip(),
-                              float(retry) if retry and retry.isdigit() else None, status)
+                              float(retry) if retry and retry.isdigit() else None, status,
+                              code)
 
     async def deliver(self, batch: str) -> Delivery:
         """Send the batch (its rows as the edge wrote them), signed; head office's answer."""

@@ -29,6 +29,15 @@ class Backoff:
         self._due[key] = self.clock() + delay
         return delay
 
+    def paced(self, key: str, seconds: float) -> float:
+        """The other side is up and asked for this wait (a busy head office pacing a herd):
+        wait it, with up to half of it again at random, without growing the step, which is
+        for failures nobody explained (the key still counts as failing). Returns the delay."""
+        self.failures.setdefault(key, 0)
+        delay = seconds * random.uniform(1.0, 1.5)
+        self._due[key] = self.clock() + delay
+        return delay
+
     def succeeded(self, key: str) -> None:
         """Forget the key's failures."""
         self.failures.pop(key, None)

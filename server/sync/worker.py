@@ -12,7 +12,9 @@ the store: the error says `whole_ledger`) backs off the ledger, not the kiosk: w
 waits no kiosk tries, and when it is due one kiosk probes with one batch; every kiosk
 follows, side by side, only once the probe got through. So a store with ten kiosks knocks
 on a head office that is down as one store, not ten, and its kiosks drain at once when it
-is back.
+is back. A head office that answers busy (hq_busy, Retry-After) is up and pacing the chain:
+the store waits what it asked, with jitter, and does not back off further, so a herd drains
+at head office's pace rather than at the pace of its unluckiest stores' growing delays.
 """
 import asyncio
 import logging
@@ -202,6 +204,8 @@ class SyncWorker:
             delay = self.backoff.failed(report.kiosk_id, retry_after)
         elif self.backoff.waiting(LEDGER):  # kiosks in flight together fail as one
             delay = self.backoff.next_due_in() or 0.0
+        elif getattr(exc, "paced", False):
+            delay = self.backoff.paced(LEDGER, retry_after)
         else:
             delay = self.backoff.failed(LEDGER, retry_after)
         self.on_failure(report.kiosk_id, report.error)
