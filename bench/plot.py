@@ -1,6 +1,7 @@
 """The latency plot: checkout (alone, beside wallboards, with a backlog held, during the
-drain, and the bare reference) and the socket round trips (kiosk acks, sale-to-wallboard
-deltas), by percentile, with the issue's p99 targets as dashed lines."""
+drain, and the bare reference), the socket round trips (kiosk acks, sale-to-wallboard
+deltas) and head office's batches (a POST to its 200, and a batch's first try to its 200,
+503s waited out), by percentile, with the issue's p99 targets as dashed lines."""
 from pathlib import Path
 
 import matplotlib
@@ -11,8 +12,10 @@ import matplotlib.pyplot as plt  # noqa: E402
 from bench.session import Session  # noqa: E402
 
 SOCKET_SERIES = ("kiosk socket ack", "sale to wallboard delta")
+HQ_PREFIX = "head office"  # the hq section's series (bench/hq.py) start so
 TARGET_LINES = {"checkout": [(20, "checkout p99 target")],
-                "sockets": [(50, "ack p99 target"), (250, "delta p99 target")]}
+                "sockets": [(50, "ack p99 target"), (250, "delta p99 target")],
+                "hq": [(250, "batch p99 target")]}
 TICKS = (50, 90, 99, 99.9, 99.99)
 
 
@@ -43,15 +46,26 @@ def _panel(axis, title: str, series: dict, targets: list) -> None:
         axis.legend(fontsize=8, loc="upper left")
 
 
+def _panel_of(label: str) -> str:
+    if label in SOCKET_SERIES:
+        return "sockets"
+    return "hq" if label.startswith(HQ_PREFIX) else "checkout"
+
+
 def write_plot(session: Session, path: Path) -> None:
-    """Two panels side by side, written as a PNG."""
-    checkout = {k: v for k, v in session.series.items() if k not in SOCKET_SERIES}
-    sockets = {k: v for k, v in session.series.items() if k in SOCKET_SERIES}
-    figure, (left, right) = plt.subplots(1, 2, figsize=(13, 5.5))
-    _panel(left, "Checkout at 64 connections (wrk)", checkout, TARGET_LINES["checkout"])
-    _panel(right, "Socket round trips", sockets, TARGET_LINES["sockets"])
+    """Three panels side by side, written as a PNG."""
+    series = {name: {} for name in TARGET_LINES}
+    for label, points in session.series.items():
+        series[_panel_of(label)][label] = points
+    figure, (left, middle, right) = plt.subplots(1, 3, figsize=(19, 5.5))
+    _panel(left, "Checkout at 64 connections (wrk)", series["checkout"],
+           TARGET_LINES["checkout"])
+    _panel(middle, "Socket round trips", series["sockets"], TARGET_LINES["sockets"])
+    _panel(right, f"Head office: {session.sizes.hq_batch_rows:,}-row batches, "
+           f"{session.sizes.hq_at_once} stores at once", series["hq"], TARGET_LINES["hq"])
     figure.suptitle(f"Always-On Checkout benchmark ({session.sizes.wrk_s:g} s wrk runs, "
-                    f"{session.sizes.sockets:,} kiosk sockets)")
+                    f"{session.sizes.sockets:,} kiosk sockets, {session.sizes.hq_rows:,} rows "
+                    "to head office)")
     figure.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(path, dpi=100)

@@ -1,5 +1,6 @@
-"""The processes a benchmark starts: the edge, the bare reference server, and helpers that
-make every child stop by itself (it dies with the benchmark) and read its memory."""
+"""The processes a benchmark starts: the edge, head office, the bare reference server, and
+helpers that make every child stop by itself (it dies with the benchmark) and read its
+memory."""
 import ctypes
 import os
 import resource
@@ -12,6 +13,7 @@ import urllib.request
 from pathlib import Path
 
 from reliability.edge_process import ROOT, Edge, EdgeDied
+from reliability.hq_process import HeadOffice
 
 PR_SET_PDEATHSIG = 1
 _LIBC = ctypes.CDLL(None, use_errno=True)  # loaded here: a forked child must not import
@@ -132,3 +134,27 @@ class ReferenceServer:
         """Stop the process we started."""
         if self.proc is not None:
             stop_process(self.proc)
+
+
+class BenchHeadOffice(HeadOffice):
+    """Head office as `python -m server hq` on a database, started like the edge: it dies
+    with the benchmark, its fd limit raised (a herd of stores is hundreds of sockets)."""
+
+    def start(self) -> None:
+        """Start the process and wait for its /health."""
+        with open(self.log_path, "a") as log:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "server", *self.command()],
+                cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, text=True,
+                env={**os.environ, **BENCH_ENV, **self.env},
+                preexec_fn=child_setup(signal.SIGTERM, raise_fd_limit=True))
+        wait_for_health(self.proc, self.url, self.log_path)
+
+    def stop(self) -> None:
+        """Stop the process we started, by its PID; kill it if it will not stop."""
+        if self.proc is not None:
+            stop_process(self.proc)
+
+    def rss_kb(self) -> int:
+        """Head office's resident memory now, in KiB."""
+        return rss_kb(self.proc.pid)

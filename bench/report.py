@@ -3,7 +3,10 @@ from bench.session import Session
 
 KEYS = ("checkout_rps", "reference_rps", "checkout_ratio", "checkout_p99_ms",
         "drain_rows_per_s", "drain_p99_ratio", "sockets", "socket_ack_p99_ms",
-        "rss_per_socket_kb", "delta_p99_ms", "dashboard_msgs_per_s", "start_s", "idle_rss_mb")
+        "rss_per_socket_kb", "delta_p99_ms", "dashboard_msgs_per_s", "start_s", "idle_rss_mb",
+        "hq_rows_per_s", "hq_copy_rows_per_s", "hq_ratio", "hq_batch_p99_ms", "hq_herd_s",
+        "hq_non503_errors", "hq_single_sales_per_s", "hq_single_sale_p99_ms", "hq_duplicates",
+        "hq_rss_mb", "hq_db_connections_max")
 
 # key -> (target as people read it, the test); the issue's targets, at full size.
 TARGETS = {
@@ -18,13 +21,26 @@ TARGETS = {
     "dashboard_msgs_per_s": ("≤ 5 per wallboard per s", lambda v: v <= 5),
     "start_s": ("≤ 1 s", lambda v: v <= 1),
     "idle_rss_mb": ("≤ 80 MB", lambda v: v <= 80),
+    "hq_rows_per_s": ("≥ 30,000 rows/s", lambda v: v >= 30_000),
+    "hq_ratio": ("≥ 50% of plain COPY", lambda v: v >= 0.5),
+    "hq_batch_p99_ms": ("≤ 250 ms, 1,000 rows, 64 stores", lambda v: v <= 250),
+    "hq_non503_errors": ("0 during the herd", lambda v: v == 0),
+    "hq_duplicates": ("0", lambda v: v == 0),
 }
 UNITS = {"checkout_rps": "/s", "reference_rps": "/s", "checkout_p99_ms": " ms",
          "drain_rows_per_s": "/s", "drain_p99_ratio": "×", "socket_ack_p99_ms": " ms",
          "rss_per_socket_kb": " KB", "delta_p99_ms": " ms", "start_s": " s",
-         "idle_rss_mb": " MB"}
+         "idle_rss_mb": " MB", "hq_rows_per_s": "/s", "hq_copy_rows_per_s": "/s",
+         "hq_batch_p99_ms": " ms", "hq_herd_s": " s", "hq_rss_mb": " MB",
+         "hq_single_sales_per_s": "/s", "hq_single_sale_p99_ms": " ms"}
 NOTES = {"checkout_rps": "durable sales, 64 conns, no sync beside",
-         "reference_rps": "bare aiohttp handler, same wrk script"}
+         "reference_rps": "bare aiohttp handler, same wrk script",
+         "hq_copy_rows_per_s": "same rows, plain COPY + INSERT, no HTTP",
+         "hq_herd_s": "stores reconnecting at once, all held",
+         "hq_rss_mb": "head office at the end",
+         "hq_single_sales_per_s": "one-sale batches, 64 stores at once",
+         "hq_single_sale_p99_ms": "a one-sale batch's POST to its 200",
+         "hq_db_connections_max": "most PostgreSQL sessions it held"}
 
 
 def verdicts(figures: dict) -> dict:
@@ -37,7 +53,7 @@ def verdicts(figures: dict) -> dict:
 def _value(key: str, value) -> str:
     if value is None:
         return "not measured"
-    if key == "checkout_ratio":
+    if key in ("checkout_ratio", "hq_ratio"):
         return f"{value:.1%}"
     if isinstance(value, float):
         value = f"{value:,.2f}" if abs(value) < 100 else f"{value:,.0f}"
@@ -69,6 +85,24 @@ def _checkout_context(session: Session) -> list[str]:
             f"{quote['ratio']:.1%} of the reference"]
 
 
+def _hq_context(session: Session) -> list[str]:
+    """How head office's steady phase went: its 503s, and how much of its time the last
+    stores' backoff took (the hq section's details)."""
+    details = session.details.get("hq")
+    if not details:
+        return []
+    steady, copy = details["steady"], details["copy_limit"]
+    lines = [f"Head office: {steady['statuses'].get('503', 0):,} answers 503 in the steady "
+             f"phase; a batch from its first try to its 200: p99 "
+             f"{steady['delivered_p99_ms'] or 0:,.0f} ms; plain COPY best at "
+             f"{copy['connections']} connection(s); settings: {details['settings']}"]
+    if steady["seconds_to_95_percent"]:
+        lines.append(f"Head office took 95% of the rows in {steady['seconds_to_95_percent']:.1f}"
+                     f" s ({steady['rows_per_s_to_95_percent']:,.0f} rows/s), all in "
+                     f"{steady['seconds']:.1f} s: the rest is the last stores' backoff")
+    return lines
+
+
 def table(session: Session, meta: dict) -> str:
     """The figures, their targets and whether each is met, then the latency percentiles."""
     figures, judged = session.figures, verdicts(session.figures)
@@ -86,6 +120,7 @@ def table(session: Session, meta: dict) -> str:
                  + (" (quick sizes: the targets are for the full run)"
                     if meta["mode"] == "quick" else ""))
     lines += _checkout_context(session)
+    lines += _hq_context(session)
     lines += ["", *_latency_rows(session)]
     if meta["failures"]:
         lines += ["", *(f"FAILED {name}: {why}" for name, why in meta["failures"].items())]

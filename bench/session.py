@@ -29,14 +29,25 @@ class Sizes:
     dashboards: int
     load_kiosks: int         # the kiosks wrk sells from, in turn
     settle_s: float          # quiet time before reading a process's memory
+    hq_stores: int           # simulated stores delivering to head office
+    hq_rows: int             # new rows they deliver, in batches of hq_batch_rows
+    hq_batch_rows: int
+    hq_at_once: int          # stores delivering at the same time
+    hq_herd_stores: int      # stores reconnecting at once, each with hq_herd_rows pending
+    hq_herd_rows: int
+    hq_single_sales: int     # one-sale batches, as stores send while their links are up
 
 
 FULL = Sizes(wrk_s=20, warmup_s=3, backlog=100_000, drain_kiosks=50, drain_cap_s=300,
              sockets=10_000, sockets_per_worker=2_500, beat_interval_s=5, beat_hold_s=30,
-             dashboards=100, load_kiosks=8, settle_s=2)
+             dashboards=100, load_kiosks=8, settle_s=2, hq_stores=500, hq_rows=1_000_000,
+             hq_batch_rows=1000, hq_at_once=64, hq_herd_stores=500, hq_herd_rows=2000,
+             hq_single_sales=10_000)
 QUICK = Sizes(wrk_s=4, warmup_s=1, backlog=2_000, drain_kiosks=50, drain_cap_s=60,
               sockets=200, sockets_per_worker=100, beat_interval_s=5, beat_hold_s=6,
-              dashboards=10, load_kiosks=4, settle_s=1)
+              dashboards=10, load_kiosks=4, settle_s=1, hq_stores=16, hq_rows=16_000,
+              hq_batch_rows=1000, hq_at_once=8, hq_herd_stores=16, hq_herd_rows=2000,
+              hq_single_sales=400)
 PROBE_KIOSK = "bench-probe"
 
 
@@ -45,6 +56,7 @@ class Session:
     """The edge under test (one data dir for the whole run) and everything measured."""
 
     sizes: Sizes
+    keep: bool = False       # --keep: the data dir, the logs and head office's databases
     work: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="aoc-bench-")))
     figures: dict = field(default_factory=dict)   # the --json keys
     details: dict = field(default_factory=dict)   # per section: what stands behind them
