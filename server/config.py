@@ -179,14 +179,20 @@ class HqSettings(ServiceSettings):
         "", "PostgreSQL DSN (postgresql://user@host:port/db); empty: SQLite in data_dir."
     )
     hq_max_batch_rows: int = _setting(5000, "Most rows one batch may hold (413 above).")
-    # About the database server's cores, plus one: beyond that, batches only queue inside
-    # the database. Measured on 2 cores (docs/performance.md): 2, 3, 4 or 8 at once took
-    # 19.2k, 22.3k, 22.7k and 22.3k rows/s, a batch's p99 106, 176, 323 and 670 ms.
+    # The ingest gate (server/hq/gate.py). Bytes: about the database server's cores plus one
+    # 1,000-row batches (~0.95 MB each); beyond that, large batches only queue inside the
+    # database. Measured on 2 cores (docs/performance.md): 2, 3, 4 or 8 such batches at once
+    # took 19.2k, 22.3k, 22.7k and 22.3k rows/s, a batch's p99 106, 176, 323 and 670 ms;
+    # one-sale batches, 190 a second 3 at once and 318 16 at once.
     hq_max_concurrent_batches: int = _setting(
-        3, "Batches ingested at once; beyond it, 503 hq_busy with Retry-After."
+        16, "Batches ingested at once; beyond it, 503 hq_busy with Retry-After."
+    )
+    hq_max_ingest_bytes: int = _setting(
+        3_145_728, "Bytes of batches ingested at once (a batch alone always goes in); "
+        "beyond it, 503 hq_busy."
     )
     hq_busy_retry_after_s: int = _setting(2, "Retry-After sent with 503 hq_busy.")
-    hq_db_pool_size: int = _setting(8, "Most PostgreSQL connections head office holds.")
+    hq_db_pool_size: int = _setting(20, "Most PostgreSQL connections head office holds.")
     hq_signature_max_age_s: float = _setting(
         300.0, "How far a signature's created time may be from head office's clock."
     )
@@ -199,7 +205,7 @@ class HqSettings(ServiceSettings):
         super().__post_init__()
         parse_faults(self.fault_injection)
         _require_positive(self, ("hq_max_batch_rows", "hq_max_concurrent_batches",
-                                 "hq_busy_retry_after_s", "hq_db_pool_size",
+                                 "hq_max_ingest_bytes", "hq_busy_retry_after_s", "hq_db_pool_size",
                                  "hq_signature_max_age_s"))
         if self.database and not self.database.startswith(("postgresql://", "postgres://")):
             raise ValueError("setting database must be a postgresql:// DSN")

@@ -50,6 +50,7 @@ def create_hq_app(settings: HqSettings, clock=utc_now) -> web.Application:
     app[HQ_METRICS] = HqMetrics()
     app[HQ_FAULTS] = Faults(settings.fault_injection)
     app[INGEST_GATE] = IngestGate(settings.hq_max_concurrent_batches,
+                                  settings.hq_max_ingest_bytes, settings.max_body_bytes,
                                   settings.hq_busy_retry_after_s)
     app.cleanup_ctx.extend([storage_ctx, socket_hub_ctx])
     setup_routes(app)

@@ -1,13 +1,16 @@
-"""Head office protects itself: a bounded number of batches go in at once; one beyond is
-answered 503 hq_busy with Retry-After at once (never queued, never a pile-up of database
-connections), writes nothing, and the store's sync waits at least what was asked, with
-jitter."""
+"""Head office protects itself: a bounded number of batches, and of their bytes, go in at
+once; one beyond is answered 503 hq_busy with Retry-After at once (never queued, never a
+pile-up of database connections), writes nothing, and the store's sync waits at least what
+was asked, with jitter."""
 import asyncio
 import contextlib
 
 import asyncpg
+import pytest
 
 from server.chain.signing import sign
+from server.errors import HqBusy
+from server.hq.gate import IngestGate
 from server.hq.keys import HQ_METRICS, INGEST_GATE
 from server.sync.backoff import Backoff
 from server.web.keys import SETTINGS
@@ -68,3 +71,21 @@ def test_the_sync_waits_at_least_what_head_office_asked_with_jitter():
     delays = [backoff.failed(f"kiosk-{i}", at_least_s=5) for i in range(200)]
     assert all(5 <= delay <= 7.5 for delay in delays)
     assert max(delays) - min(delays) > 1.0   # spread out, not all back at once
+
+
+def test_the_gate_weighs_batches_by_their_bytes():
+    """One-sale batches go in many at once, a herd's large ones a few at a time, a batch
+    alone whatever its size; a body of unknown length weighs the most a body may."""
+    gate = IngestGate(limit=16, max_bytes=3_000, unknown_size=8_000, retry_after_s=2)
+    with contextlib.ExitStack() as held:
+        for _ in range(16):
+            held.enter_context(gate.enter(100))
+        assert not gate.admits(100)                      # the count's bound
+    with gate.enter(1_000), gate.enter(1_000), gate.enter(1_000):
+        assert gate.bytes_in_progress == 3_000 and not gate.admits(1)   # the bytes' bound
+    with gate.enter(50_000):                             # alone, however large
+        with pytest.raises(HqBusy):
+            gate.enter(100).__enter__()
+    with gate.enter(None):
+        assert gate.bytes_in_progress == 8_000
+    assert gate.in_progress == gate.bytes_in_progress == 0
