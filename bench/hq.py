@@ -36,6 +36,7 @@ HQ_ENV: dict[str, str] = {}
 GIVE_UP_S = 600.0  # a batch not in by then is counted given up (the edge never gives up)
 STEADY_SERIES = "head office, batch POST to 200"
 DELIVERED_SERIES = "head office, first try to 200"
+SINGLE_SERIES = "head office, one-sale batch POST to 200"
 
 
 async def measure_hq(session: Session) -> None:
@@ -141,6 +142,7 @@ def record_hq(session: Session, steady: Plan, herd: Plan, single: Plan,
         "connection_samples": measured["connections"]["samples"]}
     session.series[STEADY_SERIES] = percentile_series(tally.answered_ms)
     session.series[DELIVERED_SERIES] = percentile_series(tally.delivered_ms)
+    session.series[SINGLE_SERIES] = percentile_series(single_tally.answered_ms)
     figures = session.figures
     say(f"hq: {figures['hq_rows_per_s']:,.0f} rows/s beside COPY's "
         f"{figures['hq_copy_rows_per_s']:,.0f} ({figures['hq_ratio']:.1%}); batch p99 "
