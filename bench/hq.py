@@ -12,8 +12,9 @@ database made for the run:
   is up sends each sale as it is made (a chain's busiest hour is this shape: many small
   batches, each a signature, a transaction and a commit), 64 at once:
   hq_single_sales_per_s and hq_single_sale_p99_ms;
-- then head office's memory (hq_rss_mb), the most PostgreSQL sessions it held during both
-  (hq_db_connections_max), the rows it holds twice (hq_duplicates, counted in PostgreSQL);
+- then head office's memory (hq_rss_mb), the most PostgreSQL sessions it held during all
+  (hq_db_connections_max), the rows it holds twice (hq_duplicates, counted in PostgreSQL),
+  and the bytes the ledger takes per row (in the details);
 - last, with head office stopped, the steady phase's batches by plain COPY into a fresh
   database (bench/hq_copy.py): hq_copy_rows_per_s, the limit, and hq_ratio beside it.
 """
@@ -22,7 +23,7 @@ import asyncio
 import aiohttp
 
 from bench.hq_copy import measure_copy_limit
-from bench.hq_database import BenchDatabases, most_connections, rows_held
+from bench.hq_database import BenchDatabases, bytes_stored, most_connections, rows_held
 from bench.hq_ingest import Plan, deliver_plan, make_plan
 from bench.hq_rows import SalesMaker
 from bench.hq_stores import Deliverer, Tally, enrol, make_stores
@@ -74,6 +75,7 @@ async def _measure(session: Session, databases: BenchDatabases) -> None:
         hq.stop()
     measured["connections"] = connections
     measured["held"], measured["duplicates"] = await rows_held(dsn)
+    measured["stored"] = await bytes_stored(dsn)
     measured["copy"] = await measure_copy_limit(databases, steady.bodies, steady.rows)
     record_hq(session, steady, herd, single, measured)
 
@@ -139,6 +141,9 @@ def record_hq(session: Session, steady: Plan, herd: Plan, single: Plan,
         "single_sales": {"batches": single.batches, "seconds": round(measured["single_s"], 3),
                          **single_tally.as_json()},
         "copy_limit": copy, "rows_expected": expected, "rows_held": measured["held"],
+        "bytes_stored": measured["stored"],
+        "bytes_per_row": {name: round(size / measured["held"]) if measured["held"] else None
+                          for name, size in measured["stored"].items()},
         "connection_samples": measured["connections"]["samples"]}
     session.series[STEADY_SERIES] = percentile_series(tally.answered_ms)
     session.series[DELIVERED_SERIES] = percentile_series(tally.delivered_ms)

@@ -95,3 +95,17 @@ async def rows_held(dsn: str) -> tuple[int, int]:
     finally:
         await conn.close()
     return total, total - distinct
+
+
+async def bytes_stored(dsn: str) -> dict[str, int]:
+    """What the ledger takes on disk, tables with their indexes and TOAST: the orders (every
+    month's partition), the batches with their proof, and the running totals."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        return dict(await conn.fetchrow(
+            "SELECT (SELECT sum(pg_total_relation_size(inhrelid))::bigint FROM pg_inherits"
+            "        WHERE inhparent = 'central_orders'::regclass) AS orders,"
+            " pg_total_relation_size('hq_batches') AS batches,"
+            " pg_total_relation_size('central_totals') AS totals"))
+    finally:
+        await conn.close()
