@@ -32,6 +32,7 @@ from reliability.checker import (
 )
 from reliability.history import fold_outcomes, read_history
 from reliability.hq_holdings import Holdings, read_api, read_postgres
+from reliability.tool_help import ToolHelp
 from server.chain.batches import parse_batch
 from server.errors import DomainError
 from server.journal.ledger_verify import batch_break
@@ -129,7 +130,8 @@ def check_chain(history_path: str | Path, stores_dir: str | Path, holdings: Hold
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     """The command line of `scripts/check_history HISTORY --stores-dir DIR ...`."""
     parser = argparse.ArgumentParser(prog="check_history --stores-dir DIR",
-                                     description=__doc__.splitlines()[0])
+                                     description=__doc__.splitlines()[0],
+                                     formatter_class=ToolHelp)
     add = parser.add_argument
     add("history", help="the JSONL history a chain's run wrote")
     add("--stores-dir", required=True, help="each store's data dir in it, named by store id")

@@ -21,12 +21,14 @@ from reliability.chain import Chain, ChainOptions
 from reliability.databases import admin_dsn, create_database
 from reliability.history import HistoryWriter
 from reliability.simulator import FleetOptions
+from reliability.tool_help import ToolHelp
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     """The command line of `scripts/simulate --stores N`."""
     parser = argparse.ArgumentParser(prog="simulate --stores N",
-                                     description=__doc__.splitlines()[0])
+                                     description=__doc__.splitlines()[0],
+                                     formatter_class=ToolHelp)
     add = parser.add_argument
     add("--stores", type=int, required=True, help="how many stores: store-1 .. store-N")
     add("--kiosks", type=int, default=3, help="simulated kiosks per store: sim-1 .. sim-K")
@@ -34,17 +36,23 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     add("--duration", type=float, default=60.0, help="seconds during which sales start")
     add("--settle", type=float, default=20.0, help="seconds after that to get every answer")
     add("--heartbeat", type=float, default=2.0, help="seconds between heartbeats")
-    add("--flip-every", type=float, help="toggle each kiosk's central link every S seconds")
+    add("--flip-every", type=float, metavar="S",
+        help="turn each kiosk's link to head office off and on every S seconds (default: never)")
     add("--flip-probability", type=float, default=0.0, help="chance to flip per heartbeat")
-    add("--seed", type=int, help="makes carts, arrivals and flips reproducible")
+    add("--seed", type=int,
+        help="makes carts, arrivals and flips the same from run to run (default: random)")
     add("--history", default="chain-history.jsonl", help="JSONL file the events go to")
-    add("--heal", type=float, metavar="S", help="at the end: links up, wait S s for the drain")
+    add("--heal", type=float, metavar="S",
+        help="at the end: every link up, and wait up to S s for every sale to reach head "
+        "office (default: no heal)")
     add("--timeout", type=float, default=5.0, help="seconds per request")
-    add("--hq", metavar="URL", help="a head office already running (this machine only)")
+    add("--hq", metavar="URL", help="a head office already running, on this machine "
+        "(default: one started on a new database)")
     add("--hq-database", metavar="DSN", help="head office's database (made if not given)")
     add("--postgres", metavar="DSN", help="admin DSN to make it with "
         "(default: $CHECKOUT_TEST_POSTGRES, else postgres@127.0.0.1:5432)")
-    add("--hq-outage-every", type=float, metavar="S", help="stop head office every S seconds")
+    add("--hq-outage-every", type=float, metavar="S",
+        help="stop head office (killed or stopped, at random) every S seconds (default: never)")
     add("--hq-outage-for", type=float, metavar="S", help="... for S seconds, then start it")
     add("--work-dir", type=Path, help="where the stores' data dirs go (default: a new one)")
     args = parser.parse_args(argv)

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from reliability.history import OrderOutcome, fold_outcomes, read_history
+from reliability.tool_help import ToolHelp
 
 FATAL = ("lost", "never_attempted", "failed_but_stored", "duplicates_edge",
          "duplicates_central", "central_differs", "ok_total_differs", "still_pending")
@@ -221,7 +222,8 @@ def check_api(history_path: str | Path, base_url: str, token: str,
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     """The command line of scripts/check_history."""
-    parser = argparse.ArgumentParser(prog="check_history", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="check_history", description=__doc__.splitlines()[0],
+                                     formatter_class=ToolHelp)
     add = parser.add_argument
     add("history", help="the JSONL history a simulator run wrote")
     add("--data-dir", help="the edge's data dir (edge_store.db and central_hq.db in it)")

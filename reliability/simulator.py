@@ -22,6 +22,7 @@ import aiohttp
 from reliability.edge_client import EdgeClient
 from reliability.history import HistoryWriter
 from reliability.sim_kiosk import SimKiosk
+from reliability.tool_help import ToolHelp
 from server.web.fields import KIOSK_ID
 
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
@@ -222,21 +223,27 @@ async def run_fleet(options: FleetOptions, history_writer: HistoryWriter | None,
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     """The command line of scripts/simulate."""
-    parser = argparse.ArgumentParser(prog="simulate", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="simulate", description=__doc__.splitlines()[0],
+                                     formatter_class=ToolHelp)
     add = parser.add_argument
     add("--url", default="http://127.0.0.1:8080", help="the edge (this machine only)")
     add("--token", required=True, help="an operator token (enrols the simulated kiosks)")
     add("--kiosks", type=int, default=3, help="how many kiosks: sim-1 .. sim-N")
     add("--rate", type=float, default=1.0, help="new sales per second per kiosk")
     add("--duration", type=float, default=60.0, help="seconds during which sales start")
-    add("--max-orders", type=int, help="stop starting sales after this many (fleet-wide)")
+    add("--max-orders", type=int,
+        help="stop starting sales after this many, all kiosks together (default: no limit)")
     add("--settle", type=float, default=15.0, help="seconds after that to get every answer")
     add("--heartbeat", type=float, default=5.0, help="seconds between heartbeats")
-    add("--flip-every", type=float, help="toggle each kiosk's central link every S seconds")
+    add("--flip-every", type=float, metavar="S",
+        help="turn each kiosk's link to head office off and on every S seconds (default: never)")
     add("--flip-probability", type=float, default=0.0, help="chance to flip per heartbeat")
-    add("--seed", type=int, help="makes carts, arrivals and flips reproducible")
+    add("--seed", type=int,
+        help="makes carts, arrivals and flips the same from run to run (default: random)")
     add("--history", default="history.jsonl", help="JSONL file the events are appended to")
-    add("--heal", type=float, metavar="S", help="at the end: links up, wait S s for the drain")
+    add("--heal", type=float, metavar="S",
+        help="at the end: every link up, and wait up to S s for every sale to reach head "
+        "office (default: no heal)")
     add("--timeout", type=float, default=5.0, help="seconds per request")
     add("--kiosk-prefix", default="sim", help="kiosk ids are PREFIX-1 .. PREFIX-N")
     return parser.parse_args(argv)
