@@ -30,6 +30,10 @@ class SessionSchema(Schema):
     expires_at = fields.DateTime(required=True)
 
 
+class SignedOutSchema(Schema):
+    signed_out = fields.Bool(required=True)
+
+
 async def get_signin_page(request: web.Request) -> web.FileResponse:
     return web.FileResponse(PAGE_DIR / "signin.html")
 
@@ -66,12 +70,15 @@ async def post_session(request: web.Request) -> web.Response:
 
 
 @docs(tags=["auth"], summary="Sign this browser out",
-      responses={204: {"description": "Signed out"}, **errors(401, 403, 500)})
+      description="Answers JSON, as every route does (a 204 would have no content type "
+      "for the spec to name).",
+      responses={200: {"schema": SignedOutSchema, "description": "Signed out"},
+                 **errors(401, 403, 500)})
 async def delete_session(request: web.Request) -> web.Response:
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie and is_session_value(cookie):
         await request.app[AUTH_STORE].end_session(hash_secret(cookie))
     await audit(request, "sign_out")
-    response = web.Response(status=204)
+    response = json_response({"signed_out": True})
     response.del_cookie(SESSION_COOKIE, path="/")
     return response
