@@ -9,6 +9,7 @@ from server.auth.store import AuthStore
 from server.config import ServiceSettings
 from server.hub.credential_watch import CredentialWatch
 from server.hub.hub import SocketHub
+from server.web.assets import add_favicon
 from server.web.authentication import auth_middleware
 from server.web.envelope import error_middleware
 from server.web.headers import security_headers_middleware
@@ -23,13 +24,14 @@ def new_service_app(settings: ServiceSettings, clock, limits: RateLimits,
     envelope, plain bodies, the service's own `admission` ones, authentication and
     authorization, validation) and its settings, clock and rate limits. Admission comes
     before authentication so that a request refused for load costs no body read and no
-    signature check."""
+    signature check. Every service answers /favicon.ico."""
     app = web.Application(
         middlewares=[security_headers_middleware, error_middleware, plain_bodies_middleware,
                      *admission, auth_middleware, validation_middleware],
         client_max_size=settings.max_body_bytes,
     )
     app[SETTINGS], app[CLOCK], app[RATE_LIMITS] = settings, clock, limits
+    add_favicon(app)
     return app
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from server.config import CENTRAL_DB, EDGE_DB
 from server.edge_app.factory import create_app
 from server.web.serving import SERVER_NAME
-from tests.conftest import raw_exchange, sale
+from tests.conftest import heartbeat, raw_exchange, sale
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -79,3 +79,29 @@ async def test_a_5000_digit_number_gets_our_words_not_python_s(client):
     assert "4300" not in text and "sys.set_int_max_str_digits" not in text
     assert (await resp.json())["error"]["details"] == {
         "reason": "a number in it is too long to read"}
+
+
+async def test_routine_probes_stay_out_of_the_info_log(client, caplog):
+    """A kiosk's health probes and heartbeats, answered well, are DEBUG lines; a failing
+    probe and every other request stay INFO."""
+    with caplog.at_level(logging.INFO, logger="aiohttp.access"):
+        assert (await client.get("/health")).status == 200
+        await heartbeat(client)
+        assert (await client.get("/edge/orders")).status == 200
+        assert (await client.raw.post("/edge/heartbeat", json={})).status == 401
+    info = [r.getMessage() for r in caplog.records
+            if r.name == "aiohttp.access" and r.levelno == logging.INFO]
+    assert not any('"GET /health"' in line for line in info), info
+    assert [line for line in info if "/edge/heartbeat" in line] == \
+        [line for line in info if '"POST /edge/heartbeat" 401' in line] != []
+    assert any('"GET /edge/orders" 200' in line for line in info)
+    caplog.clear()
+    with caplog.at_level(logging.DEBUG, logger="aiohttp.access"):
+        assert (await client.get("/health")).status == 200
+    assert any('"GET /health" 200' in r.getMessage() for r in caplog.records)
+
+
+async def test_the_browser_s_favicon_request_gets_the_icon(client):
+    resp = await client.raw.get("/favicon.ico")
+    assert resp.status == 200 and resp.content_type == "image/svg+xml"
+    assert (await resp.read()).startswith(b"<svg")

@@ -9,7 +9,9 @@ command line, the tests), and the access log.
 - A connection idle for `http_idle_timeout_s`, or that slow to send its request head, is
   closed (aiohttp starts that clock when the connection opens): the slow-loris defence.
 - The access log names the path, never the query string, which may carry what a log
-  should not keep.
+  should not keep. Routine traffic answered well (a kiosk's health probe every 5 s, its
+  heartbeats, a scrape of the metrics) is logged at DEBUG only: at INFO a store's log holds
+  what people and sales did, not thousands of lines a minute of kiosks saying "still here".
 - The Server header says what this is, not which Python and aiohttp versions serve it.
 """
 import logging
@@ -22,13 +24,20 @@ from server.config import Settings
 SERVER_NAME = "always-on-checkout"
 
 
+ROUTINE = frozenset({("GET", "/health"), ("POST", "/edge/heartbeat"), ("GET", "/metrics"),
+                     ("GET", "/favicon.ico")})
+
+
 class AccessLog(AbstractAccessLogger):
-    """One line per answered request: client, method, path (no query), status, size, time."""
+    """One line per answered request: client, method, path (no query), status, size, time;
+    routine requests answered 2xx at DEBUG, everything else at INFO."""
 
     def log(self, request, response, time: float) -> None:
         """Write the line (aiohttp calls this after each answer)."""
-        self.logger.info('%s "%s %s" %s %s %.1fms', request.remote, request.method,
-                         request.path, response.status, response.body_length, time * 1000)
+        routine = (request.method, request.path) in ROUTINE and response.status < 300
+        self.logger.log(logging.DEBUG if routine else logging.INFO,
+                        '%s "%s %s" %s %s %.1fms', request.remote, request.method,
+                        request.path, response.status, response.body_length, time * 1000)
 
     @property
     def enabled(self) -> bool:
