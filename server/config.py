@@ -4,6 +4,7 @@ HTTP server, sign-in, sockets, limits); `Settings` is the store's, with its own 
 import dataclasses
 import os
 import re
+import socket
 import tomllib
 import zoneinfo
 from dataclasses import dataclass, field
@@ -16,6 +17,8 @@ from server.orders import ID_PATTERN, ID_RULE
 EDGE_DB = "edge_store.db"
 CENTRAL_DB = "central_hq.db"
 HQ_DB = "hq_store.db"
+ADDRESS_FILE = "address.txt"  # in the data dir: where the store was last started to listen
+WILDCARD_HOSTS = ("0.0.0.0", "::", "")
 ID = re.compile(ID_PATTERN)
 
 
@@ -90,6 +93,10 @@ class Settings(ServiceSettings):
     """The store's edge: every knob of ServiceSettings, and the store's own."""
 
     catalog_file: str = _setting("", "JSON catalog replacing the built-in one (empty: built-in).")
+    public_url: str = _setting(
+        "", "Address kiosks and people reach the store at, for printed sign-in links "
+        "(empty: where it was last started)."
+    )
     store_timezone: str = _setting("Europe/Stockholm", "Time zone of the store's business day.")
     max_order_lines: int = _setting(100, "Most lines one order may hold.")
     max_line_qty: int = _setting(999, "Largest quantity on one order line.")
@@ -145,8 +152,10 @@ class Settings(ServiceSettings):
         super().__post_init__()
         if not ID.fullmatch(self.store_id):
             raise ValueError(f"setting store_id: {ID_RULE}")
-        if self.central_url and not self.central_url.startswith(("http://", "https://")):
-            raise ValueError("setting central_url must be an http:// or https:// URL")
+        for name in ("central_url", "public_url"):
+            if getattr(self, name) and not getattr(self, name).startswith(("http://",
+                                                                           "https://")):
+                raise ValueError(f"setting {name} must be an http:// or https:// URL")
         zoneinfo.ZoneInfo(self.store_timezone)
         parse_faults(self.fault_injection)
         if not (4 <= len(self.staff_pin) <= 12 and self.staff_pin.isdigit()):
@@ -165,6 +174,14 @@ class Settings(ServiceSettings):
     def central_db_path(self) -> Path:
         """The embedded central ledger's file."""
         return self.data_path / CENTRAL_DB
+
+    def link_base(self) -> str:
+        """Where sign-in links point: `public_url`, else the address the store is started to
+        listen on (a wildcard host named by this machine's name)."""
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        host = socket.gethostname() if self.host in WILDCARD_HOSTS else self.host
+        return f"http://{host}:{self.port}"
 
 
 @dataclass(frozen=True)

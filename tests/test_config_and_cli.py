@@ -119,7 +119,9 @@ def test_first_start_enrols_a_demo_fleet_and_the_commands_manage_credentials(tmp
             lines = enrolled.stdout.strip().splitlines()
             token = lines[-1]
             assert token.startswith("aoc_") and " " not in token
-            assert f"/signin#token={token}&next=/kiosk/kiosk-7" in lines[-3]
+            # The link is where the service runs, whatever port the command's settings say.
+            assert lines[-3].strip() == \
+                f"http://127.0.0.1:{port}/signin#token={token}&next=/kiosk/kiosk-7"
             beat = {"central_link_up": True}
             assert _call(port, "/edge/heartbeat", token, beat) == 200
             assert _run("revoke-kiosk", "kiosk-7", data_dir=data_dir).returncode == 0
@@ -132,6 +134,7 @@ def test_first_start_enrols_a_demo_fleet_and_the_commands_manage_credentials(tmp
             assert _call(port, "/edge/heartbeat", token, beat) == 401
             assert _run("revoke-kiosk", "kiosk-7", data_dir=data_dir).returncode == 1
             operator = _run("token", "--role", "operator", data_dir=data_dir).stdout
+            assert operator.startswith("Issued an operator credential")
             assert _call(port, "/edge/sync", operator.strip().splitlines()[-1], {}) == 200
         finally:
             proc.send_signal(signal.SIGINT)
@@ -151,3 +154,17 @@ def test_first_start_enrols_a_demo_fleet_and_the_commands_manage_credentials(tmp
     assert len(set(tokens)) == 5
     stored = b"".join(p.read_bytes() for p in data_dir.glob("*.db*"))
     assert not any(t.encode() in stored for t in tokens)
+
+
+def test_a_command_on_a_data_dir_with_no_store_refuses_and_makes_nothing(tmp_path):
+    """A mistyped --data-dir (or the wrong working directory) would make a new store whose
+    tokens the running service refuses: the command says so instead, unless --create."""
+    missing = tmp_path / "no-such-store"
+    for command in (["token", "--role", "operator"], ["enroll-kiosk", "kiosk-9"]):
+        done = _run(*command, data_dir=missing)
+        assert done.returncode != 0 and "no store in" in done.stderr and "--create" in done.stderr
+        assert not missing.exists()
+    made = _run("token", "--role", "dashboard", "--create", data_dir=missing)
+    assert made.returncode == 0, made.stderr
+    assert made.stdout.startswith("Issued a dashboard credential")
+    assert "http://127.0.0.1:8080/signin#token=" in made.stdout  # no service started yet

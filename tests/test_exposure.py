@@ -45,7 +45,8 @@ async def test_an_open_data_dir_is_closed_at_start(make_client, settings, clock)
 def test_a_command_on_a_new_data_dir_makes_it_private(tmp_path):
     data = tmp_path / "store"
     done = subprocess.run([sys.executable, "-m", "server", "token", "--role", "operator",
-                           "--data-dir", str(data)], cwd=ROOT, capture_output=True, timeout=60)
+                           "--data-dir", str(data), "--create"], cwd=ROOT, capture_output=True,
+                          timeout=60)
     assert done.returncode == 0, done.stderr
     found = modes(data)
     assert found == {name: 0o700 if name == "." else 0o600 for name in found}

@@ -6,16 +6,20 @@
     revoke-token TOKEN_ID    end one credential (TOKEN_ID: the part after `aoc_`)
 
 A new token is printed alone on the last line (for scripts: `| tail -1`), its sign-in link
-above it. Only the token's hash is stored: it cannot be shown again.
+above it, at the store's address (`public_url`, else where the service was last started, as
+it recorded in the data dir). Only the token's hash is stored: it cannot be shown again.
+A command refuses a data dir that holds no store (a mistyped path, or the wrong working
+directory) unless given --create.
 """
 import argparse
 import asyncio
+import sys
 
 from server.auth import enrolment
 from server.auth.store import AuthStore
 from server.cli.serve import add_data_dir_arguments
 from server.clock import to_iso, utc_now
-from server.config import load_settings
+from server.config import ADDRESS_FILE, load_settings
 from server.edge.store import EdgeStore
 from server.web.fields import KIOSK_ID
 
@@ -26,11 +30,16 @@ def _parser(command: str) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=f"checkout-server {command}", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     add_data_dir_arguments(parser)
+    parser.add_argument("--create", action="store_true",
+                        help="make a new store in the data dir if it holds none")
     return parser
 
 
 async def _with_store(args, work):
     settings = load_settings(args.config, data_dir=args.data_dir)
+    if not settings.edge_db_path.exists() and not args.create:
+        sys.exit(f"no store in {settings.data_path.resolve()} (no {settings.edge_db_path.name}): "
+                 "give the service's --data-dir, or --create to make a new store there")
     store = await EdgeStore(settings.edge_db_path, settings.sqlite_busy_timeout_ms).open()
     try:
         return await work(AuthStore(store.db), settings, to_iso(utc_now()))
@@ -38,10 +47,21 @@ async def _with_store(args, work):
         await store.close()
 
 
+def _link_base(settings) -> str:
+    """`public_url`, else the address the running (or last) service recorded, else the
+    settings' own host and port."""
+    recorded = settings.data_path / ADDRESS_FILE
+    if not settings.public_url and recorded.exists():
+        return recorded.read_text().strip()
+    return settings.link_base()
+
+
 def _print_issued(issued: enrolment.Issued, settings) -> None:
     who = f"kiosk {issued.kiosk_id}" if issued.kiosk_id else issued.role
-    print(f"Issued a {who} credential (id {issued.token_id}). Sign-in link, valid until revoked:")
-    print(f"  http://{settings.host}:{settings.port}{issued.signin_path()}")
+    article = "an" if who[0] in "aeiou" else "a"
+    print(f"Issued {article} {who} credential (id {issued.token_id}). Sign-in link, valid "
+          "until revoked:")
+    print(f"  {_link_base(settings)}{issued.signin_path()}")
     print("Bearer token (shown only now):")
     print(issued.token)
 

@@ -2,11 +2,12 @@
 import argparse
 import asyncio
 import logging
+import os
 
 import uvloop
 from aiohttp import web
 
-from server.config import Settings, load_settings
+from server.config import ADDRESS_FILE, Settings, load_settings
 from server.edge_app.factory import create_app
 from server.interpreter_settings import tune_interpreter
 from server.web.serving import server_options
@@ -40,6 +41,17 @@ def start_logging(settings) -> None:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
+def record_address(settings: Settings):
+    """A start-up hook writing where the store listens into its data dir (its user's only),
+    for the links the credential commands print beside the running service."""
+    async def record(app: web.Application) -> None:  # after the stores made the data dir
+        path = settings.data_path / ADDRESS_FILE
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as file:
+            file.write(settings.link_base() + "\n")
+    return record
+
+
 def run_service(app: web.Application, settings) -> int:
     """Serve an app (the store's or head office's) until interrupted."""
     app.on_startup.append(_tune_interpreter_once_started)  # after the app's start-up work
@@ -59,4 +71,6 @@ def main(argv: list[str]) -> int:
     start_logging(settings)
     if settings.staff_pin == Settings.staff_pin:
         logging.getLogger("server").warning("staff_pin is the default one: set your own")
-    return run_service(create_app(settings), settings)
+    app = create_app(settings)
+    app.on_startup.append(record_address(settings))
+    return run_service(app, settings)

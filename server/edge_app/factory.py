@@ -64,7 +64,7 @@ async def demo_fleet_ctx(app: web.Application):
     if settings.demo_fleet:
         issued = await enrol_demo_fleet(app[AUTH_STORE], to_iso(app[CLOCK]()))
         if issued:
-            hand_over(announce(issued, f"http://{settings.host}:{settings.port}"),
+            hand_over(announce(issued, settings.link_base()),
                       settings.data_path)
     yield
 
