@@ -89,15 +89,21 @@ class Chain:
             await asyncio.to_thread(self.hq.start)
             say(f"[hq] up at {self.hq.url} on {self.database.rsplit('/', 1)[1]}")
 
-        def start_store(store_id: str) -> Edge:
+        def start_store(store_id: str) -> None:
             edge = self.hq.chain_edge(self.workdir / store_id, store_id, self.edge_env)
+            self.edges[store_id] = edge  # known before it starts: stop() ends what started
             edge.start()
-            return edge
 
-        edges = await asyncio.gather(*(asyncio.to_thread(start_store, store_id)
-                                       for store_id in self.store_ids))
-        self.edges = dict(zip(self.store_ids, edges, strict=True))
-        say(f"[chain] {len(edges)} stores up: "
+        # Every start runs to its end before any failure is raised, so that stop() finds
+        # each edge that did start (a store that fails to start leaves none behind).
+        started = await asyncio.gather(*(asyncio.to_thread(start_store, store_id)
+                                         for store_id in self.store_ids),
+                                       return_exceptions=True)
+        self.edges = {s: self.edges[s] for s in self.store_ids if s in self.edges}
+        failed = [outcome for outcome in started if isinstance(outcome, BaseException)]
+        if failed:
+            raise failed[0]
+        say(f"[chain] {len(self.edges)} stores up: "
             + ", ".join(f"{s} {e.url}" for s, e in self.edges.items()))
 
     async def prepare_fleets(self, session: aiohttp.ClientSession,

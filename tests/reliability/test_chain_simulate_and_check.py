@@ -9,8 +9,13 @@ import sys
 from pathlib import Path
 
 import asyncpg
+import pytest
 
+from reliability.chain import Chain, ChainOptions
+from reliability.edge_process import EdgeDied
 from reliability.hq_process import HeadOffice
+from reliability.simulator import FleetOptions
+from server.config import EDGE_DB
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -64,3 +69,19 @@ async def test_four_stores_for_thirty_seconds_check_clean_then_a_defect_is_named
             assert f"central_differs: 1: {edited}" in found.stdout
     finally:
         await asyncio.to_thread(hq.stop)
+
+
+async def test_a_store_that_cannot_start_leaves_no_other_running(tmp_path, postgres):
+    """One store's edge dies at its start (its data file is no database): the chain raises,
+    and stopping it ends every edge that did start and head office."""
+    chain = Chain(ChainOptions(stores=3, fleet=FleetOptions(base_url="", operator_token="")),
+                  tmp_path, postgres)
+    (tmp_path / "store-2").mkdir()
+    (tmp_path / "store-2" / EDGE_DB).write_bytes(b"not a database, " * 512)
+    with pytest.raises(EdgeDied):
+        try:
+            await chain.start(lambda line: None)
+        finally:
+            await chain.stop()
+    assert sorted(chain.edges) == ["store-1", "store-2", "store-3"]
+    assert not any(edge.running for edge in chain.edges.values()) and not chain.hq.running
