@@ -93,3 +93,13 @@ async def test_credentials_that_are_not_utf8_are_a_401_and_audited(client, setti
                                   b"Cookie: aoc_session=\xff\r\nConnection: close\r\n\r\n")
     assert status == 401
     assert count_rows(settings, EDGE_DB, "sessions") == 0
+
+
+async def test_a_token_sent_without_bearer_is_told_what_to_type(client):
+    """The token pasted alone (as /docs' field invites) is a 401 that says what is missing."""
+    token = await client.token("operator")
+    resp = await client.raw.get("/edge/orders", headers={"Authorization": token})
+    assert resp.status == 401
+    assert "Bearer" in (await resp.json())["error"]["message"]
+    resp = await client.raw.get("/edge/orders", headers={"Authorization": f"Bearer {token}"})
+    assert resp.status == 200

@@ -36,10 +36,12 @@ class AuditPageSchema(Schema):
 
 
 class StaffPinSchema(Schema):
+    EXAMPLE = {"pin": "1234"}  # the shipped staff_pin, which every store changes
     pin = fields.Str(required=True, validate=STAFF_PIN)
 
 
 class LinkOverrideRequestSchema(Schema):
+    EXAMPLE = {"pin": "1234", "forced_down": False}
     pin = fields.Str(required=True, validate=STAFF_PIN)
     forced_down = StrictBool(required=True, metadata={"description": "true: force the link "
                                                                      "down; false: release"})

@@ -90,7 +90,14 @@ class FastLoading:
             return None
 
 
+# Examples that work as shipped, from /docs' "Try it out" with kiosk-1's token: milk from the
+# built-in catalog, paid by card.
+EXAMPLE_LINES = [{"sku": "7318001010007", "qty": 2}]
+
+
 class CheckoutRequestSchema(FastLoading, Schema):
+    EXAMPLE = {"idempotency_key": "docs-example-0001", "items": EXAMPLE_LINES,
+               "payment": {"method": "card", "reference": "TERM-0001"}}
     kiosk_id = fields.Str(validate=KIOSK_ID, metadata={"description": OWN_KIOSK})
     idempotency_key = fields.Str(
         required=True, validate=IDEMPOTENCY_KEY,
@@ -139,6 +146,7 @@ class CheckoutRequestSchema(FastLoading, Schema):
 
 
 class QuoteRequestSchema(FastLoading, Schema):
+    EXAMPLE = {"items": EXAMPLE_LINES}
     items = fields.List(fields.Nested(CheckoutLineSchema), required=True,
                         validate=validate.Length(min=1), metadata={"description": ORDER_LINES})
 
@@ -153,11 +161,13 @@ class QuoteRequestSchema(FastLoading, Schema):
 
 
 class HeartbeatRequestSchema(Schema):
+    EXAMPLE = {"central_link_up": True}
     kiosk_id = fields.Str(validate=KIOSK_ID, metadata={"description": OWN_KIOSK})
     central_link_up = StrictBool(required=True)
 
 
 class SyncRequestSchema(Schema):
+    EXAMPLE: dict = {}
     kiosk_id = fields.Str(
         validate=KIOSK_ID, metadata={"description": "omit to sync every kiosk whose link is up"}
     )

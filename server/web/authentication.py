@@ -29,8 +29,10 @@ async def _refuse(request: web.Request, sent: str | None, message: str) -> Unaut
 
 async def _from_bearer(request: web.Request, header: str) -> Principal:
     scheme, _, token = header.partition(" ")
-    store = request.app[AUTH_STORE]
-    row = await store.credential_for_token(token.strip()) if scheme.lower() == "bearer" else None
+    if scheme.lower() != "bearer":  # a token pasted alone, as printed (the /docs field)
+        raise await _refuse(request, token or scheme, "put the word Bearer and a space before "
+                            "the token: Authorization: Bearer aoc_…")
+    row = await request.app[AUTH_STORE].credential_for_token(token.strip())
     if row is None:
         raise await _refuse(request, token, "the credential is unknown, malformed or revoked")
     return Principal.from_row(row)

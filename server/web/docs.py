@@ -17,8 +17,9 @@ PAGE_DIR = Path(__file__).with_name("docs_page")
 SWAGGER_ASSETS = Path(aiohttp_apispec.__file__).parent / "static"
 SECURITY = {"bearer": {
     "type": "apiKey", "in": "header", "name": "Authorization",
-    "description": "`Bearer aoc_…`: a token as enrolment printed it. Browsers use the "
-                   "session cookie set by POST /auth/session instead.",
+    "description": "Type the word `Bearer`, a space, then the token as enrolment printed it: "
+                   "`Bearer aoc_…`. Browsers use the session cookie set by POST /auth/session "
+                   "instead.",
 }}
 ERRORS = 'Every error is `{"error": {"code", "message", "details"}}`.'
 
@@ -34,13 +35,16 @@ class _RepeatableApiSpec(AiohttpApiSpec):
         super().__init__(*args, **kwargs)
 
     def swagger_dict(self) -> dict:
-        """The spec, saying which objects refuse fields they do not know."""
+        """The spec, saying which objects refuse fields they do not know, and giving each
+    request body whose schema has an `EXAMPLE` that example (one that works as shipped)."""
         spec = super().swagger_dict()
         for name, definition in spec.get("definitions", {}).items():
             found = (getattr(module, f"{name}Schema", None) for module in self.schema_modules)
             schema = next(filter(None, found), None)
             if schema is not None and schema.opts.unknown == RAISE:
                 definition["additionalProperties"] = False
+            if schema is not None and hasattr(schema, "EXAMPLE"):
+                definition["example"] = schema.EXAMPLE  # what "Try it out" sends as is
         return spec
 
     def _register_route(self, route, method, view):

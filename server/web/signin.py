@@ -20,6 +20,7 @@ PAGE_DIR = Path(__file__).with_name("signin_page")
 
 
 class SessionRequestSchema(Schema):
+    EXAMPLE = {"token": "aoc_…: paste a token as enrolment printed it"}
     token = fields.Str(required=True, validate=validate.Length(min=1, max=200),
                        metadata={"description": "a bearer token, as printed by enrolment"})
 
