@@ -10,7 +10,7 @@ from server.config import HqSettings, ServiceSettings, Settings, setting_docs
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
 PAGES = {"/", "/kiosk/{kiosk_id}", "/dashboard"}
 UNDOCUMENTED = {"/docs", "/docs/init.js", "/openapi.json", "/signin", "/signin.js",
-                "/favicon.ico"}
+                "/signin.css", "/favicon.ico"}
 
 
 def api_routes(app) -> set[tuple[str, str]]:

@@ -26,6 +26,7 @@ ROUTES = [
     ("GET", "/metrics", read_views.get_metrics, DASHBOARD, None),
     ("GET", "/signin", signin.get_signin_page, PUBLIC, None),
     ("GET", "/signin.js", signin.get_signin_script, PUBLIC, None),
+    ("GET", "/signin.css", signin.get_signin_style, PUBLIC, None),
     ("POST", "/auth/session", signin.post_session, PUBLIC, None),
     ("DELETE", "/auth/session", signin.delete_session, ANY_ROLE, None),
     ("POST", "/admin/kiosks/{kiosk_id}/enrol", admin_views.post_enrol_kiosk, OPERATOR, None),

@@ -27,6 +27,7 @@ ROUTES = [
     ("GET", "/metrics", views.get_metrics, HQ_PEOPLE, None),
     ("GET", "/signin", signin.get_signin_page, PUBLIC, None),
     ("GET", "/signin.js", signin.get_signin_script, PUBLIC, None),
+    ("GET", "/signin.css", signin.get_signin_style, PUBLIC, None),
     ("POST", "/auth/session", signin.post_session, PUBLIC, None),
     ("DELETE", "/auth/session", signin.delete_session, HQ_PEOPLE, None),
 ]

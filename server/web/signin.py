@@ -43,6 +43,10 @@ async def get_signin_script(request: web.Request) -> web.FileResponse:
     return web.FileResponse(PAGE_DIR / "signin.js")
 
 
+async def get_signin_style(request: web.Request) -> web.FileResponse:
+    return web.FileResponse(PAGE_DIR / "signin.css")
+
+
 @docs(tags=["auth"], summary="Sign a browser in with a token (sets the session cookie)",
       responses={200: {"schema": SessionSchema, "description": "Signed in"},
                  **errors(400, 401, 403, 413, 422, 500)})

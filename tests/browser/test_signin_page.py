@@ -35,3 +35,20 @@ async def test_a_sign_in_link_goes_on_to_a_page_of_this_site(browser, edge):
     await page.goto(edge.signin_link("dashboard"))
     await page.wait_for_url(f"{edge.url}/dashboard")
     await page.close()
+
+
+async def test_a_dead_sign_in_link_says_why_and_what_to_do(browser, edge):
+    """A link whose token was replaced (enrolling its kiosk again) or revoked: the page says
+    it does not work and why, on a styled card, and what to do next."""
+    page = await browser.new_page()
+    await page.goto(f"{edge.url}/signin#token=aoc_nosuchtokenid_nosuchsecret&next=/kiosk/k1")
+    status = page.locator("#status")
+    await expect(status).to_contain_text("This sign-in link does not work")
+    await expect(status).to_contain_text("unknown, malformed or revoked")
+    await expect(page.locator("#next-step")).to_be_visible()
+    await expect(page.locator("#next-step")).to_contain_text("Ask the store's operator")
+    border = await status.evaluate("s => getComputedStyle(s).borderLeftStyle")
+    card = await page.locator("main").evaluate("m => getComputedStyle(m).backgroundColor")
+    assert border == "solid" and card == "rgb(255, 255, 255)"  # the page's own stylesheet
+    assert page.url == f"{edge.url}/signin"  # the token is out of the address bar
+    await page.close()

@@ -20,8 +20,13 @@ function sameSitePath(next) {
   const token = params.get("token");
   const next = params.get("next") || "/";
   history.replaceState(null, "", location.pathname);  // keep the token out of history
+  const failed = (message) => {
+    status.textContent = message;
+    document.querySelector("main").classList.add("failed");
+    document.getElementById("next-step").hidden = false;
+  };
   if (!token) {
-    status.textContent = "This sign-in link has no token. Ask an operator for a new one.";
+    failed("This sign-in link has no token.");
     return;
   }
   const resp = await fetch("/auth/session", {
@@ -33,6 +38,7 @@ function sameSitePath(next) {
     location.replace(sameSitePath(next));
   } else {
     const body = await resp.json().catch(() => ({}));
-    status.textContent = (body.error && body.error.message) || "Sign-in failed.";
+    const why = (body.error && body.error.message) || `the store answered ${resp.status}`;
+    failed(`This sign-in link does not work: ${why}.`);
   }
 })();
