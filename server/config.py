@@ -122,7 +122,8 @@ class Settings(ServiceSettings):
     staff_pin: str = _setting("1234", "Staff PIN at the kiosks (drills, age checks): change it.")
     staff_pin_attempts_per_min: float = _setting(5.0, "Staff PIN attempts a kiosk may make.")
     central_health_url: str = _setting(
-        "/health", "What kiosk pages probe to see whether head office answers."
+        "/health", "What kiosk pages probe to see whether head office answers (the edge's "
+        "/health says whether the edge reaches it)."
     )
     kiosk_idle_timeout_s: int = _setting(120, "Idle time after which a kiosk clears its cart.")
     kiosk_idle_warning_s: int = _setting(20, "How long the kiosk warns before it clears.")

@@ -1,4 +1,6 @@
-// Is head office reachable? The page probes the configured health URL every 5 s.
+// Is head office reachable? The page asks the configured health URL every 5 s: by default the
+// edge's own /health, whose `central` says whether the edge reaches head office ("ok") or not
+// ("unreachable"); any other URL counts as reachable when it answers 2xx.
 const PROBE_MS = 5000;
 const TIMEOUT_MS = 3000;
 
@@ -20,7 +22,8 @@ export class CentralProbe {
     let up = false;
     try {
       const resp = await fetch(this.url, {cache: "no-store", signal: controller.signal});
-      up = resp.ok;
+      const body = resp.ok ? await resp.json().catch(() => ({})) : {};
+      up = resp.ok && (body.central === undefined || body.central === "ok");
     } catch {
       up = false;
     } finally {
