@@ -39,6 +39,14 @@ def keep_private(path: Path) -> None:
             os.chmod(file, DATA_FILE_MODE)
 
 
+def write_private(path: Path, text: str) -> None:
+    """Write a text file of the data dir that only its owner may read (made so at creation,
+    never readable by others for a moment)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, DATA_FILE_MODE)
+    with os.fdopen(fd, "w") as file:
+        file.write(text)
+
+
 class SqliteDatabase:
     """A durable SQLite file (WAL, synchronous=FULL) with one writer and a few readers."""
 

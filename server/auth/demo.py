@@ -5,12 +5,12 @@ quick start), and otherwise written to FIRST_START_FILE in the data dir, readabl
 service's user only, never to standard output, where a service manager's log would keep them.
 """
 import logging
-import os
 import sys
 from pathlib import Path
 
 from server.auth.enrolment import Issued, enrol_kiosk, issue_person_token
 from server.auth.store import AuthStore
+from server.sqlite import write_private
 
 log = logging.getLogger(__name__)
 DEMO_KIOSKS = ("kiosk-1", "kiosk-2", "kiosk-3")
@@ -45,8 +45,6 @@ def hand_over(text: str, data_path: Path) -> None:
         print(text, flush=True)
         return
     path = data_path / FIRST_START_FILE
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as file:
-        file.write(text + "\n")
+    write_private(path, text + "\n")
     log.warning("first start: enrolled a demo fleet; its sign-in links and tokens are in %s "
                 "(readable by this user only: delete it once the screens are signed in)", path)

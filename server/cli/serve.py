@@ -2,7 +2,6 @@
 import argparse
 import asyncio
 import logging
-import os
 
 import uvloop
 from aiohttp import web
@@ -10,6 +9,7 @@ from aiohttp import web
 from server.config import ADDRESS_FILE, Settings, load_settings
 from server.edge_app.factory import create_app
 from server.interpreter_settings import tune_interpreter
+from server.sqlite import write_private
 from server.web.serving import server_options
 
 
@@ -45,10 +45,7 @@ def record_address(settings: Settings):
     """A start-up hook writing where the store listens into its data dir (its user's only),
     for the links the credential commands print beside the running service."""
     async def record(app: web.Application) -> None:  # after the stores made the data dir
-        path = settings.data_path / ADDRESS_FILE
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as file:
-            file.write(settings.link_base() + "\n")
+        write_private(settings.data_path / ADDRESS_FILE, settings.link_base() + "\n")
     return record
 
 

@@ -22,8 +22,6 @@ from aiohttp.abc import AbstractAccessLogger
 from server.config import Settings
 
 SERVER_NAME = "always-on-checkout"
-
-
 ROUTINE = frozenset({("GET", "/health"), ("POST", "/edge/heartbeat"), ("GET", "/metrics"),
                      ("GET", "/favicon.ico")})
 
