@@ -20,7 +20,7 @@ import aiohttp
 from reliability.chain import Chain, ChainOptions
 from reliability.databases import admin_dsn, create_database
 from reliability.history import HistoryWriter
-from reliability.simulator import FleetOptions
+from reliability.simulator import FleetOptions, add_fleet_arguments
 from reliability.tool_help import ToolHelp
 
 
@@ -31,21 +31,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                                      formatter_class=ToolHelp)
     add = parser.add_argument
     add("--stores", type=int, required=True, help="how many stores: store-1 .. store-N")
-    add("--kiosks", type=int, default=3, help="simulated kiosks per store: sim-1 .. sim-K")
-    add("--rate", type=float, default=1.0, help="new sales per second per kiosk")
-    add("--duration", type=float, default=60.0, help="seconds during which sales start")
-    add("--settle", type=float, default=20.0, help="seconds after that to get every answer")
-    add("--heartbeat", type=float, default=2.0, help="seconds between heartbeats")
-    add("--flip-every", type=float, metavar="S",
-        help="turn each kiosk's link to head office off and on every S seconds (default: never)")
-    add("--flip-probability", type=float, default=0.0, help="chance to flip per heartbeat")
-    add("--seed", type=int,
-        help="makes carts, arrivals and flips the same from run to run (default: random)")
-    add("--history", default="chain-history.jsonl", help="JSONL file the events go to")
-    add("--heal", type=float, metavar="S",
-        help="at the end: every link up, and wait up to S s for every sale to reach head "
-        "office (default: no heal)")
-    add("--timeout", type=float, default=5.0, help="seconds per request")
+    add_fleet_arguments(parser, "simulated kiosks per store: sim-1 .. sim-K", settle_s=20.0,
+                        heartbeat_s=2.0, history="chain-history.jsonl")
     add("--hq", metavar="URL", help="a head office already running, on this machine "
         "(default: one started on a new database)")
     add("--hq-database", metavar="DSN", help="head office's database (made if not given)")

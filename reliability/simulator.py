@@ -228,25 +228,33 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     add = parser.add_argument
     add("--url", default="http://127.0.0.1:8080", help="the edge (this machine only)")
     add("--token", required=True, help="an operator token (enrols the simulated kiosks)")
-    add("--kiosks", type=int, default=3, help="how many kiosks: sim-1 .. sim-N")
-    add("--rate", type=float, default=1.0, help="new sales per second per kiosk")
-    add("--duration", type=float, default=60.0, help="seconds during which sales start")
+    add_fleet_arguments(parser, "how many kiosks: sim-1 .. sim-N", settle_s=15.0,
+                        heartbeat_s=5.0, history="history.jsonl")
     add("--max-orders", type=int,
         help="stop starting sales after this many, all kiosks together (default: no limit)")
-    add("--settle", type=float, default=15.0, help="seconds after that to get every answer")
-    add("--heartbeat", type=float, default=5.0, help="seconds between heartbeats")
+    add("--kiosk-prefix", default="sim", help="kiosk ids are PREFIX-1 .. PREFIX-N")
+    return parser.parse_args(argv)
+
+
+def add_fleet_arguments(parser: argparse.ArgumentParser, kiosks_help: str, settle_s: float,
+                        heartbeat_s: float, history: str) -> None:
+    """The options of a fleet of simulated kiosks, one store's or each of a chain's."""
+    add = parser.add_argument
+    add("--kiosks", type=int, default=3, help=kiosks_help)
+    add("--rate", type=float, default=1.0, help="new sales per second per kiosk")
+    add("--duration", type=float, default=60.0, help="seconds during which sales start")
+    add("--settle", type=float, default=settle_s, help="seconds after that to get every answer")
+    add("--heartbeat", type=float, default=heartbeat_s, help="seconds between heartbeats")
     add("--flip-every", type=float, metavar="S",
         help="turn each kiosk's link to head office off and on every S seconds (default: never)")
     add("--flip-probability", type=float, default=0.0, help="chance to flip per heartbeat")
     add("--seed", type=int,
         help="makes carts, arrivals and flips the same from run to run (default: random)")
-    add("--history", default="history.jsonl", help="JSONL file the events are appended to")
+    add("--history", default=history, help="JSONL file the events are appended to")
     add("--heal", type=float, metavar="S",
         help="at the end: every link up, and wait up to S s for every sale to reach head "
         "office (default: no heal)")
     add("--timeout", type=float, default=5.0, help="seconds per request")
-    add("--kiosk-prefix", default="sim", help="kiosk ids are PREFIX-1 .. PREFIX-N")
-    return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:

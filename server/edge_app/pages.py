@@ -3,19 +3,15 @@
 Pages are open routes that look at the session themselves, so a browser that is not signed
 in gets a page saying how to sign in rather than a JSON 401.
 """
-from pathlib import Path
-
 import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
 from server.errors import Unauthorized
 from server.web.access import DASHBOARD, PUBLIC, allow
-from server.web.assets import add_asset_folder
+from server.web.assets import WEB, add_asset_folder
 from server.web.authentication import authenticate
 from server.web.keys import SETTINGS
-
-WEB = Path(__file__).resolve().parents[2] / "web"  # the browser apps
 
 
 async def index(request: web.Request) -> web.Response:

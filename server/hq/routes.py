@@ -1,7 +1,5 @@
 """Head office's route table: every route, and who may call it. A store is a caller by its
 signature (role `store`); people by their tokens or a browser session."""
-from pathlib import Path
-
 import aiohttp_jinja2
 import jinja2
 from aiohttp import web
@@ -9,12 +7,11 @@ from aiohttp import web
 from server.hq import views
 from server.web import signin
 from server.web.access import PUBLIC, allow
-from server.web.assets import add_asset_folder
+from server.web.assets import WEB, add_asset_folder
 
 HQ_PEOPLE = frozenset({"hq-operator", "hq-dashboard"})
 STORE = frozenset({"store"})
 HQ_READERS = HQ_PEOPLE | STORE
-WEB = Path(__file__).resolve().parents[2] / "web"  # the browser pages
 
 ROUTES = [
     # method, path, handler, roles, rate limit

@@ -8,6 +8,8 @@ from aiohttp import web
 
 from server.web.access import PUBLIC, allow
 
+WEB = Path(__file__).resolve().parents[2] / "web"  # the browser apps and pages
+
 
 def add_asset_folder(app: web.Application, prefix: str, folder: Path) -> None:
     """Serve each file of `folder` (top level) at `prefix/<name>`, open to everyone."""
@@ -22,8 +24,7 @@ def add_asset_folder(app: web.Application, prefix: str, folder: Path) -> None:
     app.router.add_get(f"{prefix}/{{name}}", allow(PUBLIC, asset), allow_head=False)
 
 
-FAVICON = Path(__file__).resolve().parent.parent.parent / "web" / "common" / "static" / \
-    "favicon.svg"
+FAVICON = WEB / "common" / "static" / "favicon.svg"
 
 
 def add_favicon(app: web.Application) -> None:
