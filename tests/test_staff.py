@@ -26,9 +26,20 @@ async def test_guessing_the_pin_is_throttled_even_with_load_limits_off(client, s
                 for n in range(2000, 2008)]
     limit = int(settings.staff_pin_attempts_per_min)
     assert statuses == [403] * limit + [429] * (8 - limit)
-    # Even the right PIN waits now: the limit counts attempts, not failures.
+    # Even the right PIN waits now: once locked, guessing it among the tries is no way out.
     resp = await client.post("/edge/staff/verify", json={"pin": PIN})
     assert resp.status == 429 and int(resp.headers["Retry-After"]) >= 1
+
+
+async def test_right_pins_never_count_against_the_limit(client, settings):
+    # Staff approving a queue of age checks in a minute must not lock themselves out.
+    for _ in range(3 * int(settings.staff_pin_attempts_per_min)):
+        resp = await client.post("/edge/staff/verify",
+                                 json={"pin": PIN, "purpose": "staff_approval"})
+        assert resp.status == 200
+    resp = await client.post("/edge/staff/verify", json={"pin": "9999"})
+    assert resp.status == 403
+    assert ("staff_pin_ok", "staff_approval") in await audit_actions(client)
 
 
 async def test_a_link_drill_keeps_sales_pending_until_staff_release_it(client, settings):

@@ -26,6 +26,15 @@ class RateLimiter:
         self._buckets[key] = (tokens, now)
         return (1.0 - tokens) / self.rate_per_s
 
+    def waiting(self, key: str) -> float | None:
+        """Seconds until `key` may act again, taking nothing; None if it may now. For limits
+        that count failures only: look first, take when the action failed."""
+        if key not in self._buckets:
+            return None
+        tokens, last = self._buckets[key]
+        tokens = min(float(self.burst), tokens + (self.clock() - last) * self.rate_per_s)
+        return None if tokens >= 1.0 else (1.0 - tokens) / self.rate_per_s
+
 
 class RateLimits:
     """A service's limits by name ("checkout", "socket_messages", "staff_pin"), each taken

@@ -16,6 +16,16 @@ class RevokedSchema(Schema):
     revoked = fields.Int(required=True)
 
 
+class RetiredSchema(Schema):
+    kiosk_id = fields.Str(required=True)
+    revoked = fields.Int(required=True, metadata={"description": "its credentials that were "
+                                                                "active"})
+    drill_released = fields.Bool(required=True, metadata={
+        "description": "a link drill held its sales at the store: released, so they drain"})
+    pending_count = fields.Int(required=True, metadata={
+        "description": "its sales still waiting for central: they go on syncing"})
+
+
 class AuditEventSchema(Schema):
     id = fields.Int(required=True)
     at = fields.DateTime(required=True)
@@ -38,6 +48,11 @@ class AuditPageSchema(Schema):
 class StaffPinSchema(Schema):
     EXAMPLE = {"pin": "1234"}  # the shipped staff_pin, which every store changes
     pin = fields.Str(required=True, validate=STAFF_PIN)
+    purpose = fields.Str(
+        load_default="staff_panel", validate=validate.OneOf(["staff_panel", "staff_approval"]),
+        metadata={"description": "What the PIN is for, as the audit trail records it: the "
+                  "staff panel, or an approval (ID or scale label) checked before payment"},
+    )
 
 
 class LinkOverrideRequestSchema(Schema):

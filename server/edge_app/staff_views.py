@@ -16,13 +16,14 @@ from server.web.identity import principal_of
 from server.web.keys import CLOCK
 
 
-@docs(tags=["staff"], summary="Check the staff PIN (opens the kiosk's staff panel)",
+@docs(tags=["staff"], summary="Check the staff PIN (the staff panel, or an approval before "
+      "payment)", description="Only a wrong PIN counts against `staff_pin_attempts_per_min`.",
       responses={200: {"schema": StaffOkSchema, "description": "The PIN is right"},
                  **errors(400, 403, 413, 422, 429, 500, e403="wrong_staff_pin")})
 @request_schema(StaffPinSchema, locations=["json"], required=True)
 async def post_staff_verify(request: web.Request) -> web.Response:
-    await request.app[STAFF_PIN].check(principal_of(request), request["json"]["pin"],
-                                       "staff_panel")
+    data = request["json"]
+    await request.app[STAFF_PIN].check(principal_of(request), data["pin"], data["purpose"])
     return json_response({"ok": True})
 
 
