@@ -14,6 +14,7 @@ COMMANDS = {
     "revoke-kiosk": ("credentials", "revoke_kiosk"),
     "token": ("credentials", "issue_token"),
     "revoke-token": ("credentials", "revoke_token"),
+    "retire-kiosk": ("credentials", "retire_kiosk"),
     "verify-journal": ("verify_journal", "main"),
     "store-key": ("store_key", "main"),
     "hq": ("hq", "main"),

@@ -18,10 +18,12 @@ async def connect(client):
 
 
 def merge(state: dict, delta: dict) -> None:
-    """What a wallboard does with a delta."""
+    """What a wallboard does with a delta (a kiosk that left the board comes as None)."""
     for part in ("overview", "kiosks"):
         for key, value in delta[part].items():
-            if isinstance(value, dict) and isinstance(state[part].get(key), dict):
+            if part == "kiosks" and value is None:
+                del state[part][key]
+            elif isinstance(value, dict) and isinstance(state[part].get(key), dict):
                 state[part][key].update(value)
             else:
                 state[part][key] = value

@@ -17,6 +17,11 @@ CREDENTIAL_CACHE_S = 2.0
 CREDENTIAL_CACHE_SIZE = 50_000  # more than a store's kiosks and staff tokens together
 
 
+# The kiosks enrolled here: holding a credential now, and ever (their credentials all
+# revoked: they left the store). The wallboard's fleet is built on these (server.edge.figures).
+ACTIVE_KIOSK_IDS = "SELECT kiosk_id FROM credentials WHERE role = 'kiosk' AND revoked_at IS NULL"
+ENROLLED_KIOSK_IDS = "SELECT kiosk_id FROM credentials WHERE role = 'kiosk'"
+
 INSERT_AUDIT = ("INSERT INTO audit_events (at, actor, action, target, details_json)"
                 " VALUES (?, ?, ?, ?, ?)")
 

@@ -4,6 +4,8 @@
     revoke-kiosk KIOSK_ID    end every credential of a kiosk
     token --role ROLE        a new dashboard or operator token
     revoke-token TOKEN_ID    end one credential (TOKEN_ID: the part after `aoc_`)
+    retire-kiosk KIOSK_ID    a kiosk that left: its credentials end, it leaves the wallboard,
+                             a drill on its link ends, and its sales still drain to central
 
 A new token is printed alone on the last line (for scripts: `| tail -1`), its sign-in link
 above it, at the store's address (`public_url`, else where the service was last started, as
@@ -20,7 +22,10 @@ from server.auth.store import AuthStore
 from server.cli.serve import add_data_dir_arguments
 from server.clock import to_iso, utc_now
 from server.config import ADDRESS_FILE, load_settings
+from server.edge import retire
+from server.edge.events import EdgeEvents
 from server.edge.store import EdgeStore
+from server.errors import UnknownKiosk
 from server.web.fields import KIOSK_ID
 
 ACTOR = "cli"
@@ -35,16 +40,21 @@ def _parser(command: str) -> argparse.ArgumentParser:
     return parser
 
 
-async def _with_store(args, work):
+async def _with_edge(args, work):
     settings = load_settings(args.config, data_dir=args.data_dir)
     if not settings.edge_db_path.exists() and not args.create:
         sys.exit(f"no store in {settings.data_path.resolve()} (no {settings.edge_db_path.name}): "
                  "give the service's --data-dir, or --create to make a new store there")
     store = await EdgeStore(settings.edge_db_path, settings.sqlite_busy_timeout_ms).open()
     try:
-        return await work(AuthStore(store.db), settings, to_iso(utc_now()))
+        return await work(store, AuthStore(store.db), settings, utc_now())
     finally:
         await store.close()
+
+
+async def _with_store(args, work):
+    return await _with_edge(
+        args, lambda store, auth, settings, now: work(auth, settings, to_iso(now)))
 
 
 def _link_base(settings) -> str:
@@ -120,3 +130,25 @@ def revoke_kiosk(argv: list[str]) -> int:
 def revoke_token(argv: list[str]) -> int:
     """`revoke-token TOKEN_ID`: exit 1 when no such active credential."""
     return _revoke("revoke-token", argv, "token_id", enrolment.revoke_token)
+
+
+def retire_kiosk(argv: list[str]) -> int:
+    """`retire-kiosk KIOSK_ID`: exit 1 when there was nothing of it to retire."""
+    parser = _parser("retire-kiosk")
+    parser.add_argument("kiosk_id", type=_kiosk_id)
+    args = parser.parse_args(argv)
+
+    async def work(store, auth, settings, now):
+        # The running edge hears nothing from this process (no listeners here): its sync
+        # finds the sales at its next sweep, its wallboards drop the kiosk at their next look.
+        return await retire.retire_kiosk(auth, store, EdgeEvents(), args.kiosk_id, ACTOR,
+                                         now)
+    try:
+        retired = asyncio.run(_with_edge(args, work))
+    except UnknownKiosk as exc:
+        print(exc.message, file=sys.stderr)
+        return 1
+    print(f"retired {retired.kiosk_id}: revoked {retired.revoked} active credential(s)"
+          f"{', released its link drill' if retired.drill_released else ''};"
+          f" {retired.pending_count} of its sales still to sync")
+    return 0

@@ -6,7 +6,6 @@ from server.central.ledger import CentralLedger
 from server.clock import business_day, from_iso, to_iso
 from server.config import Settings
 from server.edge.figures import EdgeFigures
-from server.edge.liveness import is_online
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +21,7 @@ async def overview(figures: EdgeFigures, ledger: CentralLedger, settings: Settin
     fleet = await figures.fleet(
         today=business_day(now, settings.store_timezone).isoformat(),
         minute_ago=to_iso(now - timedelta(minutes=1)),
-        online_since=to_iso(now - timedelta(seconds=settings.heartbeat_timeout_s)),
+        online_since=_online_since(now, settings),
     )
     try:
         central_count = await ledger.order_count()
@@ -41,11 +40,16 @@ async def overview(figures: EdgeFigures, ledger: CentralLedger, settings: Settin
     }
 
 
+def _online_since(now: datetime, settings: Settings) -> str:
+    """The oldest heartbeat that still makes a kiosk online (server.edge.liveness's rule)."""
+    return to_iso(now - timedelta(seconds=settings.heartbeat_timeout_s))
+
+
 async def kiosks(figures: EdgeFigures, settings: Settings, now: datetime) -> list[dict]:
     """Per-kiosk rows: liveness, link, backlog, sales and the last sync and its error."""
-    rows = await figures.kiosk_rows()
+    rows = await figures.kiosk_rows(_online_since(now, settings))
     for row in rows:
-        row["online"] = is_online(row["last_heartbeat_at"], now, settings.heartbeat_timeout_s)
+        row["online"] = bool(row["online"])
         row["central_link_up"] = bool(row["central_link_up"])
         row["link_forced_down"] = bool(row["link_forced_down"])
         row["oldest_pending_age_s"] = _age_s(row["oldest_pending_at"], now)

@@ -1,23 +1,28 @@
 """Read-only figures over edge_store.db for the dashboard: fleet totals, per-kiosk rows, and
 the last journal verification. They read the running totals the store's triggers keep, so
 their cost grows with kiosks and days, not with sales."""
+from server.auth.store import ACTIVE_KIOSK_IDS, ENROLLED_KIOSK_IDS
 from server.edge.store import pending_of
 from server.sqlite import SqliteDatabase
 
-# The head of a kiosk's drain queue (its lowest pending seq), one probe of edge_orders_by_state
-# past its sync mark: its created_at is how long the kiosk's backlog has waited.
-OLDEST_PENDING = f"""(SELECT e.created_at FROM edge_orders AS e
-     WHERE {pending_of("k.kiosk_id")} ORDER BY e.seq LIMIT 1)"""
+
+def oldest_pending(kiosk: str) -> str:
+    """The head of a kiosk's drain queue (its lowest pending seq), one probe of
+    edge_orders_by_state past its sync mark: its created_at is how long its backlog waited."""
+    return f"""(SELECT e.created_at FROM edge_orders AS e
+     WHERE {pending_of(kiosk)} ORDER BY e.seq LIMIT 1)"""
+
 
 # Totals come from kiosk_day_totals (kept by triggers, schema/edge/0006); only the last
-# minute's sales are counted row by row, over the created_at index.
+# minute's sales are counted row by row, over the created_at index. A kiosk that left the
+# board still counts here: its sales are the store's until central holds them.
 FLEET_ORDERS = f"""
 SELECT COALESCE(SUM(orders), 0) AS orders_total,
        COALESCE(SUM(total_ore), 0) AS revenue_total_ore,
        COALESCE(SUM(pending), 0) AS pending_count,
        COALESCE(SUM(synced), 0) AS synced_count,
        COALESCE(SUM(set_aside), 0) AS set_aside_count,
-       (SELECT MIN({OLDEST_PENDING}) FROM kiosks AS k) AS oldest_pending_at,
+       (SELECT MIN({oldest_pending("k.kiosk_id")}) FROM kiosks AS k) AS oldest_pending_at,
        COALESCE(SUM(CASE WHEN business_day = :today THEN orders END), 0) AS orders_today,
        COALESCE(SUM(CASE WHEN business_day = :today THEN total_ore END), 0) AS revenue_today_ore,
        (SELECT COUNT(*) FROM edge_orders WHERE created_at >= :minute_ago)
@@ -25,31 +30,52 @@ SELECT COALESCE(SUM(orders), 0) AS orders_total,
 FROM kiosk_day_totals
 """
 
-FLEET_KIOSKS = """
+# The wallboard's fleet: every kiosk enrolled and not revoked, whether or not it ever
+# heartbeated (the kiosks table fills only then), and a kiosk the edge saw that was never
+# enrolled here. A kiosk whose credentials were all revoked has left the store.
+BOARD = f"""board (kiosk_id) AS (
+    {ACTIVE_KIOSK_IDS}
+    UNION
+    SELECT kiosk_id FROM kiosks WHERE kiosk_id NOT IN ({ENROLLED_KIOSK_IDS}))"""
+
+# One rule for liveness and for the link, used by the cards and by the tiles that count them.
+# A drill is the edge's own setting, so it holds whether the kiosk is heard or not; the link a
+# kiosk reported is only current while it is online, so an offline kiosk's link is 'unknown'.
+ONLINE = "COALESCE(k.last_heartbeat_at >= :online_since, 0)"
+LINK = f"""CASE WHEN k.link_forced_down THEN 'forced' WHEN NOT {ONLINE} THEN 'unknown'
+     WHEN k.central_link_up THEN 'up' ELSE 'down' END"""
+LINK_HOLDS_SALES = "('down', 'forced')"  # the tile "Central link down" counts these
+
+FLEET_KIOSKS = f"""
+WITH {BOARD}, states AS (
+    SELECT {ONLINE} AS online, {LINK} AS link
+    FROM board AS b LEFT JOIN kiosks AS k ON k.kiosk_id = b.kiosk_id)
 SELECT COUNT(*) AS kiosks_total,
-       COALESCE(SUM(last_heartbeat_at >= :online_since), 0) AS kiosks_online,
-       COALESCE(SUM(last_heartbeat_at >= :online_since AND central_link_up = 0), 0)
-           AS kiosks_link_down
-FROM kiosks
+       COALESCE(SUM(online), 0) AS kiosks_online,
+       COALESCE(SUM(link IN {LINK_HOLDS_SALES}), 0) AS kiosks_link_down
+FROM states
 """
 
 KIOSK_ROWS = f"""
-SELECT k.kiosk_id, k.central_link_up, k.link_forced_down, k.last_heartbeat_at, k.last_sync_at,
-       k.last_sync_error, k.last_sync_error_at,
+WITH {BOARD}
+SELECT b.kiosk_id, {ONLINE} AS online, {LINK} AS link,
+       COALESCE(k.central_link_up, 0) AS central_link_up,
+       COALESCE(k.link_forced_down, 0) AS link_forced_down,
+       k.last_heartbeat_at, k.last_sync_at, k.last_sync_error, k.last_sync_error_at,
        COALESCE(t.orders, 0) AS orders_count,
        COALESCE(t.total_ore, 0) AS revenue_ore,
        COALESCE(t.pending, 0) AS pending_count,
        COALESCE(t.synced, 0) AS synced_count,
        COALESCE(t.set_aside, 0) AS set_aside_count,
-       {OLDEST_PENDING} AS oldest_pending_at,
-       (SELECT e.created_at FROM edge_orders AS e WHERE e.kiosk_id = k.kiosk_id
+       {oldest_pending("b.kiosk_id")} AS oldest_pending_at,
+       (SELECT e.created_at FROM edge_orders AS e WHERE e.kiosk_id = b.kiosk_id
         ORDER BY e.seq DESC LIMIT 1) AS last_checkout_at
-FROM kiosks AS k LEFT JOIN (
+FROM board AS b LEFT JOIN kiosks AS k ON k.kiosk_id = b.kiosk_id LEFT JOIN (
     SELECT kiosk_id, SUM(orders) AS orders, SUM(total_ore) AS total_ore,
            SUM(pending) AS pending, SUM(synced) AS synced, SUM(set_aside) AS set_aside
     FROM kiosk_day_totals GROUP BY kiosk_id
-) AS t USING (kiosk_id)
-ORDER BY k.kiosk_id
+) AS t ON t.kiosk_id = b.kiosk_id
+ORDER BY b.kiosk_id
 """
 
 PENDING_NOW = "SELECT COALESCE(SUM(pending), 0) FROM kiosk_day_totals"
@@ -80,9 +106,10 @@ class EdgeFigures:
         """Per kiosk and business day: orders, their sum, and how many still wait for central."""
         return [dict(row) for row in await self.db.fetchall(TOTALS_BY_KIOSK_DAY)]
 
-    async def kiosk_rows(self) -> list[dict]:
-        """One row of figures per known kiosk."""
-        return [dict(row) for row in await self.db.fetchall(KIOSK_ROWS)]
+    async def kiosk_rows(self, online_since: str) -> list[dict]:
+        """One row of figures per kiosk on the board, with its liveness and link state."""
+        rows = await self.db.fetchall(KIOSK_ROWS, {"online_since": online_since})
+        return [dict(row) for row in rows]
 
     async def minute_counts(self, since: str) -> dict:
         """Sales created, and sales that left the backlog (synced or set aside), per UTC

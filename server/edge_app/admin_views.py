@@ -1,15 +1,20 @@
-"""Operator routes: enrol and revoke kiosks, read the audit trail."""
+"""Operator routes: enrol, revoke and retire kiosks, read the audit trail."""
+from dataclasses import asdict
+
 from aiohttp import web
 from aiohttp_apispec import docs, querystring_schema
 
 from server.auth.enrolment import enrol_kiosk, revoke_kiosk
 from server.clock import to_iso
+from server.edge.retire import retire_kiosk
 from server.edge_app.access_schemas import (
     AuditPageSchema,
     AuditQuerySchema,
     IssuedSchema,
+    RetiredSchema,
     RevokedSchema,
 )
+from server.edge_app.keys import EDGE_EVENTS, EDGE_STORE
 from server.errors import InvalidFields
 from server.pagination import after_cursor, page
 from server.web.docs_decl import errors
@@ -57,6 +62,21 @@ async def post_enrol_kiosk(request: web.Request) -> web.Response:
 async def post_revoke_kiosk(request: web.Request) -> web.Response:
     count = await _as_caller(request, revoke_kiosk)
     return json_response({"revoked": count})
+
+
+@docs(tags=["admin"], summary="Retire a kiosk that left the store",
+      description="Revokes every credential of the kiosk, so it leaves the wallboard (a "
+      "delta with the kiosk as null), and releases a link drill on it: the sales it made stay "
+      "and still drain to central.",
+      parameters=[KIOSK_PATH_PARAM],
+      responses={200: {"schema": RetiredSchema, "description": "What retiring it did"},
+                 **errors(401, 403, 404, 422, 500)})
+async def post_retire_kiosk(request: web.Request) -> web.Response:
+    app = request.app
+    retired = await retire_kiosk(app[AUTH_STORE], app[EDGE_STORE], app[EDGE_EVENTS],
+                                 _kiosk_in_path(request), principal_of(request).actor,
+                                 app[CLOCK]())
+    return json_response(asdict(retired))
 
 
 @docs(tags=["admin"], summary="The audit trail of security and operator events, oldest first",

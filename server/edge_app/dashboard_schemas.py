@@ -14,9 +14,11 @@ class JournalCheckSchema(Schema):
 
 
 class OverviewSchema(Schema):
-    kiosks_total = fields.Int(required=True)
+    kiosks_total = fields.Int(required=True, metadata={
+        "description": "the kiosks on the board: enrolled and not revoked, heard from or not"})
     kiosks_online = fields.Int(required=True)
-    kiosks_link_down = fields.Int(required=True)
+    kiosks_link_down = fields.Int(required=True, metadata={
+        "description": "kiosks whose `link` is `down` or `forced` (GET /dashboard/kiosks)"})
     orders_today = fields.Int(required=True)
     revenue_today_ore = fields.Int(required=True)
     orders_total = fields.Int(required=True)
@@ -39,8 +41,15 @@ class OverviewSchema(Schema):
 
 class KioskRowSchema(Schema):
     kiosk_id = fields.Str(required=True)
-    online = fields.Bool(required=True)
-    central_link_up = fields.Bool(required=True)
+    online = fields.Bool(required=True, metadata={
+        "description": "heard from within `heartbeat_timeout_s`"})
+    link = fields.Str(required=True, validate=validate.OneOf(["up", "down", "forced", "unknown"]),
+                      metadata={"description": "the central link as the wallboard shows it: "
+                                "`forced` (a drill) whatever else; `unknown` while offline, "
+                                "as its last report is not current; else `up` or `down`. "
+                                "The overview's `kiosks_link_down` counts `down` and `forced`"})
+    central_link_up = fields.Bool(required=True, metadata={
+        "description": "the link as the kiosk last reported it (false: never reported)"})
     link_forced_down = fields.Bool(required=True,
                                    metadata={"description": "staff forced the link down (drill)"})
     last_heartbeat_at = fields.DateTime(required=True, allow_none=True)

@@ -131,6 +131,7 @@ def wire_reactions(app: web.Application, events: EdgeEvents, worker: SyncWorker)
                                  lambda kiosk_id, order: worker.wake(kiosk_id)])
     events.sale_replayed.append(counters.on_replay)
     events.kiosk_changed.append(feed.poke)
+    app[AUTH_STORE].on_revoked.append(feed.poke)  # a revoked kiosk leaves the wallboard now
     events.drain_wanted.append(worker.wake)
     worker.on_batch.extend([push_sync_progress(app[SOCKET_HUB]), counters.on_batch, feed.poke])
     worker.on_failure.extend([counters.on_failure, feed.poke])

@@ -31,6 +31,7 @@ ROUTES = [
     ("DELETE", "/auth/session", signin.delete_session, ANY_ROLE, None),
     ("POST", "/admin/kiosks/{kiosk_id}/enrol", admin_views.post_enrol_kiosk, OPERATOR, None),
     ("POST", "/admin/kiosks/{kiosk_id}/revoke", admin_views.post_revoke_kiosk, OPERATOR, None),
+    ("POST", "/admin/kiosks/{kiosk_id}/retire", admin_views.post_retire_kiosk, OPERATOR, None),
     ("GET", "/admin/audit", admin_views.get_audit, OPERATOR, None),
     ("GET", "/ws/kiosk", kiosk_socket, KIOSK, None),
     ("GET", "/ws/dashboard", dashboard_socket, DASHBOARD, None),

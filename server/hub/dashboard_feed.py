@@ -18,8 +18,9 @@ log = logging.getLogger(__name__)
 
 
 def diff(old: dict, new: dict) -> dict:
-    """The fields of `new` that differ from `old`, one level into nested dicts."""
-    changed = {}
+    """The fields of `new` that differ from `old`, one level into nested dicts; a key of
+    `old` gone from `new` (a kiosk that left the board) as None."""
+    changed = {key: None for key in old.keys() - new.keys()}
     for key, value in new.items():
         before = old.get(key)
         if isinstance(value, dict) and isinstance(before, dict):

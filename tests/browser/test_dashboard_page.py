@@ -69,7 +69,7 @@ async def test_a_silent_kiosk_turns_into_an_alert(browser, edge):
     await expect(card.locator(".alert")).to_have_text("ALERT · Offline: no heartbeat")
     tile = page.locator('[data-tile="kiosks_online"]')
     await expect(tile).to_have_attribute("data-state", "bad")
-    await expect(tile.locator(".note")).to_have_text("ALERT: 1 offline")
+    await expect(tile.locator(".note")).to_have_text("ALERT: 3 offline")  # and two never seen
 
 
 async def test_a_stopped_server_shows_reconnecting_then_recovers(browser, edge):

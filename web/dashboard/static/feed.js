@@ -52,10 +52,15 @@ export class DashboardFeed {
   }
 }
 
-// Deltas carry only what changed, one level deep: overview fields, and kiosk rows by id.
+// Deltas carry only what changed, one level deep: overview fields, and kiosk rows by id;
+// a kiosk that left the board (revoked, retired) comes as null.
 function merge(state, delta) {
   Object.assign(state.overview, delta.overview || {});
   for (const [kioskId, fields] of Object.entries(delta.kiosks || {})) {
-    state.kiosks[kioskId] = {...(state.kiosks[kioskId] || {}), ...fields};
+    if (fields === null) {
+      delete state.kiosks[kioskId];
+    } else {
+      state.kiosks[kioskId] = {...(state.kiosks[kioskId] || {}), ...fields};
+    }
   }
 }

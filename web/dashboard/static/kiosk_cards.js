@@ -4,7 +4,7 @@
 import {formatAge, formatSince} from "./format.js";
 
 function alertOf(kiosk, backlogAlertS) {
-  if (!kiosk.online) return "Offline: no heartbeat";
+  if (!kiosk.online) return kiosk.last_heartbeat_at ? "Offline: no heartbeat" : "Offline: never seen";
   if (kiosk.set_aside_count) return `${kiosk.set_aside_count} sale(s) set aside for staff`;
   const age = kiosk.oldest_pending_age_s;
   if (age !== null && age > backlogAlertS) return `Backlog older than ${formatAge(backlogAlertS)}`;
@@ -16,10 +16,10 @@ function alertOf(kiosk, backlogAlertS) {
 const syncErrorIsCurrent = (k) => Boolean(k.last_sync_error) &&
   (!k.last_sync_at || k.last_sync_error_at > k.last_sync_at);
 
-function linkOf(kiosk) {
-  if (kiosk.link_forced_down) return ["forced", "Link forced down (drill)"];
-  return kiosk.central_link_up ? ["up", "Central link up"] : ["down", "Central link down"];
-}
+// The edge decides the link state (the same rule its "central link down" tile counts by):
+// the card only says it in words.
+const LINK_TEXT = {up: "Central link up", down: "Central link down",
+                   forced: "Link forced down (drill)", unknown: "Link unknown (offline)"};
 
 function card(container, kioskId) {
   let element = container.querySelector(`[data-kiosk-id="${CSS.escape(kioskId)}"]`);
@@ -40,24 +40,32 @@ function card(container, kioskId) {
 function fill(element, kiosk, backlogAlertS, now) {
   const set = (part, text) => { element.querySelector(`.${part}`).textContent = text; };
   const alert = alertOf(kiosk, backlogAlertS);
-  const [link, linkText] = linkOf(kiosk);
   element.dataset.alert = alert ? "yes" : "no";
   element.dataset.online = kiosk.online ? "yes" : "no";
-  element.dataset.link = link;
+  element.dataset.link = kiosk.link;
   set("alert", alert ? `ALERT · ${alert}` : "");
-  set("online", kiosk.online ? "● Online" : "○ Offline");
-  set("link", linkText);
+  set("online", kiosk.online ? "● Online"
+    : kiosk.last_heartbeat_at ? "○ Offline" : "○ Offline · never seen");
+  set("link", LINK_TEXT[kiosk.link] ?? kiosk.link);
   set("pending", kiosk.pending_count
     ? `${kiosk.pending_count} waiting · oldest ${formatAge(kiosk.oldest_pending_age_s)}`
     : "Nothing waiting");
   set("heartbeat", `Heartbeat ${formatSince(kiosk.last_heartbeat_at, now)}`);
   set("sync", `Last sync ${formatSince(kiosk.last_sync_at, now)}`);
   set("error", syncErrorIsCurrent(kiosk) ? `Error: ${kiosk.last_sync_error}` : "");
+  element.querySelector(".error").title = element.querySelector(".error").textContent;  // whole
 }
 
 export function renderKiosks(container, kiosks, {backlogAlertS}) {
   const now = Date.now();
-  for (const kioskId of Object.keys(kiosks).sort()) {
-    fill(card(container, kioskId), kiosks[kioskId], backlogAlertS, now);
+  for (const element of [...container.children]) {
+    if (!Object.hasOwn(kiosks, element.dataset.kioskId)) element.remove();  // it left the board
   }
+  // kiosk-2 before kiosk-10, as staff count them; a card is moved only when out of place.
+  const ids = Object.keys(kiosks).sort((a, b) => a.localeCompare(b, "en", {numeric: true}));
+  ids.forEach((kioskId, i) => {
+    const element = card(container, kioskId);
+    if (container.children[i] !== element) container.insertBefore(element, container.children[i]);
+    fill(element, kiosks[kioskId], backlogAlertS, now);
+  });
 }
