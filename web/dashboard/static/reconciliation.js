@@ -1,7 +1,7 @@
 // Edge beside central, per kiosk and day: the wall's proof that nothing was lost or doubled.
 import {formatCount, formatKronor} from "./format.js";
 
-const SHOWN_ROWS = 8;
+const SHOWN_ROWS = 5;  // as many as its corner of the screen holds beside the charts
 const STATUS_TEXT = {matches: "✓ matches", pending: "… syncing", attention: "⚠ set aside",
                      differs: "✗ differs"};
 

@@ -7,7 +7,8 @@ import {formatAge} from "./format.js";
 import {renderReconciliation} from "./reconciliation.js";
 import {renderTiles} from "./tiles.js";
 
-const settings = {backlogAlertS: Number(document.body.dataset.backlogAlertS)};
+const settings = {backlogAlertS: Number(document.body.dataset.backlogAlertS),
+                  timeZone: document.body.dataset.storeTimezone || undefined};
 const STALE_AFTER_S = 10;  // the feed looks every second: silence this long means trouble
 
 let state = null;
@@ -57,10 +58,17 @@ function throttled(read, everyMs) {
   return run;
 }
 
+let history = null;  // the last points read, drawn again when the screen changes size
+
+function drawCharts() {
+  if (history === null) return;
+  drawBars(document.getElementById("chart-checkouts"), history, settings.timeZone);
+  drawArea(document.getElementById("chart-pending"), history, settings.timeZone);
+}
+
 const refreshCharts = throttled(async () => {
-  const {points} = await getJson("/dashboard/history?minutes=60");
-  drawBars(document.getElementById("chart-checkouts"), points.map((p) => p.checkouts));
-  drawArea(document.getElementById("chart-pending"), points.map((p) => p.pending));
+  history = (await getJson("/dashboard/history?minutes=60")).points;
+  drawCharts();
 }, 2000);
 
 const refreshReconciliation = throttled(async () => {
@@ -111,4 +119,5 @@ setInterval(() => {
   renderLive();
 }, 1000);
 setInterval(refreshCharts, 15000);
+addEventListener("resize", drawCharts);
 setInterval(refreshReconciliation, 15000);
