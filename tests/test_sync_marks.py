@@ -4,7 +4,7 @@ its filters, the backlog's head and count, the drain's next batch."""
 import sqlite3
 
 from server.config import EDGE_DB
-from server.edge.figures import OLDEST_PENDING
+from server.edge.figures import KIOSK_ROWS, oldest_pending
 from server.edge.store import KIOSKS_WITH_PENDING, PENDING_BATCH, SEQS_IN_STATE
 from server.edge_app.keys import EDGE_STORE, SYNC_WORKER
 from tests.conftest import all_orders, heartbeat, sale
@@ -108,7 +108,8 @@ async def test_the_backlog_is_found_by_a_seek_past_each_kiosks_mark(client, sett
     queries = {
         "the drain's batch": (PENDING_BATCH, {"kiosk": "k1", "limit": 10}),
         "kiosks with pending sales": (KIOSKS_WITH_PENDING, {}),
-        "the backlog's head": (f"SELECT {OLDEST_PENDING} FROM kiosks AS k", {}),
+        "the backlog's head": (f"SELECT {oldest_pending('k.kiosk_id')} FROM kiosks AS k", {}),
+        "the wallboard's kiosk rows": (KIOSK_ROWS, {"online_since": ""}),
         "the pending sales' list": (SEQS_IN_STATE["pending"], {}),
     }
     with sqlite3.connect(settings.data_path / EDGE_DB) as conn:
