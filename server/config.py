@@ -127,6 +127,10 @@ class Settings(ServiceSettings):
     )
     kiosk_idle_timeout_s: int = _setting(120, "Idle time after which a kiosk clears its cart.")
     kiosk_idle_warning_s: int = _setting(20, "How long the kiosk warns before it clears.")
+    kiosk_receipt_timeout_s: int = _setting(
+        30, "How long the receipt stays on screen before the kiosk is ready for the next shopper."
+    )
+    store_name: str = _setting("", "The store's name on the kiosks' receipts (empty: store_id).")
     dashboard_backlog_alert_s: int = _setting(
         300, "A sale waiting longer than this for central turns the wallboard's backlog red."
     )
@@ -164,7 +168,7 @@ class Settings(ServiceSettings):
         _require_positive(self, (
             "max_order_lines", "max_line_qty", "sync_batch_size", "sync_parallel_kiosks",
             "checkout_rate_per_s", "checkout_burst", "staff_pin_attempts_per_min",
-            "central_connect_timeout_s", "central_timeout_s"))
+            "central_connect_timeout_s", "central_timeout_s", "kiosk_receipt_timeout_s"))
 
     @property
     def edge_db_path(self) -> Path:

@@ -7,6 +7,7 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
+from server.edge_app.kiosk_worker import add_kiosk_worker
 from server.errors import Unauthorized
 from server.web.access import DASHBOARD, PUBLIC, allow
 from server.web.assets import WEB, add_asset_folder
@@ -47,6 +48,9 @@ async def kiosk_page(request: web.Request) -> web.Response:
         "central_health_url": settings.central_health_url,
         "idle_timeout_s": settings.kiosk_idle_timeout_s,
         "idle_warning_s": settings.kiosk_idle_warning_s,
+        "receipt_timeout_s": settings.kiosk_receipt_timeout_s,
+        "store_name": settings.store_name or settings.store_id,
+        "store_timezone": settings.store_timezone,
     })
 
 
@@ -69,6 +73,7 @@ def setup_pages(app: web.Application) -> None:
          WEB / "dashboard" / "templates"]), autoescape=True)
     for part in ("common", "kiosk", "dashboard"):
         add_asset_folder(app, f"/static/{part}", WEB / part / "static")
+    add_kiosk_worker(app)
     app.router.add_get("/", allow(PUBLIC, index), allow_head=False)
     app.router.add_get("/kiosk/{kiosk_id}", allow(PUBLIC, kiosk_page), allow_head=False)
     app.router.add_get("/dashboard", allow(PUBLIC, dashboard_page), allow_head=False)

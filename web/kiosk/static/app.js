@@ -2,9 +2,14 @@
 import {api, ApiError} from "./api.js";
 import {backoffDelay, sleep} from "/static/common/backoff.js";
 import {Cart, InFlight} from "./cart.js";
-import {setLanguage, currentLanguage, sek, t} from "./i18n.js";
+import {categoryName, currentLanguage, errorText, sek, setLanguage, t} from "./i18n.js";
+import {lineName, renderVat} from "./lines.js";
 import {CentralProbe} from "./link.js";
+import {afterOutage, keepTrying, registerServiceWorker} from "./offline.js";
 import {EdgeSocket} from "./socket.js";
+import {takePayment} from "./payment.js";
+import {markSync, showReceipt} from "./receipt.js";
+import {setupScanner} from "./scanner.js";
 import {SimulatedTerminal} from "./terminal.js";
 import {askPin, setupStaffPanel} from "./staff.js";
 import {setupIdleTimer} from "./idle.js";
@@ -28,11 +33,20 @@ function say(text) {
   $("cart-message").textContent = text || "";
 }
 
+// What the shopper must not miss (a code not known, a label refused): a large notice in the
+// cart until they dismiss it or the next item is added.
+function notify(...paragraphs) {
+  $("notice-text").replaceChildren(...paragraphs.map((text) => el("p", text)));
+  $("notice").hidden = paragraphs.length === 0;
+}
+
 // Status bar
 const probe = new CentralProbe(config.centralHealthUrl, () => renderStatus());
+// The edge is back after an outage: the catalog at current prices, the kept cart priced anew.
+const edgeBack = afterOutage(() => { keepTrying(loadCatalog); changeCart(cart.lines); });
 const socket = new EdgeSocket(kioskId, {
   linkUp: () => probe.up,
-  onConnected: () => renderStatus(),
+  onConnected: (up) => { renderStatus(); edgeBack(up); },
   onAck: (ack) => {
     state.linkForcedDown = ack.link_forced_down;
     state.pending = ack.pending_count;
@@ -41,7 +55,7 @@ const socket = new EdgeSocket(kioskId, {
   onProgress: (progress) => {
     state.pending = progress.pending_count;
     renderStatus();
-    if (progress.pending_count === 0 && state.lastOrder) markReceiptSynced();
+    if (progress.pending_count === 0 && state.lastOrder) markSync("synced");
   },
 });
 
@@ -60,24 +74,28 @@ function renderStatus() {
 async function loadCatalog() {
   const {data} = await api("/catalog");
   state.catalog = data.items;
-  const categories = [...new Set(data.items.map((p) => p.category))];
-  const nav = $("categories");
-  nav.replaceChildren(...categories.map((category) => {
-    const button = el("button", category, "chip");
+  renderCategories();
+  renderProducts();
+}
+
+function renderCategories() {
+  const categories = [...new Set(state.catalog.map((p) => p.category))];
+  $("categories").replaceChildren(...categories.map((category) => {
+    const button = el("button", categoryName(category), "chip");
     button.type = "button";
+    button.dataset.category = category;
     button.onclick = () => {
       state.category = state.category === category ? null : category;
       renderProducts();
     };
     return button;
   }));
-  renderProducts();
 }
 
 function renderProducts() {
   const query = $("search").value.trim().toLowerCase();
   for (const chip of $("categories").children) {
-    chip.classList.toggle("active", chip.textContent === state.category);
+    chip.classList.toggle("active", chip.dataset.category === state.category);
   }
   const shown = state.catalog.filter((p) =>
     (!state.category || p.category === state.category) &&
@@ -87,17 +105,19 @@ function renderProducts() {
     tile.type = "button";
     tile.dataset.sku = product.sku;
     tile.append(el("span", product.name, "name"));
-    const price = product.sold_by === "kg" ? `${sek(product.price_ore)}/kg` : sek(product.price_ore);
-    tile.append(el("span", price, "price"));
-    if (product.age_limit) tile.append(el("span", `${product.age_limit}+`, "age"));
+    const price = product.sold_by === "kg" ? t("kg_price", sek(product.price_ore)) : sek(product.price_ore);
+    const footer = el("span", undefined, "footer");  // the age badge beside the price, never over the name
+    footer.append(el("span", price, "price"));
+    if (product.age_limit) footer.append(el("span", `${product.age_limit}+`, "age"));
+    tile.append(footer);
     tile.disabled = product.sold_by === "kg";  // weighed goods: scan the scale's label
     tile.onclick = () => addItem(product.sku);
     return tile;
   }));
 }
 
-// Cart: every change is priced by the edge before it is kept
-async function changeCart(lines) {
+// Cart: every change is priced by the edge before it is kept; `code` is what was just added.
+async function changeCart(lines, code) {
   if (lines.length === 0) {
     cart.clear();
     state.quote = null;
@@ -109,14 +129,17 @@ async function changeCart(lines) {
     cart.replace(lines);
     state.quote = data;
     say("");
+    notify();
   } catch (error) {
-    const known = ["unknown_sku", "implausible_label"];
-    say(error instanceof ApiError && known.includes(error.code) ? t(error.code) : t("error"));
+    const reason = error instanceof ApiError ? error.code : "http_error";  // no answer at all
+    if (reason === "unknown_sku" && code) notify(t("unknown_code", code), t("call_staff"));
+    else if (reason === "implausible_label") notify(errorText(reason));
+    else say(errorText(reason));
   }
   renderCart();
 }
 
-const addItem = (sku, entry = "scanned") => changeCart(cart.with(sku, 1, entry));
+const addItem = (sku, entry = "scanned") => changeCart(cart.with(sku, 1, entry), sku);
 
 // What staff must approve before any money moves: an ID check, scale labels to look at.
 function staffCheckText(ageLimit, labelChecks) {
@@ -133,8 +156,7 @@ function renderCart() {
   $("lines").replaceChildren(...items.map((item) => {
     const row = el("li", undefined, "line");
     row.dataset.sku = item.sku;
-    const label = item.measure?.grams ? `${item.name} · ${item.measure.grams} g` : item.name;
-    row.append(el("span", label, "name"));
+    row.append(lineName(item));
     const minus = el("button", "−", "qty");
     const plus = el("button", "+", "qty");
     const remove = el("button", "✕", "remove");
@@ -151,36 +173,23 @@ function renderCart() {
   $("pay").disabled = items.length === 0;
 }
 
-function renderVat(target, vat) {
-  target.replaceChildren(...vat.map((v) => el("div", `${t("vat", v.rate)}: ${sek(v.amount_ore)}`)));
-}
-
 // Paying, then the durable checkout
 async function pay() {
   const quote = state.quote;
   if (!quote) return;
   let staffPin;
-  if (quote.age_limit || quote.label_checks?.length) {  // staff look before money moves
+  if (quote.age_limit || quote.label_checks?.length) {  // staff look, PIN checked, before money
     staffPin = await askPin(t("staff_check_title"),
-                            staffCheckText(quote.age_limit, quote.label_checks));
+                            staffCheckText(quote.age_limit, quote.label_checks), "staff_approval");
     if (staffPin === null) return;
   }
-  const dialog = $("payment-dialog");
-  dialog.showModal();
-  const method = await new Promise((resolve) => {
-    for (const button of dialog.querySelectorAll("[data-method]")) {
-      button.onclick = () => resolve(button.dataset.method);
-    }
-    $("payment-cancel").onclick = () => resolve(null);
-  });
-  if (!method) return dialog.close();
-  const result = await terminal.pay(method, quote.total_ore, t("present", sek(quote.total_ore)));
-  dialog.close();
+  const result = await takePayment(terminal, quote.total_ore);
+  if (!result) return;  // cancelled: the cart is as it was
   if (!result.approved) return say(t("declined"));
   inflight.set({
     idempotency_key: crypto.randomUUID(),
     items: cart.lines,
-    payment: {method, reference: result.reference},
+    payment: {method: result.method, reference: result.reference},
     expected_total_ore: quote.total_ore,
     ...(staffPin ? {staff_pin: staffPin} : {}),
   });
@@ -196,14 +205,15 @@ async function submitInFlight() {
       const {data} = await api("/edge/checkout", {method: "POST", body: inflight.get()});
       inflight.clear();
       dialog.close();
-      return showReceipt(data);
+      return finishSale(data);
     } catch (error) {
       const needsStaff = ["age_check_required", "label_check_required", "wrong_staff_pin"];
       if (error instanceof ApiError && needsStaff.includes(error.code)) {
         dialog.close();  // a mistyped PIN: staff try again, the payment stands meanwhile
         const text = staffCheckText(error.details.age_limit ?? state.quote?.age_limit,
                                     error.details.label_checks ?? state.quote?.label_checks);
-        const pin = await askPin(t("staff_check_title"), `${t("wrong_pin")} ${text}`);
+        const pin = await askPin(t("staff_check_title"), `${errorText(error.code)} ${text}`,
+                                 "staff_approval");
         if (pin !== null) {
           inflight.set({...inflight.get(), staff_pin: pin});
           continue;
@@ -215,7 +225,7 @@ async function submitInFlight() {
         inflight.clear();
         await terminal.void(refused.payment.reference);  // so the shopper gets the money back
         dialog.close();
-        say(error.code === "price_changed" ? t("price_changed") : error.message);
+        say(errorText(error.code));
         return changeCart(cart.lines);
       }
       await sleep(backoffDelay(attempt));  // no answer: retry the same key
@@ -223,64 +233,43 @@ async function submitInFlight() {
   }
 }
 
-function showReceipt(order) {
+async function finishSale(order) {
   state.lastOrder = order;
-  $("receipt-id").textContent = order.order_uuid;
-  $("receipt-lines").replaceChildren(...order.items.map((item) => {
-    const row = el("li", undefined, "line");
-    row.append(el("span", `${item.qty} × ${item.name}`, "name"),
-               el("span", sek(item.line_total_ore), "amount"));
-    return row;
-  }));
-  renderVat($("receipt-vat"), order.vat);
-  $("receipt-total").textContent = sek(order.total_ore);
-  const sync = $("receipt-sync");
-  sync.dataset.state = order.sync_state;
-  sync.textContent = t(order.sync_state === "synced" ? "synced" : "waiting");
   cart.clear();
   state.quote = null;
   renderCart();
-  $("receipt-dialog").showModal();
+  const store = {name: config.storeName, timeZone: config.storeTimezone};
+  await showReceipt(order, store, Number(config.receiptTimeoutS));
+  resetForNextShopper();
 }
 
-function markReceiptSynced() {
-  const sync = $("receipt-sync");
-  sync.dataset.state = "synced";
-  sync.textContent = t("synced");
+// The next shopper meets the kiosk as the first one did: Swedish, no search, no last receipt.
+function resetForNextShopper() {
+  state.lastOrder = null;
+  state.category = null;
+  $("search").value = "";
+  notify();
+  say("");
+  switchLanguage("sv");
 }
 
-// Keyboard-wedge scanners type digits then Enter, anywhere on the page.
-function setupScanner() {
-  let buffer = "";
-  document.addEventListener("keydown", (event) => {
-    const typing = event.target instanceof HTMLInputElement;
-    if (typing || document.querySelector("dialog[open]")) return;
-    if (/^[0-9]$/.test(event.key)) buffer += event.key;
-    else if (event.key === "Enter" && buffer.length >= 8) {
-      addItem(buffer);
-      buffer = "";
-    } else buffer = "";
-  });
-  $("ean-form").onsubmit = (event) => {
-    event.preventDefault();
-    const code = $("ean").value.trim();
-    if (/^[0-9]{13}$/.test(code)) addItem(code, "keyed");
-    $("ean").value = "";
-  };
+function switchLanguage(lang) {
+  setLanguage(lang);
+  $("language").textContent = lang === "sv" ? "English" : "Svenska";
+  renderStatus();
+  renderCategories();
+  renderProducts();
+  renderCart();
 }
 
 function start() {
+  registerServiceWorker();  // then a reload without the edge still shows this page
   setLanguage("sv");
-  $("language").onclick = () => {
-    setLanguage(currentLanguage() === "sv" ? "en" : "sv");
-    $("language").textContent = currentLanguage() === "sv" ? "English" : "Svenska";
-    renderStatus();
-    renderCart();
-  };
+  $("language").onclick = () => switchLanguage(currentLanguage() === "sv" ? "en" : "sv");
+  $("notice-dismiss").onclick = () => notify();
   $("search").oninput = renderProducts;
   $("pay").onclick = pay;
-  $("receipt-done").onclick = () => $("receipt-dialog").close();
-  setupScanner();
+  setupScanner({onCode: addItem, onWrongLength: (n) => notify(t("wrong_length", n))});
   setupStaffPanel({kioskId, onChange: (forced) => {
     state.linkForcedDown = forced;
     renderStatus();
@@ -288,12 +277,12 @@ function start() {
   setupIdleTimer({
     timeoutS: Number(config.idleTimeoutS), warningS: Number(config.idleWarningS),
     abandonable: () => !inflight.get() && cart.lines.length > 0,
-    clear: () => changeCart([]),
+    clear: () => changeCart([]).then(resetForNextShopper),
   });
   probe.start();
   socket.start();
   renderStatus();
-  loadCatalog();
+  keepTrying(loadCatalog);  // from the worker's copy while the edge is down, else again
   changeCart(cart.lines);
   if (inflight.get()) submitInFlight();  // a reload mid-checkout carries on with the same key
 }

@@ -1,13 +1,15 @@
 // Staff at the kiosk: a long press on the title (or Ctrl+Alt+S) and the staff PIN open a
 // panel that shows the sales waiting to sync and forces the central link down for drills.
 import {api, ApiError} from "./api.js";
-import {sek, t} from "./i18n.js";
+import {errorText, sek, t} from "./i18n.js";
+import {receiptNumber} from "./receipt.js";
 
 const $ = (id) => document.getElementById(id);
 const LONG_PRESS_MS = 1500;
 
-// Ask for the staff PIN; resolves to the PIN, or null if staff cancel.
-export function askPin(title, text) {
+// Ask for the staff PIN and check it with the edge before anything else happens; resolves
+// to the right PIN, or null if staff cancel. A wrong PIN keeps the dialog open and says so.
+export function askPin(title, text, purpose) {
   const dialog = $("pin-dialog");
   $("pin-title").textContent = title;
   $("pin-text").textContent = text;
@@ -15,34 +17,39 @@ export function askPin(title, text) {
   $("pin").value = "";
   dialog.showModal();
   return new Promise((resolve) => {
-    $("pin-form").onsubmit = (event) => {
-      event.preventDefault();
+    const finish = (pin) => {
       dialog.close();
-      resolve($("pin").value);
+      resolve(pin);
     };
-    $("pin-cancel").onclick = () => {
-      dialog.close();
-      resolve(null);
+    $("pin-form").onsubmit = async (event) => {
+      event.preventDefault();
+      const pin = $("pin").value;
+      try {
+        await api("/edge/staff/verify", {method: "POST", body: {pin, purpose}});
+        finish(pin);
+      } catch (error) {
+        $("pin-message").textContent = errorText(error instanceof ApiError ? error.code : "http_error");
+        $("pin").value = "";
+        $("pin").focus();
+      }
+    };
+    $("pin-cancel").onclick = () => finish(null);
+    dialog.oncancel = (event) => {  // Escape cancels, and the promise still settles
+      event.preventDefault();
+      finish(null);
     };
   });
 }
 
 async function openPanel(onChange) {
-  const pin = await askPin(t("staff_title"), t("staff_text"));
+  const pin = await askPin(t("staff_title"), t("staff_text"), "staff_panel");
   if (pin === null) return;
-  try {
-    await api("/edge/staff/verify", {method: "POST", body: {pin}});
-  } catch (error) {
-    const text = error instanceof ApiError && error.code === "wrong_staff_pin" ? t("wrong_pin")
-      : error.message;
-    $("cart-message").textContent = text;
-    return;
-  }
   const {data} = await api("/edge/orders?sync_state=pending&limit=50");
   $("staff-pending").textContent = t("pending", data.orders.length);
   $("staff-queue").replaceChildren(...data.orders.map((order) => {
     const row = document.createElement("li");
-    row.textContent = `${order.created_at.slice(11, 19)} · ${sek(order.total_ore)} · ${order.order_uuid}`;
+    row.textContent = `${order.created_at.slice(11, 19)} · ${sek(order.total_ore)} · ` +
+      `${receiptNumber(order)}`;
     return row;
   }));
   const dialog = $("staff-dialog");

@@ -1,10 +1,12 @@
 // The payment terminal. This simulated one asks on screen; a real terminal plugs in here:
 // `pay(method, amountOre)` must resolve to {approved, reference} and never let card numbers
-// leave the terminal (the edge refuses anything that looks like one); `void(reference)` must
-// give the money back when the edge refuses the sale for good after the payment.
+// leave the terminal (the edge refuses anything that looks like one); `cancel()` must stop a
+// payment not yet approved (it resolves {approved: false, cancelled: true}); `void(reference)`
+// must give the money back when the edge refuses the sale for good after the payment.
 export class SimulatedTerminal {
   constructor(dialog) {
     this.dialog = dialog;
+    this.settle = null;
   }
 
   pay(method, amountOre, prompt) {
@@ -12,14 +14,22 @@ export class SimulatedTerminal {
     box.hidden = false;
     box.querySelector("#terminal-text").textContent = prompt;
     return new Promise((resolve) => {
-      const answer = (approved) => () => {
+      this.settle = (answer) => {
+        this.settle = null;
         box.hidden = true;
-        const reference = `SIM-${method.toUpperCase()}-${Date.now().toString(36)}`;
-        resolve({approved, reference});
+        resolve(answer);
       };
-      box.querySelector("#terminal-approve").onclick = answer(true);
-      box.querySelector("#terminal-decline").onclick = answer(false);
+      const reference = () => `SIM-${method.toUpperCase()}-${Date.now().toString(36)}`;
+      box.querySelector("#terminal-approve").onclick =
+        () => this.settle?.({approved: true, reference: reference()});
+      box.querySelector("#terminal-decline").onclick =
+        () => this.settle?.({approved: false, reference: reference()});
     });
+  }
+
+  // Until the terminal has approved, the shopper may walk away from the payment.
+  cancel() {
+    this.settle?.({approved: false, cancelled: true});
   }
 
   async void(reference) {

@@ -1,0 +1,35 @@
+// The pay dialog: a method, then the terminal. Cancel (or Escape) works at every step until
+// the terminal has approved, and leaves the cart as it was.
+import {sek, t} from "./i18n.js";
+
+const $ = (id) => document.getElementById(id);
+
+function chooseMethod(dialog) {
+  return new Promise((resolve) => {
+    for (const button of dialog.querySelectorAll("[data-method]")) {
+      button.onclick = () => resolve(button.dataset.method);
+    }
+    $("payment-cancel").onclick = () => resolve(null);
+  });
+}
+
+// Resolves to {method, approved, reference}, or null when the shopper cancelled.
+export async function takePayment(terminal, totalOre) {
+  const dialog = $("payment-dialog");
+  $("payment-methods").hidden = false;
+  dialog.oncancel = (event) => {  // Escape: the same as the Cancel button, never a lost promise
+    event.preventDefault();
+    $("payment-cancel").click();
+  };
+  dialog.showModal();
+  const method = await chooseMethod(dialog);
+  if (!method) {
+    dialog.close();
+    return null;
+  }
+  $("payment-methods").hidden = true;  // chosen: only the terminal and Cancel stay
+  $("payment-cancel").onclick = () => terminal.cancel();
+  const result = await terminal.pay(method, totalOre, t("present", sek(totalOre)));
+  dialog.close();
+  return result.cancelled ? null : {method, ...result};
+}
