@@ -5,7 +5,8 @@ random) and sells at a steady rate, each sale with a fresh idempotency key. A sa
 does not answer (connection refused or reset, a timeout, a 5xx, a 429, a 409
 request_in_progress) is sent again with the same key, with capped backoff, until it is
 answered or the run's deadline passes; it is then recorded `unknown`. So the run rides
-through an edge that is killed and started again on the same port.
+through an edge that is killed and started again on the same port. At the end the kiosks
+are retired (unless kept), so they leave the wallboard.
 """
 import argparse
 import asyncio
@@ -31,7 +32,6 @@ LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 @dataclass
 class FleetOptions:
     """What to simulate; `duration_s` always bounds the run, `max_orders` may end it sooner."""
-
     base_url: str
     operator_token: str
     kiosks: int = 3
@@ -48,6 +48,7 @@ class FleetOptions:
     max_in_flight: int = 16  # per kiosk: a kiosk serves only so many shoppers at once
     kiosk_prefix: str = "sim"
     heal_timeout_s: float | None = None  # then: every link up, wait until nothing is pending
+    retire_when_done: bool = False  # then: retire our kiosks, so they leave the wallboard
 
     def validate(self) -> None:
         """Refuse options that would talk to another machine or never end."""
@@ -70,7 +71,6 @@ class FleetOptions:
 @dataclass
 class FleetStats:
     """Counters the progress line and the summary show."""
-
     started: int = 0
     ok: int = 0
     fail: int = 0
@@ -160,6 +160,8 @@ class Fleet:
                     task.cancel()
             await asyncio.gather(*sockets, *filter(None, [reporter]), return_exceptions=True)
         healed = await self.heal() if self.options.heal_timeout_s is not None else None
+        if self.options.retire_when_done:
+            await self.retire()
         if progress:
             progress(self.progress_line())
         return self.summary(healed)
@@ -186,6 +188,15 @@ class Fleet:
                 return True
             await asyncio.sleep(0.1)
         return False
+
+    async def retire(self) -> None:
+        """Retire our kiosks, so they leave the wallboard (their sales stay and still sync)."""
+        deadline = time.monotonic() + self.options.request_timeout_s * 2
+        for kiosk in self.kiosks:
+            answer, _ = await self.client.call("POST", f"/admin/kiosks/{kiosk.kiosk_id}/retire",
+                                               self.options.operator_token, deadline)
+            if answer is None or answer.status != 200:  # shown in the summary's fail codes
+                self.stats.fail_codes["retire_failed"] += 1
 
     def summary(self, healed: bool | None) -> dict:
         """What the run did, for people and for the torture runner."""
@@ -233,6 +244,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     add("--max-orders", type=int,
         help="stop starting sales after this many, all kiosks together (default: no limit)")
     add("--kiosk-prefix", default="sim", help="kiosk ids are PREFIX-1 .. PREFIX-N")
+    add("--keep-kiosks", action="store_true", help="leave the simulated kiosks enrolled at the "
+        "end (default: retired, so they leave the wallboard; their sales stay and still sync)")
     return parser.parse_args(argv)
 
 
@@ -265,7 +278,8 @@ def main(argv: list[str] | None = None) -> int:
         duration_s=args.duration, max_orders=args.max_orders, settle_s=args.settle,
         heartbeat_s=args.heartbeat, flip_every_s=args.flip_every,
         flip_probability=args.flip_probability, seed=args.seed, request_timeout_s=args.timeout,
-        kiosk_prefix=args.kiosk_prefix, heal_timeout_s=args.heal)
+        kiosk_prefix=args.kiosk_prefix, heal_timeout_s=args.heal,
+        retire_when_done=not args.keep_kiosks)
     try:
         options.validate()
         with HistoryWriter(args.history) as history:

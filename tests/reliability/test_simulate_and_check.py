@@ -99,6 +99,16 @@ async def test_a_short_run_with_flapping_links_heals_and_checks_clean(edge, tmp_
     assert via_api.clean and via_api.counts == report.counts
 
 
+async def test_a_simulators_kiosks_leave_the_board_when_it_ends(edge, tmp_path):
+    summary = await simulate(edge, tmp_path / "history.jsonl", retire_when_done=True,
+                             flip_every_s=None, duration_s=1.0)
+    assert summary["orders"]["ok"] >= 1 and "retire_failed" not in summary["fail_codes"]
+    board = {row["kiosk_id"] for row in (await get_json(edge, "/dashboard/kiosks"))["kiosks"]}
+    assert board and not board & set(summary["kiosks"])      # the demo kiosks, not sim-*
+    report = check_files(edge.data_dir, tmp_path / "history.jsonl")
+    assert report.clean, report.text()                        # their sales stayed, and synced
+
+
 async def test_c_the_fleet_rides_through_a_killed_and_restarted_edge(edge, tmp_path):
     history = tmp_path / "history.jsonl"
     run = asyncio.create_task(simulate(edge, history, duration_s=3.5, rate_per_s=6.0,
