@@ -1,7 +1,7 @@
 """The project's tools run however they are started, and a second start does not wait for
 pip: the tools (simulate, check_history, torture, bench) started by an interpreter that cannot
 import the project's packages start again in the project's .venv; scripts/setup-env installs
-only when pyproject.toml or the interpreter changed since the last time."""
+only when pyproject.toml, setup.cfg or the interpreter changed since the last time."""
 import subprocess
 import sys
 from pathlib import Path
@@ -33,4 +33,4 @@ def test_a_second_setup_does_not_run_pip():
     second = subprocess.run([str(ROOT / "scripts" / "setup-env")], cwd=ROOT,
                             capture_output=True, text=True, timeout=60)
     assert first.returncode == second.returncode == 0, first.stderr + second.stderr
-    assert second.stdout.strip() == "setup: .venv is up to date with pyproject.toml"
+    assert second.stdout.strip() == "setup: .venv is up to date with pyproject.toml and setup.cfg"
