@@ -1,9 +1,11 @@
 // The kiosk app: wires the catalog, the cart, paying and the status bar to the edge.
+import {announce} from "./announce.js";
 import {api, ApiError} from "./api.js";
 import {backoffDelay, sleep} from "/static/common/backoff.js";
 import {Cart, InFlight} from "./cart.js";
+import {renderCart as drawCart} from "./cart_view.js";
+import {closeModal, openModal} from "./focus.js";
 import {categoryName, currentLanguage, errorText, sek, setLanguage, t} from "./i18n.js";
-import {lineName, renderVat} from "./lines.js";
 import {CentralProbe} from "./link.js";
 import {afterOutage, keepTrying, registerServiceWorker} from "./offline.js";
 import {EdgeSocket} from "./socket.js";
@@ -31,6 +33,7 @@ function el(tag, text, className) {
 
 function say(text) {
   $("cart-message").textContent = text || "";
+  if (text) announce(text);
 }
 
 // What the shopper must not miss (a code not known, a label refused): a large notice in the
@@ -38,6 +41,7 @@ function say(text) {
 function notify(...paragraphs) {
   $("notice-text").replaceChildren(...paragraphs.map((text) => el("p", text)));
   $("notice").hidden = paragraphs.length === 0;
+  if (paragraphs.length) announce(paragraphs.join(" "));
 }
 
 // Status bar
@@ -116,12 +120,22 @@ function renderProducts() {
   }));
 }
 
-// Cart: every change is priced by the edge before it is kept; `code` is what was just added.
-async function changeCart(lines, code) {
+// What a screen reader hears after the shopper changed a line: the item, and the new total.
+function changeSaid(quote, {sku, delta, name}) {
+  const total = sek(quote ? quote.total_ore : 0);
+  const item = quote?.items.find((i) => i.sku === sku);
+  if (!item) return t("removed", name, total);
+  return t(delta > 0 ? "added" : "fewer", item.name, item.qty, total);
+}
+
+// Cart: every change is priced by the edge before it is kept; `code` is what was just added,
+// `change` ({sku, delta, name}) what the shopper did, to be said aloud once it is priced.
+async function changeCart(lines, code, change) {
   if (lines.length === 0) {
     cart.clear();
     state.quote = null;
     renderCart();
+    if (change) announce(changeSaid(null, change));
     return;
   }
   try {
@@ -130,6 +144,7 @@ async function changeCart(lines, code) {
     state.quote = data;
     say("");
     notify();
+    if (change) announce(changeSaid(data, change));
   } catch (error) {
     const reason = error instanceof ApiError ? error.code : "http_error";  // no answer at all
     if (reason === "unknown_sku" && code) notify(t("unknown_code", code), t("call_staff"));
@@ -139,7 +154,10 @@ async function changeCart(lines, code) {
   renderCart();
 }
 
-const addItem = (sku, entry = "scanned") => changeCart(cart.with(sku, 1, entry), sku);
+const addItem = (sku, entry = "scanned") =>
+  changeCart(cart.with(sku, 1, entry), sku, {sku, delta: 1});
+const changeLine = (sku, delta, item) =>
+  changeCart(cart.with(sku, delta), undefined, {sku, delta, name: item.name});
 
 // What staff must approve before any money moves: an ID check, scale labels to look at.
 function staffCheckText(ageLimit, labelChecks) {
@@ -150,27 +168,7 @@ function staffCheckText(ageLimit, labelChecks) {
 }
 
 function renderCart() {
-  const quote = state.quote;
-  const items = quote ? quote.items : [];
-  $("scan-hint").hidden = items.length > 0;
-  $("lines").replaceChildren(...items.map((item) => {
-    const row = el("li", undefined, "line");
-    row.dataset.sku = item.sku;
-    row.append(lineName(item));
-    const minus = el("button", "−", "qty");
-    const plus = el("button", "+", "qty");
-    const remove = el("button", "✕", "remove");
-    remove.setAttribute("aria-label", t("remove"));
-    minus.onclick = () => changeCart(cart.with(item.sku, -1));
-    plus.onclick = () => changeCart(cart.with(item.sku, 1));
-    remove.onclick = () => changeCart(cart.with(item.sku, -item.qty));
-    row.append(minus, el("span", String(item.qty), "count"), plus,
-               el("span", sek(item.line_total_ore), "amount"), remove);
-    return row;
-  }));
-  renderVat($("vat"), quote ? quote.vat : []);
-  $("total").textContent = sek(quote ? quote.total_ore : 0);
-  $("pay").disabled = items.length === 0;
+  drawCart(state.quote, changeLine);
 }
 
 // Paying, then the durable checkout
@@ -199,17 +197,17 @@ async function pay() {
 async function submitInFlight() {
   const dialog = $("saving-dialog");
   for (let attempt = 1; inflight.get(); attempt++) {
-    if (!dialog.open) dialog.showModal();
+    openModal(dialog);
     $("saving-text").textContent = attempt > 1 ? t("saving_retry", attempt) : "";
     try {
       const {data} = await api("/edge/checkout", {method: "POST", body: inflight.get()});
       inflight.clear();
-      dialog.close();
+      closeModal(dialog);
       return finishSale(data);
     } catch (error) {
       const needsStaff = ["age_check_required", "label_check_required", "wrong_staff_pin"];
       if (error instanceof ApiError && needsStaff.includes(error.code)) {
-        dialog.close();  // a mistyped PIN: staff try again, the payment stands meanwhile
+        closeModal(dialog);  // a mistyped PIN: staff try again, the payment stands meanwhile
         const text = staffCheckText(error.details.age_limit ?? state.quote?.age_limit,
                                     error.details.label_checks ?? state.quote?.label_checks);
         const pin = await askPin(t("staff_check_title"), `${errorText(error.code)} ${text}`,
@@ -224,7 +222,7 @@ async function submitInFlight() {
         const refused = inflight.get();  // refused for good: nothing was recorded
         inflight.clear();
         await terminal.void(refused.payment.reference);  // so the shopper gets the money back
-        dialog.close();
+        closeModal(dialog);
         say(errorText(error.code));
         return changeCart(cart.lines);
       }
@@ -256,6 +254,7 @@ function resetForNextShopper() {
 function switchLanguage(lang) {
   setLanguage(lang);
   $("language").textContent = lang === "sv" ? "English" : "Svenska";
+  $("language").lang = lang === "sv" ? "en" : "sv";  // the button's word is in the other one
   renderStatus();
   renderCategories();
   renderProducts();
@@ -267,6 +266,7 @@ function start() {
   setLanguage("sv");
   $("language").onclick = () => switchLanguage(currentLanguage() === "sv" ? "en" : "sv");
   $("notice-dismiss").onclick = () => notify();
+  $("saving-dialog").oncancel = (event) => event.preventDefault();  // Escape cannot hide a sale
   $("search").oninput = renderProducts;
   $("pay").onclick = pay;
   setupScanner({onCode: addItem, onWrongLength: (n) => notify(t("wrong_length", n))});

@@ -12,7 +12,7 @@ const TEXTS = {
     link_up: "Huvudkontoret: nås", link_down: "Huvudkontoret: nås inte",
     link_forced: "Huvudkontoret: avstängt (övning)", pending: (n) => `${n} köp väntar på synk`,
     synced: "Synkat till huvudkontoret", waiting: "Sparat i butiken, synkas senare",
-    vat: (rate) => `varav moms ${rate} %`, remove: "Ta bort",
+    vat: (rate) => `varav moms ${rate} %`,
     declined: "Betalningen avvisades. Försök igen.", present: (amount) =>
       `Betala ${amount} på terminalen`, saving_retry: (n) => `Försök ${n}. Köpet går inte förlorat.`,
     staff_check_title: "Personalen behöver titta",
@@ -28,6 +28,14 @@ const TEXTS = {
     call_staff: "Ring på personalen så hjälper de dig.", dismiss: "OK",
     wrong_length: (n) => `En streckkod har 13 siffror. Du skrev ${n}.`,
     receipt_closes: (s) => `Kvittot stängs om ${s} s.`,
+    products: "Varor", categories: "Kategorier", pin_label: "PIN",
+    one_less: (name) => `En mindre ${name}`, one_more: (name) => `En till ${name}`,
+    remove_item: (name) => `Ta bort ${name}`,
+    added: (name, qty, total) => `${name} tillagd, ${qty} st i korgen. Att betala ${total}.`,
+    fewer: (name, qty, total) => `En mindre ${name}, ${qty} st i korgen. Att betala ${total}.`,
+    removed: (name, total) => `${name} borttagen. Att betala ${total}.`,
+    receipt_said: (total, number) =>
+      `Köpet är sparat. Betalt ${total}. Kvittonummer ${number}. Tack för ditt köp!`,
   },
   en: {
     title: "Self-checkout", search: "Search products", type_ean: "Type a barcode", add: "Add",
@@ -40,7 +48,6 @@ const TEXTS = {
     link_down: "Head office: unreachable", link_forced: "Head office: off (drill)",
     pending: (n) => `${n} sales waiting to sync`, synced: "Synced to head office",
     waiting: "Saved in the store, syncs later", vat: (rate) => `incl. VAT ${rate} %`,
-    remove: "Remove",
     declined: "The payment was declined. Please try again.",
     present: (amount) => `Pay ${amount} on the terminal`,
     saving_retry: (n) => `Attempt ${n}. Your purchase will not be lost.`,
@@ -57,6 +64,14 @@ const TEXTS = {
     call_staff: "Please call staff: they will help you.", dismiss: "OK",
     wrong_length: (n) => `A barcode has 13 digits. You typed ${n}.`,
     receipt_closes: (s) => `The receipt closes in ${s} s.`,
+    products: "Products", categories: "Categories", pin_label: "PIN",
+    one_less: (name) => `One less ${name}`, one_more: (name) => `One more ${name}`,
+    remove_item: (name) => `Remove ${name}`,
+    added: (name, qty, total) => `${name} added, ${qty} in the cart. To pay ${total}.`,
+    fewer: (name, qty, total) => `One less ${name}, ${qty} in the cart. To pay ${total}.`,
+    removed: (name, total) => `${name} removed. To pay ${total}.`,
+    receipt_said: (total, number) =>
+      `Your purchase is saved. Paid ${total}. Receipt number ${number}. Thank you!`,
   },
 };
 
@@ -156,6 +171,9 @@ export function setLanguage(lang) {
   for (const el of document.querySelectorAll("[data-i18n]")) el.textContent = t(el.dataset.i18n);
   for (const el of document.querySelectorAll("[data-i18n-placeholder]")) {
     el.placeholder = t(el.dataset.i18nPlaceholder);
+  }
+  for (const el of document.querySelectorAll("[data-i18n-label]")) {  // names without text
+    el.setAttribute("aria-label", t(el.dataset.i18nLabel));
   }
 }
 

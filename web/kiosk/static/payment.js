@@ -1,5 +1,6 @@
 // The pay dialog: a method, then the terminal. Cancel (or Escape) works at every step until
 // the terminal has approved, and leaves the cart as it was.
+import {closeModal, openModal} from "./focus.js";
 import {sek, t} from "./i18n.js";
 
 const $ = (id) => document.getElementById(id);
@@ -21,15 +22,16 @@ export async function takePayment(terminal, totalOre) {
     event.preventDefault();
     $("payment-cancel").click();
   };
-  dialog.showModal();
+  openModal(dialog, dialog.querySelector("[data-method]"));  // the first method
   const method = await chooseMethod(dialog);
   if (!method) {
-    dialog.close();
+    closeModal(dialog);
     return null;
   }
   $("payment-methods").hidden = true;  // chosen: only the terminal and Cancel stay
   $("payment-cancel").onclick = () => terminal.cancel();
+  $("payment-cancel").focus();  // not lost with the hidden method (a terminal may take it)
   const result = await terminal.pay(method, totalOre, t("present", sek(totalOre)));
-  dialog.close();
+  closeModal(dialog);
   return result.cancelled ? null : {method, ...result};
 }

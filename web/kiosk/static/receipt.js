@@ -1,5 +1,7 @@
 // The receipt: what a shopper keeps of the sale. It closes on "Done" or after the store's
 // setting of seconds, and then the kiosk is ready for the next shopper.
+import {announce} from "./announce.js";
+import {closeModal, openModal} from "./focus.js";
 import {currentLanguage, sek, t} from "./i18n.js";
 import {lineName, renderVat} from "./lines.js";
 
@@ -48,7 +50,8 @@ export function markSync(syncState) {
 export function showReceipt(order, store, timeoutS) {
   fill(order, store);
   const dialog = $("receipt-dialog");
-  dialog.showModal();
+  openModal(dialog, $("receipt-done"));
+  announce(t("receipt_said", sek(order.total_ore), receiptNumber(order)));
   return new Promise((resolve) => {
     let left = timeoutS;
     const tick = () => {
@@ -58,7 +61,7 @@ export function showReceipt(order, store, timeoutS) {
     const timer = setInterval(tick, 1000);
     const close = () => {
       clearInterval(timer);
-      dialog.close();
+      closeModal(dialog);
       resolve();
     };
     tick();

@@ -1,4 +1,5 @@
-// Codes coming in: a keyboard-wedge scanner types digits then Enter, anywhere on the page;
+// Codes coming in: a keyboard-wedge scanner types digits then Enter, anywhere on the page
+// (also while a button has the keyboard's focus: Enter after fewer than 8 digits presses it);
 // a shopper types a barcode into the field. `onCode(code, entry)` gets each whole code,
 // `onWrongLength(n)` a typed one that cannot be a barcode.
 export function setupScanner({onCode, onWrongLength}) {
@@ -8,6 +9,7 @@ export function setupScanner({onCode, onWrongLength}) {
     if (typing || document.querySelector("dialog[open]")) return;
     if (/^[0-9]$/.test(event.key)) buffer += event.key;
     else if (event.key === "Enter" && buffer.length >= 8) {
+      event.preventDefault();  // the scanner's Enter, not a press of the focused button
       onCode(buffer, "scanned");
       buffer = "";
     } else buffer = "";

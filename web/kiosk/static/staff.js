@@ -1,6 +1,8 @@
 // Staff at the kiosk: a long press on the title (or Ctrl+Alt+S) and the staff PIN open a
 // panel that shows the sales waiting to sync and forces the central link down for drills.
+import {announce} from "./announce.js";
 import {api, ApiError} from "./api.js";
+import {closeModal, openModal} from "./focus.js";
 import {errorText, sek, t} from "./i18n.js";
 import {receiptNumber} from "./receipt.js";
 
@@ -15,10 +17,10 @@ export function askPin(title, text, purpose) {
   $("pin-text").textContent = text;
   $("pin-message").textContent = "";
   $("pin").value = "";
-  dialog.showModal();
+  openModal(dialog, $("pin"));
   return new Promise((resolve) => {
     const finish = (pin) => {
-      dialog.close();
+      closeModal(dialog);
       resolve(pin);
     };
     $("pin-form").onsubmit = async (event) => {
@@ -29,6 +31,7 @@ export function askPin(title, text, purpose) {
         finish(pin);
       } catch (error) {
         $("pin-message").textContent = errorText(error instanceof ApiError ? error.code : "http_error");
+        announce($("pin-message").textContent);
         $("pin").value = "";
         $("pin").focus();
       }
@@ -64,8 +67,8 @@ async function openPanel(onChange) {
     button.textContent = t(forced ? "release" : "force_down");
     onChange(forced);
   };
-  $("staff-close").onclick = () => dialog.close();
-  dialog.showModal();
+  $("staff-close").onclick = () => closeModal(dialog);
+  openModal(dialog, button);
 }
 
 export function setupStaffPanel({onChange}) {

@@ -24,6 +24,7 @@ export class SimulatedTerminal {
         () => this.settle?.({approved: true, reference: reference()});
       box.querySelector("#terminal-decline").onclick =
         () => this.settle?.({approved: false, reference: reference()});
+      box.querySelector("#terminal-approve").focus();  // on screen, the terminal's keys come first
     });
   }
 

@@ -1,0 +1,111 @@
+"""Every state of the kiosk is clean under axe-core, in Swedish and English, portrait and
+landscape: no violation of moderate impact or above (WCAG 2.1 AA, as the European
+Accessibility Act's standard EN 301 549 asks of a self-service terminal that takes payment)."""
+import pytest
+from playwright.async_api import expect
+
+from tests.browser.axe import check_page
+from tests.browser.test_kiosk_page import MILK, NEWSPAPER, open_kiosk, scan
+
+BEER, UNKNOWN = "7318168610409", "7310000000009"  # 18+; a code no catalog knows
+
+
+async def one_milk(page, edge):
+    await scan(page, MILK)
+    await expect(page.locator(".line")).to_have_count(1)
+
+
+async def full_cart(page, edge):
+    tiles = page.locator(".product:not([disabled])")
+    for n in range(1, 9):
+        await tiles.nth(n).click()
+        await expect(page.locator(".line")).to_have_count(n)
+
+
+async def search_results(page, edge):
+    await page.locator("#search").fill("mjölk")
+    await expect(page.locator(".product")).not_to_have_count(0)
+
+
+async def unknown_code(page, edge):
+    await scan(page, UNKNOWN)
+    await expect(page.locator("#notice")).to_be_visible()
+
+
+async def pay_dialog(page, edge):
+    await one_milk(page, edge)
+    await page.locator("#pay").click()
+    await expect(page.locator("#payment-dialog")).to_be_visible()
+
+
+async def terminal_step(page, edge):
+    await pay_dialog(page, edge)
+    await page.locator('[data-method="card"]').click()
+    await expect(page.locator("#terminal")).to_be_visible()
+
+
+async def receipt(page, edge):
+    await terminal_step(page, edge)
+    await page.locator("#terminal-approve").click()
+    await expect(page.locator("#receipt-dialog")).to_be_visible()
+
+
+async def age_check(page, edge):
+    await scan(page, BEER)
+    await expect(page.locator(".line")).to_have_count(1)
+    await page.locator("#pay").click()
+    await expect(page.locator("#pin-dialog")).to_be_visible()
+
+
+async def staff_pin(page, edge):
+    await page.keyboard.press("Control+Alt+s")
+    await expect(page.locator("#pin-dialog")).to_be_visible()
+
+
+async def staff_panel(page, edge):
+    await staff_pin(page, edge)
+    await page.locator("#pin").fill("1234")
+    await page.locator("#pin").press("Enter")
+    await expect(page.locator("#staff-dialog")).to_be_visible()
+
+
+async def saving(page, edge):
+    await scan(page, NEWSPAPER)
+    await expect(page.locator(".line")).to_have_count(1)
+    edge.stop()  # the terminal approves, and the store's server is away
+    await expect(page.locator("#edge-state")).to_have_attribute("data-state", "down")
+    await page.locator("#pay").click()
+    await page.locator('[data-method="card"]').click()
+    await page.locator("#terminal-approve").click()
+    await expect(page.locator("#saving-dialog")).to_be_visible()
+
+
+async def idle_warning(page, edge):
+    await one_milk(page, edge)
+    await expect(page.locator("#idle-dialog")).to_be_visible(timeout=10_000)
+
+
+async def empty_cart(page, edge):
+    await expect(page.locator("#scan-hint")).to_be_visible()
+
+
+STATES = {"empty cart": empty_cart, "full cart": full_cart, "search results": search_results,
+          "unknown code": unknown_code, "pay dialog": pay_dialog, "terminal": terminal_step,
+          "receipt": receipt, "age check": age_check, "staff pin": staff_pin,
+          "staff panel": staff_panel, "saving": saving, "idle warning": idle_warning}
+# The warning shows after 2 s without a touch, and stays long enough for both checks.
+IDLE = pytest.mark.edge_env(kiosk_idle_timeout_s=40, kiosk_idle_warning_s=38)
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+@pytest.mark.parametrize("state", [pytest.param(name, marks=IDLE if name == "idle warning"
+                                                else (), id=name.replace(" ", "-"))
+                                   for name in STATES])
+async def test_the_kiosk_is_clean_under_axe(browser, edge, state, lang):
+    page = await open_kiosk(browser, edge)
+    if lang == "en":
+        await page.locator("#language").click()
+        await expect(page.locator("html")).to_have_attribute("lang", "en")
+    await STATES[state](page, edge)
+    await check_page(page, f"{state} ({lang})")
+    await page.close()
