@@ -47,6 +47,11 @@ async def test_a_whole_sale_with_the_keyboard_alone(browser, edge):
     await page.keyboard.press("Enter")
     await expect(page.locator("#receipt-dialog")).to_be_visible()
     assert await focused_id(page) == "receipt-done"
+    number = await page.locator("#receipt-number").text_content()
+    await expect(page.locator("#announcer")).to_have_text(  # said from inside the dialog
+        f"Köpet är sparat. Betalt 16,95\u00a0kr. Kvittonummer {number}. Tack för ditt köp!")
+    assert await page.evaluate("() => document.getElementById('announcer')"
+                               ".closest('dialog[open]')?.id") == "receipt-dialog"
     await page.keyboard.press("Enter")
     await expect(page.locator("#receipt-dialog")).to_be_hidden()
     assert await focused_id(page) == "title"  # Pay is disabled now: the page's heading
@@ -107,6 +112,10 @@ async def test_the_live_region_says_the_item_and_the_total(browser, edge):
                                     "Att betala 16,95\u00a0kr.")
     await scan(page, "7310000000009")  # a code nobody knows
     await expect(said).to_contain_text("Streckkoden 7310000000009 känns inte igen.")
+    await page.locator("#ean").fill("2000303000019")  # 1 öre of shrimp: a label refused
+    await page.locator("#ean").press("Enter")
+    await expect(said).to_have_text("Vågetiketten stämmer inte med varan. "
+                                    "Personal kommer och hjälper dig.")
 
     await page.locator("#language").press("Enter")  # by keyboard: the page turns English
     await expect(page.locator("html")).to_have_attribute("lang", "en")
