@@ -1,6 +1,7 @@
 """The kiosk without sight or touch, in real Chromium: a whole sale by keyboard alone (a
 kiosk's tactile keypad sends keys), focus that stays in an open dialog and comes back to what
 opened it, the scanner beside a focused button, and a live region that says what changed."""
+import pytest
 from playwright.async_api import expect
 
 from tests.browser.test_kiosk_page import MILK, NEWSPAPER, get_json, open_kiosk, scan
@@ -131,4 +132,23 @@ async def test_the_live_region_says_the_item_and_the_total(browser, edge):
     await expect(said).to_have_text(f"{MILK_NAME} removed. To pay 0,00\u00a0kr.")
     await expect(page.get_by_role("textbox", name="Type a barcode")).to_be_visible()
     await expect(page.get_by_role("searchbox", name="Search products")).to_be_visible()
+    await page.close()
+
+
+@pytest.mark.edge_env(kiosk_idle_timeout_s=30, kiosk_idle_warning_s=28)
+async def test_a_key_ends_the_idle_warning_and_focus_goes_back_without_pressing_it(
+        browser, edge):
+    page = await open_kiosk(browser, edge)
+    tile = page.locator(f'.product[data-sku="{NEWSPAPER}"]')
+    await tile.focus()
+    await page.keyboard.type(MILK, delay=5)
+    await page.keyboard.press("Enter")
+    await expect(page.locator(".line")).to_have_count(1)
+    await expect(page.locator("#idle-dialog")).to_be_visible(timeout=10_000)
+    assert await focused_id(page) == "idle-stay"
+    await page.keyboard.press("Enter")  # the shopper is there
+    await expect(page.locator("#idle-dialog")).to_be_hidden()
+    assert await page.evaluate("() => document.activeElement.dataset.sku") == NEWSPAPER
+    await page.wait_for_timeout(500)  # a press of the tile would have been priced by now
+    await expect(page.locator(".line")).to_have_count(1)
     await page.close()
