@@ -45,6 +45,7 @@ async def test_a_whole_sale_with_the_keyboard_alone(browser, edge):
     await page.keyboard.press("Enter")
     await expect(page.locator("#terminal")).to_be_visible()
     assert await focused_id(page) == "terminal-approve"
+    await expect(page.locator("#announcer")).to_have_text("Betala 16,95\u00a0kr på terminalen")
     await page.keyboard.press("Enter")
     await expect(page.locator("#receipt-dialog")).to_be_visible()
     assert await focused_id(page) == "receipt-done"
@@ -132,6 +133,10 @@ async def test_the_live_region_says_the_item_and_the_total(browser, edge):
     await expect(said).to_have_text(f"{MILK_NAME} removed. To pay 0,00\u00a0kr.")
     await expect(page.get_by_role("textbox", name="Type a barcode")).to_be_visible()
     await expect(page.get_by_role("searchbox", name="Search products")).to_be_visible()
+    dairy = page.get_by_role("navigation", name="Categories").get_by_role("button", name="Dairy")
+    await expect(dairy).to_have_attribute("aria-pressed", "false")
+    await dairy.press("Enter")
+    await expect(dairy).to_have_attribute("aria-pressed", "true")  # a toggle, said as one
     await page.close()
 
 

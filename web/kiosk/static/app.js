@@ -99,7 +99,9 @@ function renderCategories() {
 function renderProducts() {
   const query = $("search").value.trim().toLowerCase();
   for (const chip of $("categories").children) {
-    chip.classList.toggle("active", chip.dataset.category === state.category);
+    const active = chip.dataset.category === state.category;
+    chip.classList.toggle("active", active);
+    chip.setAttribute("aria-pressed", String(active));  // a toggle, said as one
   }
   const shown = state.catalog.filter((p) =>
     (!state.category || p.category === state.category) &&

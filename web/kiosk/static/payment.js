@@ -1,5 +1,6 @@
 // The pay dialog: a method, then the terminal. Cancel (or Escape) works at every step until
 // the terminal has approved, and leaves the cart as it was.
+import {announce} from "./announce.js";
 import {closeModal, openModal} from "./focus.js";
 import {sek, t} from "./i18n.js";
 
@@ -31,6 +32,7 @@ export async function takePayment(terminal, totalOre) {
   $("payment-methods").hidden = true;  // chosen: only the terminal and Cancel stay
   $("payment-cancel").onclick = () => terminal.cancel();
   $("payment-cancel").focus();  // not lost with the hidden method (a terminal may take it)
+  announce(t("present", sek(totalOre)));  // what to do now, where a terminal has no screen reader
   const result = await terminal.pay(method, totalOre, t("present", sek(totalOre)));
   closeModal(dialog);
   return result.cancelled ? null : {method, ...result};
