@@ -16,6 +16,9 @@ async def test_the_wallboard_is_clean_under_axe(browser, edge):
     await expect(page.locator(".kiosk").first).to_be_visible()
     await expect(page.locator("#reconciliation-rows tr").first).to_be_visible()
     await check_page(page, "wallboard", sizes=(LANDSCAPE, PORTRAIT))
+    edge.stop()  # the board says it is reconnecting, in white on red
+    await expect(page.locator("#live")).to_have_attribute("data-state", "reconnecting")
+    await check_page(page, "wallboard, reconnecting", sizes=(LANDSCAPE,))
     await page.close()
 
 
