@@ -5,6 +5,7 @@ import {backoffDelay, sleep} from "/static/common/backoff.js";
 import {Cart, InFlight} from "./cart.js";
 import {renderCart as drawCart} from "./cart_view.js";
 import {closeModal, openModal} from "./focus.js";
+import {resetAccessModes, setupAccessModes} from "./access.js";
 import {categoryName, currentLanguage, errorText, sek, setLanguage, t} from "./i18n.js";
 import {CentralProbe} from "./link.js";
 import {afterOutage, keepTrying, registerServiceWorker} from "./offline.js";
@@ -251,6 +252,7 @@ function resetForNextShopper() {
   notify();
   say("");
   switchLanguage("sv");
+  resetAccessModes();
 }
 
 function switchLanguage(lang) {
@@ -267,6 +269,7 @@ function start() {
   registerServiceWorker();  // then a reload without the edge still shows this page
   setLanguage("sv");
   $("language").onclick = () => switchLanguage(currentLanguage() === "sv" ? "en" : "sv");
+  setupAccessModes();
   $("notice-dismiss").onclick = () => notify();
   $("saving-dialog").oncancel = (event) => event.preventDefault();  // Escape cannot hide a sale
   $("search").oninput = renderProducts;

@@ -36,6 +36,8 @@ const TEXTS = {
     removed: (name, total) => `${name} borttagen. Att betala ${total}.`,
     receipt_said: (total, number) =>
       `Köpet är sparat. Betalt ${total}. Kvittonummer ${number}. Tack för ditt köp!`,
+    settings: "Inställningar",
+    large_text: "Större text", reach: "Nå lägre", more_time: "Mer tid",
   },
   en: {
     title: "Self-checkout", search: "Search products", type_ean: "Type a barcode", add: "Add",
@@ -72,6 +74,8 @@ const TEXTS = {
     removed: (name, total) => `${name} removed. To pay ${total}.`,
     receipt_said: (total, number) =>
       `Your purchase is saved. Paid ${total}. Receipt number ${number}. Thank you!`,
+    settings: "Settings",
+    large_text: "Larger text", reach: "Within reach", more_time: "More time",
   },
 };
 

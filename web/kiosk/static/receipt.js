@@ -66,6 +66,10 @@ export function showReceipt(order, store, timeoutS) {
     };
     tick();
     $("receipt-done").onclick = close;
+    $("receipt-more").onclick = () => {  // as long as the shopper needs (WCAG 2.2.1)
+      left += timeoutS;
+      $("receipt-countdown").textContent = t("receipt_closes", left);
+    };
     dialog.oncancel = (event) => {
       event.preventDefault();
       close();
