@@ -86,6 +86,16 @@ async def idle_warning(page, edge):
     await expect(page.locator("#idle-dialog")).to_be_visible(timeout=10_000)
 
 
+async def larger_text(page, edge):
+    await page.locator("#large-text").click()  # the high-contrast theme, with a cart
+    await one_milk(page, edge)
+
+
+async def within_reach(page, edge):
+    await page.locator("#reach").click()
+    await one_milk(page, edge)
+
+
 async def empty_cart(page, edge):
     await expect(page.locator("#scan-hint")).to_be_visible()
 
@@ -95,7 +105,8 @@ async def empty_cart(page, edge):
 SHARED_EDGE = {"empty cart": empty_cart, "full cart": full_cart,
                "search results": search_results, "unknown code": unknown_code,
                "pay dialog": pay_dialog, "terminal": terminal_step, "receipt": receipt,
-               "age check": age_check, "staff pin": staff_pin, "staff panel": staff_panel}
+               "age check": age_check, "staff pin": staff_pin, "staff panel": staff_panel,
+               "larger text": larger_text, "within reach": within_reach}
 OWN_EDGE = {"saving": saving, "idle warning": idle_warning}
 # The warning shows after 2 s without a touch, and stays long enough for both checks.
 IDLE = pytest.mark.edge_env(kiosk_idle_timeout_s=40, kiosk_idle_warning_s=38)
