@@ -3,6 +3,7 @@ import {announce} from "./announce.js";
 import {api, ApiError} from "./api.js";
 import {backoffDelay, sleep} from "/static/common/backoff.js";
 import {Cart, InFlight} from "./cart.js";
+import {el} from "./dom.js";
 import {renderCart as drawCart} from "./cart_view.js";
 import {closeModal, openModal} from "./focus.js";
 import {resetAccessModes, setupAccessModes} from "./access.js";
@@ -24,13 +25,6 @@ const cart = new Cart(kioskId);
 const inflight = new InFlight(kioskId);
 const terminal = new SimulatedTerminal($("payment-dialog"));
 const state = {quote: null, linkForcedDown: false, lastOrder: null, catalog: [], category: null};
-
-function el(tag, text, className) {
-  const node = document.createElement(tag);
-  if (text !== undefined) node.textContent = text;
-  if (className) node.className = className;
-  return node;
-}
 
 function say(text) {
   $("cart-message").textContent = text || "";

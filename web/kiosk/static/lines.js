@@ -1,12 +1,6 @@
 // How an order line and its VAT read, in the cart and on the receipt alike.
+import {el} from "./dom.js";
 import {sek, t} from "./i18n.js";
-
-function el(tag, text, className) {
-  const node = document.createElement(tag);
-  node.textContent = text;
-  if (className) node.className = className;
-  return node;
-}
 
 // The price a shopper checks the line by: per kg for weighed goods, else per item.
 export function unitText(item) {
