@@ -1,7 +1,7 @@
 """Where head office keeps everything, opened and closed as one: on PostgreSQL (one pool for
-the ledger, the stores' keys and the credentials) when a database is given, else SQLite in
-its data dir (central_hq.db for the ledger, hq_store.db for keys and credentials). The app
-and the commands (enroll-store, token, verify-ledger) open it the same way."""
+the ledger, the stores' keys and reports, and the credentials) when a database is given,
+else SQLite in its data dir (central_hq.db for the ledger, hq_store.db for the rest). The
+app and the commands (enroll-store, token, verify-ledger) open it the same way."""
 from dataclasses import dataclass
 
 from server.auth.pg_store import PgAuthStore
@@ -9,16 +9,19 @@ from server.auth.store import HQ_PEOPLE, AuthStore
 from server.central.pg_ledger import PgLedger
 from server.central.sqlite_hq_ledger import SqliteHeadOfficeLedger
 from server.chain.registry import PgRegistry, SqliteRegistry
+from server.chain.status_store import PgStatusStore, SqliteStatusStore
 from server.config import HqSettings
 from server.postgres import PostgresDatabase
 
 
 @dataclass
 class HqStorage:
-    """The ledger, the register of stores and keys, and the credentials, open together."""
+    """The ledger, the register of stores and keys, the stores' reports, and the
+    credentials, open together."""
 
     ledger: object
     registry: object
+    statuses: object
     auth: AuthStore
     closers: list
 
@@ -38,7 +41,8 @@ async def open_storage(settings: HqSettings) -> HqStorage:
     if settings.database:
         db = PostgresDatabase(settings.database, "hq_postgresql", settings.hq_db_pool_size)
         ledger = await PgLedger(db).open()
-        return HqStorage(ledger, PgRegistry(db), PgAuthStore(db), [ledger.close])
+        return HqStorage(ledger, PgRegistry(db), PgStatusStore(db), PgAuthStore(db),
+                         [ledger.close])
     ledger = await SqliteHeadOfficeLedger(settings.ledger_db_path,
                                           settings.sqlite_busy_timeout_ms).open()
     try:
@@ -47,5 +51,6 @@ async def open_storage(settings: HqSettings) -> HqStorage:
     except BaseException:
         await ledger.close()
         raise
-    return HqStorage(ledger, registry, AuthStore(registry.db, HQ_PEOPLE),
+    return HqStorage(ledger, registry, SqliteStatusStore(registry.db),
+                     AuthStore(registry.db, HQ_PEOPLE),
                      [ledger.close, registry.close])
