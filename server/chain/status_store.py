@@ -32,6 +32,8 @@ PG_BACKLOG = ("INSERT INTO store_backlog (store_id, at, pending, oldest_pending_
               " VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING")
 PG_PRUNE = "DELETE FROM store_backlog WHERE store_id = $1 AND at < $2"
 LATEST = "SELECT * FROM store_status ORDER BY store_id"
+LATEST_OF = {"sqlite": "SELECT * FROM store_status WHERE store_id = ?",
+             "pg": "SELECT * FROM store_status WHERE store_id = $1"}
 BACKLOG_SINCE = {"sqlite": "SELECT at, pending, oldest_pending_at FROM store_backlog"
                            " WHERE store_id = ? AND at >= ? ORDER BY at",
                  "pg": "SELECT at, pending, oldest_pending_at FROM store_backlog"
@@ -83,6 +85,11 @@ class SqliteStatusStore:
         """Every store's latest report, by store id."""
         return [_report(row) for row in await self.db.fetchall(LATEST)]
 
+    async def latest_of(self, store_id: str) -> dict | None:
+        """One store's latest report, or None if it never reported."""
+        row = await self.db.fetchone(LATEST_OF["sqlite"], (store_id,))
+        return None if row is None else _report(row)
+
     async def backlog(self, store_id: str, since: datetime) -> list[dict]:
         """A store's backlog as each of its reports since `since` said it, oldest first."""
         rows = await self.db.fetchall(BACKLOG_SINCE["sqlite"], (store_id, to_iso(since)))
@@ -111,6 +118,11 @@ class PgStatusStore:
     async def latest(self) -> list[dict]:
         """Every store's latest report, by store id."""
         return [_report(row) for row in await self.db.fetch(LATEST)]
+
+    async def latest_of(self, store_id: str) -> dict | None:
+        """As SqliteStatusStore.latest_of."""
+        row = await self.db.fetchrow(LATEST_OF["pg"], store_id)
+        return None if row is None else _report(row)
 
     async def backlog(self, store_id: str, since: datetime) -> list[dict]:
         """As SqliteStatusStore.backlog."""
