@@ -218,6 +218,8 @@ class HqSettings(ServiceSettings):
     hq_signature_max_age_s: float = _setting(
         300.0, "How far a signature's created time may be from head office's clock."
     )
+    hq_max_status_bytes: int = _setting(262_144, "Largest status report a store may send "
+                                        "(413 above).")
     fault_injection: str = _setting(
         "", "Torture runs only: fault points that make head office misbehave on purpose."
     )
@@ -228,7 +230,7 @@ class HqSettings(ServiceSettings):
         parse_faults(self.fault_injection)
         _require_positive(self, ("hq_max_batch_rows", "hq_max_concurrent_batches",
                                  "hq_max_ingest_bytes", "hq_busy_retry_after_s", "hq_db_pool_size",
-                                 "hq_signature_max_age_s"))
+                                 "hq_signature_max_age_s", "hq_max_status_bytes"))
         if self.database and not self.database.startswith(("postgresql://", "postgres://")):
             raise ValueError("setting database must be a postgresql:// DSN")
         if self.hq_db_pool_size < self.hq_max_concurrent_batches + 1:

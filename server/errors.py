@@ -130,3 +130,11 @@ class HqBusy(DomainError):
 
 class LedgerUnavailable(DomainError):
     status, code = 503, "ledger_unavailable"
+
+
+class StatusFromTheFuture(DomainError):
+    status, code = 422, "status_from_the_future"
+
+
+class StatusOutOfOrder(DomainError):
+    status, code = 409, "status_out_of_order"

@@ -11,12 +11,13 @@ from server.chain.registry import KeyRing
 from server.clock import utc_now
 from server.config import HqSettings
 from server.faults import Faults
-from server.hq import schemas
+from server.hq import schemas, status_schemas
 from server.hq.gate import IngestGate, ingest_gate_middleware
 from server.hq.keys import HQ_FAULTS, HQ_METRICS, INGEST_GATE, KEY_RING, LEDGER, STORAGE
 from server.hq.metrics import HqMetrics
 from server.hq.routes import setup_routes
 from server.hq.signatures import signature_checker
+from server.hq.status_views import status_size_middleware
 from server.hq.storage import open_storage
 from server.service import keep_credentials, new_service_app, socket_hub_ctx
 from server.web import order_answers
@@ -46,7 +47,8 @@ async def storage_ctx(app: web.Application):
 
 def create_hq_app(settings: HqSettings, clock=utc_now) -> web.Application:
     """Build head office's service for these settings; tests call this same factory."""
-    app = new_service_app(settings, clock, RateLimits({}), (ingest_gate_middleware,))
+    app = new_service_app(settings, clock, RateLimits({}),
+                          (ingest_gate_middleware, status_size_middleware))
     app[HQ_METRICS] = HqMetrics()
     app[HQ_FAULTS] = Faults(settings.fault_injection)
     app[INGEST_GATE] = IngestGate(settings.hq_max_concurrent_batches,
@@ -54,5 +56,6 @@ def create_hq_app(settings: HqSettings, clock=utc_now) -> web.Application:
                                   settings.hq_busy_retry_after_s)
     app.cleanup_ctx.extend([storage_ctx, socket_hub_ctx])
     setup_routes(app)
-    setup_docs(app, "Always-On Checkout · head office", DESCRIPTION, (schemas, order_answers))
+    setup_docs(app, "Always-On Checkout · head office", DESCRIPTION,
+               (schemas, status_schemas, order_answers))
     return app

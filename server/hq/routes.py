@@ -4,7 +4,7 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
-from server.hq import views
+from server.hq import status_views, views
 from server.web import signin
 from server.web.access import PUBLIC, allow
 from server.web.assets import WEB, add_asset_folder
@@ -16,9 +16,11 @@ HQ_READERS = HQ_PEOPLE | STORE
 ROUTES = [
     # method, path, handler, roles, rate limit
     ("POST", "/hq/v1/batches", views.post_batch, STORE, None),
+    ("POST", status_views.STATUS_PATH, status_views.post_status, STORE, None),
     ("GET", "/hq/v1/orders", views.get_orders, HQ_READERS, None),
     ("GET", "/hq/v1/stores", views.get_stores, HQ_PEOPLE, None),
     ("GET", "/hq/v1/stores/{store_id}/totals", views.get_store_totals, HQ_READERS, None),
+    ("GET", "/hq/v1/stores/{store_id}/status", status_views.get_store_status, HQ_READERS, None),
     ("GET", "/hq/v1/stores/{store_id}/batches", views.get_store_batches, HQ_PEOPLE, None),
     ("GET", "/health", views.get_health, PUBLIC, None),
     ("GET", "/metrics", views.get_metrics, HQ_PEOPLE, None),

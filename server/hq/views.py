@@ -42,7 +42,7 @@ SIGNED_BY_A_STORE = ("Signed by a store (RFC 9421, Ed25519: Signature-Input, Sig
                      "a key head office enrolled for it.")
 
 
-def _own_store(request: web.Request, named: str | None) -> str | None:
+def own_store(request: web.Request, named: str | None) -> str | None:
     """The store a read is about: a store reads only its own; people read any (or all)."""
     principal = principal_of(request)
     if principal.role != "store":
@@ -96,7 +96,7 @@ async def post_batch(request: web.Request) -> web.Response:
 @querystring_schema(HqOrdersQuerySchema)
 async def get_orders(request: web.Request) -> web.Response:
     query = request["querystring"]
-    store_id = _own_store(request, query.get("store_id"))
+    store_id = own_store(request, query.get("store_id"))
     rows = await request.app[LEDGER].store_orders(store_id, query.get("kiosk_id"),
                                                   after_cursor(query), query["limit"] + 1)
     rows, next_cursor = page(rows, query["limit"], lambda row: row["cursor"])
@@ -148,7 +148,7 @@ async def get_stores(request: web.Request) -> web.Response:
       responses={200: {"schema": StoreTotalsSchema, "description": "Per kiosk and day"},
                  **errors(401, 403, 500, 503)})
 async def get_store_totals(request: web.Request) -> web.Response:
-    store_id = _own_store(request, request.match_info["store_id"])
+    store_id = own_store(request, request.match_info["store_id"])
     totals = await request.app[LEDGER].store_totals(store_id)
     return json_response({"store_id": store_id, "totals": totals})
 
