@@ -151,6 +151,9 @@ class Settings(ServiceSettings):
     central_cache_s: float = _setting(
         5.0, "How long head office's figures for this store are reused by the wallboard."
     )
+    store_status_interval_s: float = _setting(
+        30.0, "How often the store reports its status to head office (and at once on a change)."
+    )
 
     def __post_init__(self):
         """Refuse nonsense at start-up rather than at the first sale."""
@@ -168,7 +171,8 @@ class Settings(ServiceSettings):
         _require_positive(self, (
             "max_order_lines", "max_line_qty", "sync_batch_size", "sync_parallel_kiosks",
             "checkout_rate_per_s", "checkout_burst", "staff_pin_attempts_per_min",
-            "central_connect_timeout_s", "central_timeout_s", "kiosk_receipt_timeout_s"))
+            "central_connect_timeout_s", "central_timeout_s", "kiosk_receipt_timeout_s",
+            "store_status_interval_s"))
 
     @property
     def edge_db_path(self) -> Path:

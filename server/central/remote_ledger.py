@@ -104,6 +104,10 @@ class RemoteLedger:
         self._totals = None  # head office's figures just changed
         return Delivery(answer["inserted"], answer["already_present"], answer["refused"])
 
+    async def send_status(self, status: dict) -> dict:
+        """Send the store's status report, signed; head office's answer (when it came)."""
+        return await self._call("POST", "/hq/v1/status", json.dumps(status).encode())
+
     async def list_orders(self, kiosk_id: str | None, after: int,
                           limit: int) -> tuple[list[dict], str | None]:
         """A page of the store's orders as head office holds them, and the `next` cursor."""

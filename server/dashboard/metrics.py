@@ -21,7 +21,7 @@ async def overview(figures: EdgeFigures, ledger: CentralLedger, settings: Settin
     fleet = await figures.fleet(
         today=business_day(now, settings.store_timezone).isoformat(),
         minute_ago=to_iso(now - timedelta(minutes=1)),
-        online_since=_online_since(now, settings),
+        online_since=online_since(now, settings),
     )
     try:
         central_count = await ledger.order_count()
@@ -40,14 +40,14 @@ async def overview(figures: EdgeFigures, ledger: CentralLedger, settings: Settin
     }
 
 
-def _online_since(now: datetime, settings: Settings) -> str:
+def online_since(now: datetime, settings: Settings) -> str:
     """The oldest heartbeat that still makes a kiosk online (server.edge.liveness's rule)."""
     return to_iso(now - timedelta(seconds=settings.heartbeat_timeout_s))
 
 
 async def kiosks(figures: EdgeFigures, settings: Settings, now: datetime) -> list[dict]:
     """Per-kiosk rows: liveness, link, backlog, sales and the last sync and its error."""
-    rows = await figures.kiosk_rows(_online_since(now, settings))
+    rows = await figures.kiosk_rows(online_since(now, settings))
     for row in rows:
         row["online"] = bool(row["online"])
         row["central_link_up"] = bool(row["central_link_up"])

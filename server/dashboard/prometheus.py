@@ -24,6 +24,11 @@ class CheckoutMetrics:
                                   "Sales central already held when a batch arrived", registry=r)
         self.batches = Counter("sync_batches", "Batches delivered to central", registry=r)
         self.sync_errors = Counter("sync_errors", "Deliveries to central that failed", registry=r)
+        self.status_reports = Counter("status_reports", "Status reports head office took",
+                                      registry=r)
+        self.status_reports_dropped = Counter(
+            "status_reports_dropped", "Status reports that could not be sent (dropped: the "
+            "next one says the newer state)", registry=r)
         self.auth_failures = Counter("auth_failures", "Failed credentials (bad tokens, sign-ins)",
                                      registry=r)
         self.auth_failures_unaudited = Counter(
@@ -55,6 +60,14 @@ class CheckoutMetrics:
     def on_failure(self, kiosk_id: str, error: str) -> None:
         """A sync-worker listener: a delivery to central failed."""
         self.sync_errors.inc()
+
+    def on_status_sent(self) -> None:
+        """A status-reporter listener: head office took a report."""
+        self.status_reports.inc()
+
+    def on_status_dropped(self, error: str) -> None:
+        """A status-reporter listener: a report could not be sent."""
+        self.status_reports_dropped.inc()
 
     def on_auth_failure(self, audited: bool) -> None:
         """A failure-audit listener: a credential failed (and was audited, or only counted)."""

@@ -89,6 +89,13 @@ SELECT kiosk_id, business_day, orders, total_ore, pending, pending_ore, set_asid
 FROM kiosk_day_totals
 """
 
+# The store's status report (server/dashboard/store_status.py): its last days only.
+TOTALS_SINCE = """
+SELECT kiosk_id, business_day, orders, total_ore, synced,
+       total_ore - pending_ore - set_aside_ore AS synced_ore
+FROM kiosk_day_totals WHERE business_day >= ? ORDER BY business_day, kiosk_id
+"""
+
 
 class EdgeFigures:
     """The dashboard's queries, on the edge store's reader connection."""
@@ -105,6 +112,11 @@ class EdgeFigures:
     async def totals_by_kiosk_day(self) -> list[dict]:
         """Per kiosk and business day: orders, their sum, and how many still wait for central."""
         return [dict(row) for row in await self.db.fetchall(TOTALS_BY_KIOSK_DAY)]
+
+    async def totals_since(self, first_day: str) -> list[dict]:
+        """Per kiosk and business day from `first_day` on: orders, their sum, and how many
+        (and how much) of them central holds."""
+        return [dict(row) for row in await self.db.fetchall(TOTALS_SINCE, (first_day,))]
 
     async def kiosk_rows(self, online_since: str) -> list[dict]:
         """One row of figures per kiosk on the board, with its liveness and link state."""

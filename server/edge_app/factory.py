@@ -1,9 +1,10 @@
 """The store's app factory: builds everything; nothing happens at import time.
 
 It opens, in order, the edge store (with the credentials and the audit trail), the demo
-fleet, the central ledger, the socket hub, the wallboards' feed and the sync coroutine, and
-wires the edge's announcements (a sale, a kiosk's change, a batch) to those that react:
-the metrics, the feed, the sync and the kiosks' sockets.
+fleet, the central ledger, the socket hub, the wallboards' feed, the sync coroutine and (in
+a chain) the status reports to head office, and wires the edge's announcements (a sale, a
+kiosk's change, a batch) to those that react: the metrics, the feed, the sync and the
+kiosks' sockets.
 """
 from aiohttp import web
 
@@ -17,6 +18,8 @@ from server.clock import to_iso, utc_now
 from server.config import Settings
 from server.dashboard import metrics
 from server.dashboard.prometheus import CheckoutMetrics
+from server.dashboard.status_reporter import StatusReporter
+from server.dashboard.store_status import StoreStatus
 from server.edge.events import EdgeEvents
 from server.edge.figures import EdgeFigures
 from server.edge.staff import StaffPin
@@ -123,6 +126,24 @@ async def sync_worker_ctx(app: web.Application):
     await worker.stop()
 
 
+async def status_reporter_ctx(app: web.Application):
+    """In a chain, report the store's status to head office (after the sync: stopped before
+    the stores and the ledger's client close under it)."""
+    settings = app[SETTINGS]
+    if not settings.central_url:
+        yield
+        return
+    status = StoreStatus(app[EDGE_FIGURES], settings, clock=app[CLOCK], catalog=(
+        lambda: {"version": app[CATALOG].version, "seq": None, "refused": None}))
+    reporter = StatusReporter(status, app[CENTRAL_LEDGER].send_status,
+                              settings.store_status_interval_s)
+    reporter.on_sent.append(app[METRICS].on_status_sent)
+    reporter.on_failed.append(app[METRICS].on_status_dropped)
+    reporter.start()
+    yield
+    await reporter.stop()
+
+
 def wire_reactions(app: web.Application, events: EdgeEvents, worker: SyncWorker) -> None:
     """After a sale, a kiosk's change or a batch: the metrics count it, the wallboards'
     feed recomputes soon, the sync drains, the kiosk hears its progress."""
@@ -145,7 +166,7 @@ def create_app(settings: Settings, clock=utc_now) -> web.Application:
     app[METRICS] = CheckoutMetrics()
     app[EDGE_EVENTS] = EdgeEvents()
     app.cleanup_ctx.extend([edge_store_ctx, demo_fleet_ctx, central_ledger_ctx, socket_hub_ctx,
-                            dashboard_feed_ctx, sync_worker_ctx])
+                            dashboard_feed_ctx, sync_worker_ctx, status_reporter_ctx])
     setup_routes(app)
     setup_pages(app)
     setup_store_docs(app, settings)

@@ -106,7 +106,9 @@ async def get_health(request: web.Request) -> web.Response:
 
 @docs(tags=["dashboard"], summary="The same metrics for Prometheus (text exposition format)",
       description="Counters since start: checkout_sales, checkout_replays, "
-      "central_duplicates_absorbed, sync_batches, sync_errors; the checkout_latency_seconds "
+      "central_duplicates_absorbed, sync_batches, sync_errors, status_reports and "
+      "status_reports_dropped (in a chain: head office took a status report, or it was "
+      "dropped); the checkout_latency_seconds "
       "histogram; gauges read at each scrape: pending_orders, oldest_pending_age_seconds, "
       "orders_set_aside, kiosks_online, central_orders.",
       produces=["text/plain", "application/json"],  # the metrics; errors are the JSON envelope
