@@ -14,6 +14,8 @@ from aiohttp_apispec import docs, request_schema
 from server.clock import from_iso, to_iso
 from server.errors import (
     DomainError,
+    InvalidFields,
+    MalformedRequest,
     NotFound,
     StatusFromTheFuture,
     StatusOutOfOrder,
@@ -34,7 +36,8 @@ STATUS_PATH = "/hq/v1/status"
 @web.middleware
 async def status_size_middleware(request: web.Request, handler):
     """A report over hq_max_status_bytes is refused at the door: by its Content-Length
-    before anything is read, else (a chunked body) by what came, before any check of it."""
+    before anything is read, else (a chunked body) by what came, before any check of it.
+    A report its schema refuses is counted here, as a batch's refusals are."""
     if request.method != "POST" or request.path != STATUS_PATH:
         return await handler(request)
     limit = request.app[SETTINGS].hq_max_status_bytes
@@ -44,7 +47,13 @@ async def status_size_middleware(request: web.Request, handler):
     if size > limit:
         request.app[HQ_METRICS].refused("request_too_large")
         raise web.HTTPRequestEntityTooLarge(limit, size)
-    return await handler(request)
+    try:
+        return await handler(request)
+    except (MalformedRequest, InvalidFields) as exc:
+        # Only the body's schema raises these here; the view and the signature's check
+        # count their own refusals.
+        request.app[HQ_METRICS].refused(exc.code)
+        raise
 
 
 async def _keep(request: web.Request, status: dict) -> str:

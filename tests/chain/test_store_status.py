@@ -8,7 +8,7 @@ from server.chain.signing import sign
 from server.chain.store_keys import create_key
 from server.clock import to_iso, utc_now
 from server.hq.keys import KEY_RING, STORAGE
-from tests.chain.test_signatures import assert_refused
+from tests.chain.test_signatures import assert_refused, refusals
 
 STATUS = "/hq/v1/status"
 
@@ -89,7 +89,8 @@ BAD_FIELDS = [  # (the body, a field its refusal names)
 ]
 
 
-async def test_every_refusal_names_its_rule_and_keeps_nothing(store, hq_client):
+async def test_every_refusal_names_its_rule_and_keeps_nothing(store, hq_client,
+                                                               operator_token):
     assert (await store.post(STATUS, encoded(status_body()))).status == 200
     before = await held(hq_client)
     for body, field in BAD_FIELDS:
@@ -109,6 +110,10 @@ async def test_every_refusal_names_its_rule_and_keeps_nothing(store, hq_client):
         sent_at=earlier))), 409, "status_out_of_order")
     assert error["details"]["held_sent_at"] == before[0]["sent_at"]
     assert await held(hq_client) == before
+    for code, count in (("invalid_fields", len(BAD_FIELDS)), ("malformed_request", 2),
+                        ("store_mismatch", 1), ("status_from_the_future", 1),
+                        ("status_out_of_order", 1)):
+        assert await refusals(hq_client, operator_token, code) == count, code
 
 
 async def test_a_report_over_its_own_limit_is_refused_at_the_door(store, hq_client):
