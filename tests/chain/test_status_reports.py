@@ -60,9 +60,9 @@ async def test_a_change_is_reported_at_once_with_the_wallboard_s_figures(
     status = report["status"]
     assert status["fleet"] == {"enrolled": 1, "online": 1, "link_down": 1}
     [kiosk] = status["kiosks"]
-    assert kiosk | {"last_heartbeat": None} == {
-        "kiosk_id": "k1", "online": True, "link": "down", "last_heartbeat": None,
-        "pending": 1, "last_checkout": order["created_at"]}
+    assert kiosk.pop("last_heartbeat") <= status["sent_at"]
+    assert kiosk == {"kiosk_id": "k1", "online": True, "link": "down", "pending": 1,
+                     "last_checkout": order["created_at"]}
     assert status["pending"] == {"count": 1, "oldest_at": order["created_at"]}
     assert status["last_sale_at"] == order["created_at"] and status["set_aside"] == 0
     [day] = status["totals"]
@@ -102,7 +102,7 @@ async def test_real_processes_report_a_waiting_sale_and_a_link_going_down(
     try:
         await beat(edge, "kiosk-1", link_up=False)
         await beat(edge, "kiosk-2", link_up=True)
-        [sold] = await sell(edge, "kiosk-1", 1)
+        await sell(edge, "kiosk-1", 1)
 
         async def sale_reported():
             status = await latest()
@@ -124,6 +124,5 @@ async def test_real_processes_report_a_waiting_sale_and_a_link_going_down(
             return status["fleet"]["link_down"] == 2
         await until(link_down_reported, timeout=10, interval=0.1)
         assert asyncio.get_running_loop().time() - began < 3.5
-        assert sold
     finally:
         await asyncio.to_thread(edge.stop)
