@@ -154,6 +154,11 @@ class Settings(ServiceSettings):
     store_status_interval_s: float = _setting(
         30.0, "How often the store reports its status to head office (and at once on a change)."
     )
+    hq_public_key: str = _setting(
+        "", "Head office's public key (`hq public-key`), pinned: follow its signed price lists; "
+        "empty: the built-in catalog or catalog_file."
+    )
+    hq_catalog_poll_s: float = _setting(20.0, "How often to ask head office for new price lists.")
 
     def __post_init__(self):
         """Refuse nonsense at start-up rather than at the first sale."""
@@ -172,7 +177,7 @@ class Settings(ServiceSettings):
             "max_order_lines", "max_line_qty", "sync_batch_size", "sync_parallel_kiosks",
             "checkout_rate_per_s", "checkout_burst", "staff_pin_attempts_per_min",
             "central_connect_timeout_s", "central_timeout_s", "kiosk_receipt_timeout_s",
-            "store_status_interval_s"))
+            "store_status_interval_s", "hq_catalog_poll_s"))
 
     @property
     def edge_db_path(self) -> Path:
@@ -224,6 +229,8 @@ class HqSettings(ServiceSettings):
     )
     hq_max_status_bytes: int = _setting(262_144, "Largest status report a store may send "
                                         "(413 above).")
+    hq_max_catalog_bytes: int = _setting(
+        4_194_304, "Largest price list file publish-catalog takes.")
     fault_injection: str = _setting(
         "", "Torture runs only: fault points that make head office misbehave on purpose."
     )
@@ -234,7 +241,8 @@ class HqSettings(ServiceSettings):
         parse_faults(self.fault_injection)
         _require_positive(self, ("hq_max_batch_rows", "hq_max_concurrent_batches",
                                  "hq_max_ingest_bytes", "hq_busy_retry_after_s", "hq_db_pool_size",
-                                 "hq_signature_max_age_s", "hq_max_status_bytes"))
+                                 "hq_signature_max_age_s", "hq_max_status_bytes",
+                                 "hq_max_catalog_bytes"))
         if self.database and not self.database.startswith(("postgresql://", "postgres://")):
             raise ValueError("setting database must be a postgresql:// DSN")
         if self.hq_db_pool_size < self.hq_max_concurrent_batches + 1:

@@ -34,27 +34,10 @@ class Product:
     label_max_grams: int | None = None
 
     def __post_init__(self):
-        """Refuse anything a till must not sell."""
-        problem = None
-        if not is_valid_ean13(self.sku):
-            problem = "is not a valid EAN-13"
-        elif type(self.price_ore) is not int or self.price_ore <= 0:
-            problem = "price_ore must be a positive integer"
-        elif self.vat_rate not in VAT_RATES:
-            problem = f"vat_rate must be one of {VAT_RATES}"
-        elif self.sold_by not in ("each", "kg"):
-            problem = "sold_by must be each or kg"
-        elif (self.sold_by == "kg") != (self.plu is not None):
-            problem = "needs a PLU exactly when it is sold by kg"
-        elif self.plu is not None and not (len(self.plu) == 5 and self.plu.isdigit()):
-            problem = "plu must be five digits"
-        elif not 0 < self.label_grams[0] <= self.label_grams[1]:
-            problem = "label_min_grams and label_max_grams must be positive, min <= max"
-        elif self.sold_by == "each" and (self.label_min_grams, self.label_max_grams) != (
-                None, None):
-            problem = "label_min_grams and label_max_grams are for products sold by kg"
-        if problem:
-            raise ValueError(f"catalog: {self.sku!r} {problem}")
+        """Refuse anything a till must not sell (the first problem; product_problems has all)."""
+        problems = product_problems(self)
+        if problems:
+            raise ValueError(f"catalog: {self.sku!r} {problems[0]}")
 
     def as_json(self) -> dict:
         """The product as the catalog shows it; label bounds only where a product sets them
@@ -69,6 +52,33 @@ class Product:
     def label_grams(self) -> tuple[int, int]:
         """The least and most a scale label for this product may weigh (or stand for)."""
         return (self.label_min_grams or LABEL_GRAMS[0], self.label_max_grams or LABEL_GRAMS[1])
+
+
+def product_problems(product) -> list[str]:
+    """Every rule a product (a Product, or anything with its fields) breaks, in words; the
+    one list of rules, used to refuse a product and to name all of a file's problems."""
+    problems = []
+    if not (isinstance(product.sku, str) and is_valid_ean13(product.sku)):
+        problems.append("is not a valid EAN-13")
+    if type(product.price_ore) is not int or product.price_ore <= 0:
+        problems.append("price_ore must be a positive integer")
+    if type(product.vat_rate) is not int or product.vat_rate not in VAT_RATES:
+        problems.append(f"vat_rate must be one of {VAT_RATES}")
+    if product.sold_by not in ("each", "kg"):
+        problems.append("sold_by must be each or kg")
+    elif (product.sold_by == "kg") != (product.plu is not None):
+        problems.append("needs a PLU exactly when it is sold by kg")
+    if product.plu is not None and not (isinstance(product.plu, str) and len(product.plu) == 5
+                                        and product.plu.isdigit()):
+        problems.append("plu must be five digits")
+    least = product.label_min_grams or LABEL_GRAMS[0]
+    most = product.label_max_grams or LABEL_GRAMS[1]
+    if not (type(least) is int and type(most) is int and 0 < least <= most):
+        problems.append("label_min_grams and label_max_grams must be positive, min <= max")
+    elif product.sold_by == "each" and (product.label_min_grams,
+                                        product.label_max_grams) != (None, None):
+        problems.append("label_min_grams and label_max_grams are for products sold by kg")
+    return problems
 
 
 class Catalog:

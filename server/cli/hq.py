@@ -5,6 +5,8 @@
     hq revoke-store-key STORE_ID KEY_ID                             end one of its keys
     hq token --role hq-operator|hq-dashboard [--label TEXT]         a token for a person
     hq verify-ledger                                                prove every row (exit 0/1/2)
+    hq public-key                                                   head office's key, for stores
+    hq publish-catalog FILE [--effective-at ISO]                    sign and publish a price list
 
 Every command takes --database DSN (PostgreSQL) or --data-dir DIR (SQLite, the embedded
 default) and --config FILE, and runs beside the running service on the same storage. A new
@@ -15,6 +17,7 @@ import asyncio
 import sys
 
 from server.auth import enrolment
+from server.cli import hq_catalog as catalog_commands
 from server.cli.serve import add_listen_arguments, run_service, start_logging
 from server.clock import to_iso, utc_now
 from server.config import HqSettings, load_settings
@@ -134,7 +137,9 @@ def verify_ledger(argv: list[str]) -> int:
 
 
 COMMANDS = {"enroll-store": enroll_store, "revoke-store-key": revoke_store_key,
-            "token": issue_token, "verify-ledger": verify_ledger}
+            "token": issue_token, "verify-ledger": verify_ledger,
+            "public-key": catalog_commands.public_key,
+            "publish-catalog": catalog_commands.publish_catalog}
 
 
 def main(argv: list[str] | None = None) -> int:

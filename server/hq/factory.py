@@ -7,8 +7,9 @@ signed requests (a KeyRing over the register) and people's tokens alike.
 from aiohttp import web
 
 from server.auth.rate_limit import RateLimits
+from server.central import hq_catalogs
 from server.chain.registry import KeyRing
-from server.clock import utc_now
+from server.clock import to_iso, utc_now
 from server.config import HqSettings
 from server.faults import Faults
 from server.hq import schemas, status_schemas
@@ -36,6 +37,7 @@ async def storage_ctx(app: web.Application):
     settings = app[SETTINGS]
     storage = await open_storage(settings)
     app[STORAGE], app[LEDGER] = storage, storage.ledger
+    await hq_catalogs.signing_key(storage.catalogs, to_iso(app[CLOCK]()))  # made on first need
     failures = keep_credentials(app, storage.auth)
     failures.on_failure.append(lambda audited: app[HQ_METRICS].refused("unauthorized"))
     app[KEY_RING] = ring = KeyRing(storage.registry)

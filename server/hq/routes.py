@@ -4,7 +4,7 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
-from server.hq import status_views, views
+from server.hq import catalog_views, status_views, views
 from server.web import signin
 from server.web.access import PUBLIC, allow
 from server.web.assets import WEB, add_asset_folder
@@ -22,6 +22,7 @@ ROUTES = [
     ("GET", "/hq/v1/stores/{store_id}/totals", views.get_store_totals, HQ_READERS, None),
     ("GET", "/hq/v1/stores/{store_id}/status", status_views.get_store_status, HQ_READERS, None),
     ("GET", "/hq/v1/stores/{store_id}/batches", views.get_store_batches, HQ_PEOPLE, None),
+    ("GET", "/hq/v1/catalogs", catalog_views.get_catalogs, HQ_READERS, None),
     ("GET", "/health", views.get_health, PUBLIC, None),
     ("GET", "/metrics", views.get_metrics, HQ_PEOPLE, None),
     ("GET", "/signin", signin.get_signin_page, PUBLIC, None),

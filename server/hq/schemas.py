@@ -91,3 +91,29 @@ class BatchAnswerSchema(Schema):
 class HqHealthSchema(Schema):
     status = fields.Str(required=True)
     ledger = fields.Str(required=True)
+
+
+class CatalogsQuerySchema(Schema):
+    after = DigitsInt(load_default=0, validate=validate.Range(min=0), metadata={
+        "description": "the highest seq the caller holds: only later versions come"})
+
+
+class CatalogReleaseSchema(Schema):
+    seq = fields.Int(required=True, metadata={"description": "1, 2, 3... in publishing order"})
+    version = fields.Str(required=True, metadata={
+        "description": "the items' content hash, as orders name it (`catalog_version`)"})
+    effective_at = fields.Str(required=True, metadata={"description": "when stores use it"})
+    published_at = fields.Str(required=True)
+    document = fields.Str(required=True, metadata={
+        "description": "the exact signed JSON text: {seq, version, effective_at, "
+                       "published_at, currency, items}; a store trusts only this"})
+    signature = fields.Str(required=True, metadata={
+        "description": "Ed25519 over the document's UTF-8 bytes, base64url, by public_key"})
+
+
+class CatalogsSchema(Schema):
+    catalogs = fields.List(fields.Nested(CatalogReleaseSchema), required=True, metadata={
+        "description": "after `after`: the version in force now and every one to come, by seq"})
+    public_key = fields.Str(required=True, metadata={
+        "description": "head office's key (base64url of 32 bytes); a store checks against "
+                       "the key it pinned, never this one"})

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from server.auth.pg_store import PgAuthStore
 from server.auth.store import HQ_PEOPLE, AuthStore
+from server.central.hq_catalogs import PgCatalogs, SqliteCatalogs
 from server.central.pg_ledger import PgLedger
 from server.central.sqlite_hq_ledger import SqliteHeadOfficeLedger
 from server.chain.registry import PgRegistry, SqliteRegistry
@@ -16,14 +17,15 @@ from server.postgres import PostgresDatabase
 
 @dataclass
 class HqStorage:
-    """The ledger, the register of stores and keys, the stores' reports, and the
-    credentials, open together."""
+    """The ledger, the register of stores and keys, the stores' reports, the credentials,
+    and head office's price lists with its signing key, open together."""
 
     ledger: object
     registry: object
     statuses: object
     auth: AuthStore
     closers: list
+    catalogs: object = None
 
     @property
     def database(self) -> PostgresDatabase | None:
@@ -42,7 +44,7 @@ async def open_storage(settings: HqSettings) -> HqStorage:
         db = PostgresDatabase(settings.database, "hq_postgresql", settings.hq_db_pool_size)
         ledger = await PgLedger(db).open()
         return HqStorage(ledger, PgRegistry(db), PgStatusStore(db), PgAuthStore(db),
-                         [ledger.close])
+                         [ledger.close], PgCatalogs(db))
     ledger = await SqliteHeadOfficeLedger(settings.ledger_db_path,
                                           settings.sqlite_busy_timeout_ms).open()
     try:
@@ -53,4 +55,4 @@ async def open_storage(settings: HqSettings) -> HqStorage:
         raise
     return HqStorage(ledger, registry, SqliteStatusStore(registry.db),
                      AuthStore(registry.db, HQ_PEOPLE),
-                     [ledger.close, registry.close])
+                     [ledger.close, registry.close], SqliteCatalogs(registry.db))
