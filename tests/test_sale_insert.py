@@ -12,7 +12,7 @@ import pytest
 from server.config import EDGE_DB
 from server.edge.checkout import checkout
 from server.edge.sale_insert import SaleInsert
-from server.edge_app.keys import CATALOG, EDGE_EVENTS, EDGE_STORE
+from server.edge_app.keys import EDGE_EVENTS, EDGE_STORE, SHELF
 from server.journal.chain import GENESIS, entry_hash
 from server.web.keys import CLOCK
 from tests.conftest import MILK, sale, statements_of
@@ -56,7 +56,7 @@ async def checkouts(client, bodies) -> list[tuple[int, dict]]:
 def checking_out(client, body):
     """Straight to the checkout: the sale's write is queued in the task's first step."""
     app = client.app
-    return checkout(app[EDGE_STORE], app[CATALOG], body, app[CLOCK](), "Europe/Stockholm",
+    return checkout(app[EDGE_STORE], app[SHELF].catalog, body, app[CLOCK](), "Europe/Stockholm",
                     app[EDGE_EVENTS])
 
 

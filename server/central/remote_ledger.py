@@ -126,6 +126,10 @@ class RemoteLedger:
             self._totals = (self.clock(), answer["totals"])
         return self._totals[1]
 
+    async def catalogs(self, after: int) -> dict:
+        """Head office's price lists after seq `after` (signed GET), as it answered them."""
+        return await self._call("GET", f"/hq/v1/catalogs?{urlencode({'after': after})}")
+
     async def order_count(self) -> int:
         """How many of the store's orders head office holds."""
         return sum(row["orders"] for row in await self.totals_by_kiosk_day())

@@ -2,6 +2,7 @@
 import logging
 from datetime import UTC, datetime, timedelta
 
+from server.catalog.shelf import Shelf
 from server.central.ledger import CentralLedger
 from server.clock import business_day, from_iso, to_iso
 from server.config import Settings
@@ -15,9 +16,9 @@ def _age_s(since: str | None, now: datetime) -> float | None:
 
 
 async def overview(figures: EdgeFigures, ledger: CentralLedger, settings: Settings,
-                   now: datetime) -> dict:
-    """Fleet totals: kiosks, orders and revenue, the sync backlog, the central count and the
-    last journal verification."""
+                   now: datetime, shelf: Shelf) -> dict:
+    """Fleet totals: kiosks, orders and revenue, the sync backlog, the central count, the
+    last journal verification and the last price list refused."""
     fleet = await figures.fleet(
         today=business_day(now, settings.store_timezone).isoformat(),
         minute_ago=to_iso(now - timedelta(minutes=1)),
@@ -37,6 +38,7 @@ async def overview(figures: EdgeFigures, ledger: CentralLedger, settings: Settin
         "business_day": business_day(now, settings.store_timezone).isoformat(),
         "generated_at": to_iso(now),
         "journal_last_check": await figures.last_journal_check(),
+        "catalog_refused": shelf.refused,
     }
 
 

@@ -34,6 +34,9 @@ class CheckoutMetrics:
         self.auth_failures_unaudited = Counter(
             "auth_failures_unaudited", "Failed credentials counted without an audit row (beyond "
             "the per-address and overall rates)", registry=r)
+        self.catalog_refusals = Counter(
+            "catalog_refusals", "Price lists from head office refused (signature, version, "
+            "items)", registry=r)
         self.pending = Gauge("pending_orders", "Sales waiting to reach central", registry=r)
         self.oldest_pending = Gauge("oldest_pending_age_seconds",
                                     "Age of the oldest sale waiting for central", registry=r)

@@ -13,6 +13,14 @@ class JournalCheckSchema(Schema):
     summary = fields.Str(required=True)
 
 
+class CatalogRefusedSchema(Schema):
+    seq = fields.Int(required=True, allow_none=True, metadata={
+        "description": "the release's seq (null when it could not be read)"})
+    reason = fields.Str(required=True, metadata={
+        "description": "bad_signature, malformed_document, invalid_items or version_mismatch"})
+    at = fields.DateTime(required=True)
+
+
 class OverviewSchema(Schema):
     kiosks_total = fields.Int(required=True, metadata={
         "description": "the kiosks on the board: enrolled and not revoked, heard from or not"})
@@ -36,6 +44,11 @@ class OverviewSchema(Schema):
     journal_last_check = fields.Nested(
         JournalCheckSchema, required=True, allow_none=True,
         metadata={"description": "the last `verify-journal` run; null when never run"},
+    )
+    catalog_refused = fields.Nested(
+        CatalogRefusedSchema, required=True, allow_none=True,
+        metadata={"description": "the last price list from head office this store refused "
+                  "(it sells on with its last good one); null when none since its start"},
     )
 
 

@@ -9,11 +9,11 @@ from server.edge.checkout import checkout
 from server.edge.link import record_heartbeat
 from server.edge_app.answers import HeartbeatResponseSchema, QuoteSchema, SyncResponseSchema
 from server.edge_app.keys import (
-    CATALOG,
     EDGE_EVENTS,
     EDGE_STORE,
     FAULTS,
     METRICS,
+    SHELF,
     STAFF_PIN,
     SYNC_WORKER,
 )
@@ -74,7 +74,7 @@ async def _checkout(request: web.Request) -> web.Response:
     if "staff_pin" in data:
         await app[STAFF_PIN].check(principal_of(request), data["staff_pin"], "staff_approval")
         approver = principal_of(request).actor
-    result = await checkout(app[EDGE_STORE], app[CATALOG], data, app[CLOCK](),
+    result = await checkout(app[EDGE_STORE], app[SHELF].catalog, data, app[CLOCK](),
                             app[SETTINGS].store_timezone, app[EDGE_EVENTS], approver,
                             app[FAULTS])
     if result.replayed:
@@ -136,7 +136,7 @@ async def get_edge_orders(request: web.Request) -> web.Response:
 async def post_quote(request: web.Request) -> web.Response:
     data = request["json"]
     _check_order_limits(request, data)
-    priced = price_lines(request.app[CATALOG], data["items"])
+    priced = price_lines(request.app[SHELF].catalog, data["items"])
     return json_response({"items": priced.items, "total_ore": priced.total_ore,
                           "currency": "SEK", "vat": priced.vat,
                           "catalog_version": priced.catalog_version,

@@ -1,10 +1,10 @@
 """The store's app factory: builds everything; nothing happens at import time.
 
 It opens, in order, the edge store (with the credentials and the audit trail), the demo
-fleet, the central ledger, the socket hub, the wallboards' feed, the sync coroutine and (in
-a chain) the status reports to head office, and wires the edge's announcements (a sale, a
-kiosk's change, a batch) to those that react: the metrics, the feed, the sync and the
-kiosks' sockets.
+fleet, the central ledger, the socket hub, the wallboards' feed, the price lists from head
+office, the sync coroutine and (in a chain) the status reports to head office, and wires the
+edge's announcements (a sale, a kiosk's change, a batch) to those that react: the metrics,
+the feed, the sync and the kiosks' sockets.
 """
 from aiohttp import web
 
@@ -12,6 +12,7 @@ from server.auth.demo import announce, enrol_demo_fleet, hand_over
 from server.auth.rate_limit import RateLimiter, RateLimits
 from server.auth.store import AuthStore
 from server.catalog.catalog import Catalog
+from server.catalog.shelf import Shelf
 from server.central.remote_ledger import RemoteLedger
 from server.central.sqlite_ledger import SqliteLedger
 from server.clock import to_iso, utc_now
@@ -24,14 +25,15 @@ from server.edge.events import EdgeEvents
 from server.edge.figures import EdgeFigures
 from server.edge.staff import StaffPin
 from server.edge.store import EdgeStore
+from server.edge_app.catalog_follow import catalog_follower_ctx
 from server.edge_app.keys import (
-    CATALOG,
     CENTRAL_LEDGER,
     EDGE_EVENTS,
     EDGE_FIGURES,
     EDGE_STORE,
     FAULTS,
     METRICS,
+    SHELF,
     STAFF_PIN,
     SYNC_WORKER,
 )
@@ -103,7 +105,8 @@ async def dashboard_feed_ctx(app: web.Application):
 
     async def compute() -> dict:
         now = app[CLOCK]()
-        overview = await metrics.overview(app[EDGE_FIGURES], app[CENTRAL_LEDGER], settings, now)
+        overview = await metrics.overview(app[EDGE_FIGURES], app[CENTRAL_LEDGER], settings, now,
+                                         app[SHELF])
         rows = await metrics.kiosks(app[EDGE_FIGURES], settings, now)
         return {"overview": overview, "kiosks": {row["kiosk_id"]: row for row in rows}}
 
@@ -133,8 +136,8 @@ async def status_reporter_ctx(app: web.Application):
     if not settings.central_url:
         yield
         return
-    status = StoreStatus(app[EDGE_FIGURES], settings, clock=app[CLOCK], catalog=(
-        lambda: {"version": app[CATALOG].version, "seq": None, "refused": None}))
+    status = StoreStatus(app[EDGE_FIGURES], settings, clock=app[CLOCK],
+                         catalog=app[SHELF].status)
     reporter = StatusReporter(status, app[CENTRAL_LEDGER].send_status,
                               settings.store_status_interval_s)
     reporter.on_sent.append(app[METRICS].on_status_sent)
@@ -162,11 +165,12 @@ def create_app(settings: Settings, clock=utc_now) -> web.Application:
     """Build the store's service for these settings; tests call this same factory."""
     app = new_service_app(settings, clock, load_limits(settings))
     app[FAULTS] = Faults(settings.fault_injection)
-    app[CATALOG] = Catalog.load(settings.catalog_file or None)
+    app[SHELF] = Shelf(Catalog.load(settings.catalog_file or None))
     app[METRICS] = CheckoutMetrics()
     app[EDGE_EVENTS] = EdgeEvents()
     app.cleanup_ctx.extend([edge_store_ctx, demo_fleet_ctx, central_ledger_ctx, socket_hub_ctx,
-                            dashboard_feed_ctx, sync_worker_ctx, status_reporter_ctx])
+                            dashboard_feed_ctx, catalog_follower_ctx, sync_worker_ctx,
+                            status_reporter_ctx])
     setup_routes(app)
     setup_pages(app)
     setup_store_docs(app, settings)

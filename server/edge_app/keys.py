@@ -6,7 +6,8 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 if TYPE_CHECKING:
-    from server.catalog.catalog import Catalog
+    from server.catalog.follower import CatalogFollower
+    from server.catalog.shelf import Shelf
     from server.central.ledger import CentralLedger
     from server.dashboard.prometheus import CheckoutMetrics
     from server.edge.events import EdgeEvents
@@ -16,7 +17,8 @@ if TYPE_CHECKING:
     from server.faults import Faults
     from server.sync.worker import SyncWorker
 
-CATALOG: web.AppKey["Catalog"] = web.AppKey("catalog")
+SHELF: web.AppKey["Shelf"] = web.AppKey("shelf")  # the catalog in use, swapped at run time
+CATALOG_FOLLOWER: web.AppKey["CatalogFollower"] = web.AppKey("catalog_follower")
 EDGE_STORE: web.AppKey["EdgeStore"] = web.AppKey("edge_store")
 EDGE_FIGURES: web.AppKey["EdgeFigures"] = web.AppKey("edge_figures")
 EDGE_EVENTS: web.AppKey["EdgeEvents"] = web.AppKey("edge_events")

@@ -15,7 +15,7 @@ from server.edge_app.dashboard_schemas import (
     OverviewSchema,
     ReconciliationSchema,
 )
-from server.edge_app.keys import CATALOG, CENTRAL_LEDGER, EDGE_FIGURES, EDGE_STORE, METRICS
+from server.edge_app.keys import CENTRAL_LEDGER, EDGE_FIGURES, EDGE_STORE, METRICS, SHELF
 from server.edge_app.schemas import OrdersQuerySchema
 from server.errors import StoreUnavailable
 from server.pagination import after_cursor
@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
       responses={200: {"schema": CatalogSchema, "description": "The catalog"},
                  304: {"description": "Not modified (If-None-Match matched)"}, **errors(500)})
 async def get_catalog(request: web.Request) -> web.Response:
-    catalog = request.app[CATALOG]
+    catalog = request.app[SHELF].catalog
     etag = f'"{catalog.version}"'
     if request.headers.get("If-None-Match") == etag:
         return web.Response(status=304, headers={"ETag": etag})
@@ -57,7 +57,7 @@ async def get_central_orders(request: web.Request) -> web.Response:
 async def get_overview(request: web.Request) -> web.Response:
     app = request.app
     figures = await metrics.overview(app[EDGE_FIGURES], app[CENTRAL_LEDGER], app[SETTINGS],
-                                     app[CLOCK]())
+                                     app[CLOCK](), app[SHELF])
     return json_response(figures)
 
 
@@ -116,7 +116,7 @@ async def get_health(request: web.Request) -> web.Response:
 async def get_metrics(request: web.Request) -> web.Response:
     app = request.app
     figures = await metrics.overview(app[EDGE_FIGURES], app[CENTRAL_LEDGER], app[SETTINGS],
-                                     app[CLOCK]())
+                                     app[CLOCK](), app[SHELF])
     return web.Response(body=app[METRICS].exposition(figures),
                         headers={"Content-Type": CONTENT_TYPE_LATEST})
 

@@ -3,6 +3,7 @@ session that opened it, with a cap per credential; pushes to a kiosk's sockets; 
 at once, the sockets of a credential revoked or a session ended, or all of them on shutdown.
 """
 import asyncio
+import json
 import logging
 
 from aiohttp import WSCloseCode
@@ -54,6 +55,13 @@ class SocketHub:
         """Send to every socket of a kiosk without waiting for any of them."""
         for conn in list(self._by_kiosk.get(kiosk_id, ())):
             conn.send(message)
+
+    def push_kiosks(self, message: dict) -> None:
+        """Send to every kiosk's sockets (serialized once) without waiting for any of them."""
+        text = json.dumps(message, ensure_ascii=False)
+        for sockets in list(self._by_kiosk.values()):
+            for conn in list(sockets):
+                conn.send_text(text)
 
     def sockets_of(self, kiosk_id: str) -> list[Connection]:
         """The sockets a kiosk holds."""
