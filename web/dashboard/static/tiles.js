@@ -9,7 +9,20 @@ function tile(name, value, note, state = "") {
   element.dataset.state = state;
 }
 
+const REFUSED_WHY = {bad_signature: "its signature does not hold",
+                     malformed_document: "it is not a price list", invalid_items: "bad items",
+                     version_mismatch: "its items do not match its version"};
+
+// A price list from head office this store refused: said in words, in the bar, until restart.
+function renderCatalogRefused(refused) {
+  const line = document.getElementById("catalog-refused");
+  line.hidden = !refused;
+  line.textContent = refused ? `ALERT: head office's price list ${refused.seq ?? ""} refused ` +
+    `(${REFUSED_WHY[refused.reason] || refused.reason}); selling on the last good prices` : "";
+}
+
 export function renderTiles(o, {backlogAlertS}) {
+  renderCatalogRefused(o.catalog_refused);
   const offline = o.kiosks_total - o.kiosks_online;
   tile("kiosks_online", `${o.kiosks_online} / ${o.kiosks_total}`,
        offline ? `ALERT: ${offline} offline` : "all online", offline ? "bad" : "ok");

@@ -41,10 +41,12 @@ function notify(...paragraphs) {
 
 // Status bar
 const probe = new CentralProbe(config.centralHealthUrl, () => renderStatus());
-// The edge is back after an outage: the catalog at current prices, the kept cart priced anew.
-const edgeBack = afterOutage(() => { keepTrying(loadCatalog); changeCart(cart.lines); });
+// The edge is back after an outage, or another catalog is in use: the catalog at current
+// prices, the kept cart priced anew.
+const reprice = () => { keepTrying(loadCatalog); changeCart(cart.lines); };
+const edgeBack = afterOutage(reprice);
 const socket = new EdgeSocket(kioskId, {
-  linkUp: () => probe.up,
+  linkUp: () => probe.up, onCatalog: reprice,
   onConnected: (up) => { renderStatus(); edgeBack(up); },
   onAck: (ack) => {
     state.linkForcedDown = ack.link_forced_down;

@@ -4,10 +4,10 @@ import {backoffDelay} from "/static/common/backoff.js";
 const HEARTBEAT_MS = 5000;
 
 export class EdgeSocket {
-  constructor(kioskId, {linkUp, onAck, onProgress, onConnected}) {
+  constructor(kioskId, {linkUp, onAck, onProgress, onConnected, onCatalog}) {
     this.url = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}` +
                `/ws/kiosk?kiosk_id=${encodeURIComponent(kioskId)}`;
-    Object.assign(this, {linkUp, onAck, onProgress, onConnected});
+    Object.assign(this, {linkUp, onAck, onProgress, onConnected, onCatalog});
     this.attempt = 0;
     this.ws = null;
     this.timer = null;
@@ -44,6 +44,8 @@ export class EdgeSocket {
     }
     if (message.type === "ack") this.onAck(message);
     else if (message.type === "sync_progress") this.onProgress(message);
+    // Another catalog is in use (head office's price list took effect): prices may differ.
+    else if (message.type === "catalog") this.onCatalog(message);
     else if (message.type === "error") console.warn("edge refused a message", message);
   }
 }
