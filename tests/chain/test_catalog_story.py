@@ -1,0 +1,53 @@
+"""Price lists from head office to a store, with real processes: head office on PostgreSQL
+publishes with its command line, the store's edge follows (polling fast here) and sells on
+the new prices; a release tampered with in head office's database is refused, and the store
+keeps selling on its last good one."""
+import asyncio
+import json
+
+import asyncpg
+
+from server.catalog.catalog import Catalog
+from tests.chain.catalog_helpers import price_list
+from tests.chain.helpers import acall, until
+
+
+async def test_a_published_price_list_reaches_the_store_and_a_tampered_one_does_not(
+        tmp_path, head_office, postgres):
+    hq_key = head_office.hq("public-key").splitlines()[-1]
+    edge = head_office.chain_edge(tmp_path / "store-a", "store-a", {
+        "CHECKOUT_HQ_PUBLIC_KEY": hq_key, "CHECKOUT_HQ_CATALOG_POLL_S": "0.2"})
+    await asyncio.to_thread(edge.start)
+    prices = tmp_path / "prices.json"
+    try:
+        status, shelf = await acall(f"{edge.url}/catalog", token=edge.token("dashboard"))
+        assert (status, shelf["version"]) == (200, Catalog.load().version)
+        prices.write_text(json.dumps(price_list(MILK=1795)))
+        version = head_office.hq("publish-catalog", str(prices)).splitlines()[-1]
+
+        async def in_use(wanted: str) -> bool:
+            _, shelf = await acall(f"{edge.url}/catalog", token=edge.token("dashboard"))
+            return shelf["version"] == wanted
+        await until(lambda: in_use(version), timeout=15)
+
+        # Stopped, a new release is published and tampered with at head office.
+        await asyncio.to_thread(edge.stop)
+        prices.write_text(json.dumps(price_list(MILK=1895)))
+        head_office.hq("publish-catalog", str(prices))
+        conn = await asyncpg.connect(postgres)
+        try:
+            await conn.execute("UPDATE catalog_versions SET document = document || ' '"
+                               " WHERE seq = 2")
+        finally:
+            await conn.close()
+        await asyncio.to_thread(edge.start)
+
+        async def refused() -> dict | None:
+            _, overview = await acall(f"{edge.url}/dashboard/overview",
+                                      token=edge.token("dashboard"))
+            return overview["catalog_refused"]
+        assert (await until(refused, timeout=15))["seq"] == 2
+        assert await in_use(version)                  # the last good one, kept on disk
+        assert "refused head office's catalog seq 2 (bad_signature)" in edge.output
+    finally:
+        await asyncio.to_thread(edge.stop)
