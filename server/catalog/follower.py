@@ -41,9 +41,15 @@ class CatalogFollower:
 
     async def load_kept(self) -> None:
         """Take back what was kept (each opened again), and put the one in force in use."""
-        if self.path.exists():
-            for entry in json.loads(self.path.read_text(encoding="utf-8")):
-                await self._take(entry)
+        try:
+            kept = json.loads(self.path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            kept = []
+        except (OSError, ValueError) as exc:  # a damaged file: sell from what is built in
+            log.warning("the kept catalogs (%s) cannot be read: %s", self.path, exc)
+            kept = []
+        for entry in kept if isinstance(kept, list) else []:
+            await self._take(entry)
         self.shelf.apply(self.clock())
 
     async def _take(self, entry) -> bool:
