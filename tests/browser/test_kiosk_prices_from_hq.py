@@ -1,7 +1,9 @@
 """A new price list from head office reaches an open kiosk page in real Chromium: the shelf
-and the cart show the new price, and the next sale is priced on it."""
+and the cart show the new price, and the next sale is priced on it; a forged one is refused
+and the store's wallboard says so."""
 import asyncio
 import json
+import sqlite3
 
 import pytest
 from playwright.async_api import expect
@@ -50,3 +52,16 @@ async def test_a_new_price_reaches_the_open_cart_and_prices_the_next_sale(
     order = get_json(edge, "/edge/orders?kiosk_id=kiosk-1")["orders"][0]
     assert (order["total_ore"], order["catalog_version"]) == (1895, version)
     await page.close()
+
+    # A forged release (its document altered, the old signature kept) is refused, and the
+    # store's wallboard says so in words; the kiosk keeps the last good prices.
+    with sqlite3.connect(head_office.data_dir / "hq_store.db") as db:
+        db.execute("INSERT INTO catalog_versions SELECT 2, version, effective_at, published_at,"
+                   " replace(document, '\"seq\":1', '\"seq\":2'), signature"
+                   " FROM catalog_versions WHERE seq = 1")
+    board = await browser.new_page(viewport={"width": 1920, "height": 1080})
+    await board.goto(edge.signin_link("dashboard"))
+    await expect(board.locator("#catalog-refused")).to_contain_text(
+        "price list 2 refused (its signature does not hold)", timeout=15_000)
+    assert get_json(edge, "/catalog")["version"] == version
+    await board.close()
