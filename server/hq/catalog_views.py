@@ -1,12 +1,13 @@
 """Head office's price lists as stores fetch them: the versions after the one a store holds
-(the one in force and those to come), each with its exact signed document."""
+(the one in force and those to come), each with its exact signed document; and, for people,
+which store runs which."""
 from aiohttp import web
 from aiohttp_apispec import docs, querystring_schema
 
 from server.central import hq_catalogs
 from server.clock import to_iso
 from server.hq.keys import STORAGE
-from server.hq.schemas import CatalogsQuerySchema, CatalogsSchema
+from server.hq.schemas import CatalogsInUseSchema, CatalogsQuerySchema, CatalogsSchema
 from server.web.docs_decl import errors
 from server.web.envelope import json_response
 from server.web.keys import CLOCK
@@ -25,3 +26,29 @@ async def get_catalogs(request: web.Request) -> web.Response:
     rows = await catalogs.releases_after(request["querystring"]["after"], now)
     return json_response({"catalogs": rows,
                           "public_key": await hq_catalogs.public_key(catalogs, now)})
+
+
+def _in_force(releases: list[dict], now: str) -> dict | None:
+    """Of the versions a store with none would be sent, the one in force now."""
+    due = [r for r in releases if r["effective_at"] <= now]
+    return {"seq": due[0]["seq"], "version": due[0]["version"]} if due else None
+
+
+@docs(tags=["catalogs"], summary="Which store runs which price list",
+      description="People at head office. Each enrolled store's catalog as its last status "
+      "report said (version, seq, the last release it refused), beside the one in force.",
+      responses={200: {"schema": CatalogsInUseSchema, "description": "Per store"},
+                 **errors(401, 403, 500, 503)})
+async def get_catalogs_in_use(request: web.Request) -> web.Response:
+    storage, now = request.app[STORAGE], to_iso(request.app[CLOCK]())
+    in_force = _in_force(await storage.catalogs.releases_after(0, now), now)
+    reports = {report["store_id"]: report for report in await storage.statuses.latest()}
+    stores = []
+    for store in await storage.registry.stores():
+        report = reports.get(store["store_id"], {})
+        catalog = report.get("status", {}).get("catalog")
+        stores.append({"store_id": store["store_id"], "catalog": catalog,
+                       "reported_at": report.get("sent_at"),
+                       "up_to_date": bool(in_force and catalog
+                                          and catalog.get("version") == in_force["version"])})
+    return json_response({"in_force": in_force, "stores": stores})

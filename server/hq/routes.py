@@ -23,6 +23,7 @@ ROUTES = [
     ("GET", "/hq/v1/stores/{store_id}/status", status_views.get_store_status, HQ_READERS, None),
     ("GET", "/hq/v1/stores/{store_id}/batches", views.get_store_batches, HQ_PEOPLE, None),
     ("GET", "/hq/v1/catalogs", catalog_views.get_catalogs, HQ_READERS, None),
+    ("GET", "/hq/v1/catalogs/in-use", catalog_views.get_catalogs_in_use, HQ_PEOPLE, None),
     ("GET", "/health", views.get_health, PUBLIC, None),
     ("GET", "/metrics", views.get_metrics, HQ_PEOPLE, None),
     ("GET", "/signin", signin.get_signin_page, PUBLIC, None),

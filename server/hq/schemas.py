@@ -117,3 +117,28 @@ class CatalogsSchema(Schema):
     public_key = fields.Str(required=True, metadata={
         "description": "head office's key (base64url of 32 bytes); a store checks against "
                        "the key it pinned, never this one"})
+
+
+class StoreCatalogSchema(Schema):
+    version = fields.Str(required=True, metadata={"description": "the catalog it sells from"})
+    seq = fields.Int(required=True, allow_none=True, metadata={
+        "description": "head office's seq of it; null: the store's built-in catalog or file"})
+    refused = fields.Dict(required=True, allow_none=True, metadata={
+        "description": "the last release it refused ({seq, reason, at}), or null"})
+
+
+class StoreInUseSchema(Schema):
+    store_id = fields.Str(required=True)
+    catalog = fields.Nested(StoreCatalogSchema, required=True, allow_none=True, metadata={
+        "description": "as its last status report said; null when it never said"})
+    reported_at = fields.Str(required=True, allow_none=True, metadata={
+        "description": "when that report was sent (the store's clock)"})
+    up_to_date = fields.Bool(required=True, metadata={
+        "description": "it runs the version in force at head office now"})
+
+
+class CatalogsInUseSchema(Schema):
+    in_force = fields.Dict(required=True, allow_none=True, metadata={
+        "description": "{seq, version} in force at head office now; null before the first"})
+    stores = fields.List(fields.Nested(StoreInUseSchema), required=True, metadata={
+        "description": "every enrolled store, by store id"})

@@ -25,7 +25,7 @@ class HqStorage:
     statuses: object
     auth: AuthStore
     closers: list
-    catalogs: object = None
+    catalogs: object
 
     @property
     def database(self) -> PostgresDatabase | None:

@@ -5,11 +5,14 @@ import asyncio
 import json
 from datetime import timedelta
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
 from server.catalog.catalog import Catalog, Product
 from server.catalog.release import open_release
-from server.chain.store_keys import decode_public_key
+from server.chain.store_keys import decode_public_key, encode_public_key
 from server.cli.hq import main as hq_main
-from server.clock import utc_now
+from server.clock import to_iso, utc_now
+from server.hq.keys import STORAGE
 from tests.chain.catalog_helpers import MILK, price_list, publish
 
 
@@ -87,3 +90,29 @@ async def test_a_store_reads_what_is_in_force_and_what_is_to_come(
     bad = await hq_client.get("/hq/v1/catalogs?after=-1",
                               headers={"Authorization": f"Bearer {operator_token}"})
     assert bad.status == 422
+
+
+async def test_people_see_which_store_runs_which_version(hq_client, store, operator_token):
+    first = await publish(hq_client.app, price_list(MILK=1795))
+    await publish(hq_client.app, price_list(MILK=1895), utc_now() + timedelta(hours=1))
+    statuses, now = hq_client.app[STORAGE].statuses, utc_now()
+    await hq_client.app[STORAGE].registry.enroll("store-b", store_b_key(), to_iso(now))
+    catalog = {"version": first["version"], "seq": 1, "refused": {
+        "seq": 2, "reason": "bad_signature", "at": to_iso(now)}}
+    await statuses.record("store-a", store.key.key_id, now, {
+        "pending": {"count": 0, "oldest_at": None}, "catalog": catalog}, now)
+    answer = await hq_client.get("/hq/v1/catalogs/in-use",
+                                 headers={"Authorization": f"Bearer {operator_token}"})
+    assert answer.status == 200
+    assert await answer.json() == {
+        "in_force": {"seq": 1, "version": first["version"]},
+        "stores": [{"store_id": "store-a", "catalog": catalog, "reported_at": to_iso(now),
+                    "up_to_date": True},
+                   {"store_id": "store-b", "catalog": None, "reported_at": None,
+                    "up_to_date": False}]}
+    assert (await store.get("/hq/v1/catalogs/in-use")).status == 403   # people only
+
+
+def store_b_key() -> str:
+    """A public key for a second store, enrolled but never heard from."""
+    return encode_public_key(Ed25519PrivateKey.generate().public_key())
