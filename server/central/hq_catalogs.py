@@ -19,7 +19,9 @@ from server.catalog.validation import check_catalog
 from server.chain.store_keys import encode_public_key, key_id_of
 from server.clock import from_iso, to_iso
 
-MOST_RELEASES = 100  # the most versions one answer holds (the one in force and the future)
+# The most versions one answer holds (the one in force and those to come): each may be a few
+# MB of document, and a chain schedules a handful ahead, not dozens.
+MOST_RELEASES = 20
 PUBLISH_LOCK = 7_390_122  # pg_advisory_xact_lock key: one publisher takes the next seq
 COLUMNS = ("seq", "version", "effective_at", "published_at", "document", "signature")
 INSERT_RELEASE_SQLITE = ("INSERT INTO catalog_versions (seq, version, effective_at,"
@@ -31,6 +33,10 @@ RELEASES_AFTER_SQLITE = (
     "SELECT * FROM catalog_versions WHERE seq > ?1 AND (effective_at > ?2 OR seq ="
     " (SELECT seq FROM catalog_versions WHERE effective_at <= ?2"
     "  ORDER BY effective_at DESC, seq DESC LIMIT 1)) ORDER BY seq LIMIT ?3")
+IN_FORCE_SQLITE = ("SELECT seq, version FROM catalog_versions WHERE effective_at <= ?"
+                   " ORDER BY effective_at DESC, seq DESC LIMIT 1")
+IN_FORCE_PG = ("SELECT seq, version FROM catalog_versions WHERE effective_at <= $1"
+               " ORDER BY effective_at DESC, seq DESC LIMIT 1")
 RELEASES_AFTER_PG = (
     "SELECT * FROM catalog_versions WHERE seq > $1 AND (effective_at > $2 OR seq ="
     " (SELECT seq FROM catalog_versions WHERE effective_at <= $2"
@@ -71,6 +77,11 @@ class SqliteCatalogs:
         rows = await self.db.fetchall(RELEASES_AFTER_SQLITE, (after, now, limit))
         return [dict(row) for row in rows]
 
+    async def in_force(self, now: str) -> dict | None:
+        """{seq, version} of the version in force at `now`, or None before the first."""
+        row = await self.db.fetchone(IN_FORCE_SQLITE, (now,))
+        return None if row is None else dict(row)
+
 
 class PgCatalogs:
     """The key and the versions in head office's PostgreSQL database."""
@@ -101,6 +112,11 @@ class PgCatalogs:
         rows = await self.db.fetch(RELEASES_AFTER_PG, after, from_iso(now), limit)
         return [{**dict(row), "effective_at": to_iso(row["effective_at"]),
                  "published_at": to_iso(row["published_at"])} for row in rows]
+
+    async def in_force(self, now: str) -> dict | None:
+        """As SqliteCatalogs.in_force."""
+        row = await self.db.fetchrow(IN_FORCE_PG, from_iso(now))
+        return None if row is None else dict(row)
 
 
 async def signing_key(catalogs, at: str) -> Ed25519PrivateKey:

@@ -17,6 +17,8 @@ from server.clock import to_iso, utc_now
 ACTOR = "cli"
 
 
+# hq.py's own helpers (its usage text, its storage options), imported when called: hq.py
+# imports this module for its command table.
 def _parser(command: str):
     from server.cli.hq import _parser as hq_parser
     return hq_parser(command)

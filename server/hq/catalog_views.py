@@ -4,9 +4,8 @@ which store runs which."""
 from aiohttp import web
 from aiohttp_apispec import docs, querystring_schema
 
-from server.central import hq_catalogs
 from server.clock import to_iso
-from server.hq.keys import STORAGE
+from server.hq.keys import HQ_PUBLIC_KEY, STORAGE
 from server.hq.schemas import CatalogsInUseSchema, CatalogsQuerySchema, CatalogsSchema
 from server.web.docs_decl import errors
 from server.web.envelope import json_response
@@ -15,7 +14,7 @@ from server.web.keys import CLOCK
 
 @docs(tags=["catalogs"], summary="Price lists for stores, signed by head office",
       description="A store (signed GET) or people at head office. Versions with a seq above "
-      "`after`: the newest already in force, and every one effective later (at most 100). "
+      "`after`: the newest already in force, and every one effective later (at most 20). "
       "A store verifies each `signature` over `document` against the key it pinned "
       "(`hq public-key`), and that the document's items make its `version`.",
       responses={200: {"schema": CatalogsSchema, "description": "The versions"},
@@ -24,14 +23,7 @@ from server.web.keys import CLOCK
 async def get_catalogs(request: web.Request) -> web.Response:
     catalogs, now = request.app[STORAGE].catalogs, to_iso(request.app[CLOCK]())
     rows = await catalogs.releases_after(request["querystring"]["after"], now)
-    return json_response({"catalogs": rows,
-                          "public_key": await hq_catalogs.public_key(catalogs, now)})
-
-
-def _in_force(releases: list[dict], now: str) -> dict | None:
-    """Of the versions a store with none would be sent, the one in force now."""
-    due = [r for r in releases if r["effective_at"] <= now]
-    return {"seq": due[0]["seq"], "version": due[0]["version"]} if due else None
+    return json_response({"catalogs": rows, "public_key": request.app[HQ_PUBLIC_KEY]})
 
 
 @docs(tags=["catalogs"], summary="Which store runs which price list",
@@ -41,7 +33,7 @@ def _in_force(releases: list[dict], now: str) -> dict | None:
                  **errors(401, 403, 500, 503)})
 async def get_catalogs_in_use(request: web.Request) -> web.Response:
     storage, now = request.app[STORAGE], to_iso(request.app[CLOCK]())
-    in_force = _in_force(await storage.catalogs.releases_after(0, now), now)
+    in_force = await storage.catalogs.in_force(now)
     reports = {report["store_id"]: report for report in await storage.statuses.latest()}
     stores = []
     for store in await storage.registry.stores():

@@ -14,7 +14,15 @@ from server.config import HqSettings
 from server.faults import Faults
 from server.hq import schemas, status_schemas
 from server.hq.gate import IngestGate, ingest_gate_middleware
-from server.hq.keys import HQ_FAULTS, HQ_METRICS, INGEST_GATE, KEY_RING, LEDGER, STORAGE
+from server.hq.keys import (
+    HQ_FAULTS,
+    HQ_METRICS,
+    HQ_PUBLIC_KEY,
+    INGEST_GATE,
+    KEY_RING,
+    LEDGER,
+    STORAGE,
+)
 from server.hq.metrics import HqMetrics
 from server.hq.routes import setup_routes
 from server.hq.signatures import signature_checker
@@ -37,7 +45,8 @@ async def storage_ctx(app: web.Application):
     settings = app[SETTINGS]
     storage = await open_storage(settings)
     app[STORAGE], app[LEDGER] = storage, storage.ledger
-    await hq_catalogs.signing_key(storage.catalogs, to_iso(app[CLOCK]()))  # made on first need
+    # Made on first need; read once, as every store's poll shows it.
+    app[HQ_PUBLIC_KEY] = await hq_catalogs.public_key(storage.catalogs, to_iso(app[CLOCK]()))
     failures = keep_credentials(app, storage.auth)
     failures.on_failure.append(lambda audited: app[HQ_METRICS].refused("unauthorized"))
     app[KEY_RING] = ring = KeyRing(storage.registry)

@@ -18,3 +18,5 @@ KEY_RING: web.AppKey["KeyRing"] = web.AppKey("key_ring")
 INGEST_GATE: web.AppKey["IngestGate"] = web.AppKey("ingest_gate")
 HQ_METRICS: web.AppKey["HqMetrics"] = web.AppKey("hq_metrics")
 HQ_FAULTS: web.AppKey["Faults"] = web.AppKey("hq_faults")
+# Head office's public key for price lists (its private half stays in its database).
+HQ_PUBLIC_KEY: web.AppKey[str] = web.AppKey("hq_public_key")
