@@ -12,7 +12,7 @@ from reliability.edge_process import free_port
 from server.chain.store_keys import KEY_FILE, create_key, load_key
 from server.clock import to_iso, utc_now
 from server.edge_app.factory import create_app
-from server.edge_app.keys import CATALOG
+from server.edge_app.keys import SHELF
 from server.hq.keys import KEY_RING, STORAGE
 from tests.chain.helpers import acall, beat, sell, until
 from tests.conftest import heartbeat, sale
@@ -68,7 +68,7 @@ async def test_a_change_is_reported_at_once_with_the_wallboard_s_figures(
     [day] = status["totals"]
     assert day == {"kiosk_id": "k1", "business_day": day["business_day"], "orders": 1,
                    "total_ore": order["total_ore"], "synced_orders": 0, "synced_total_ore": 0}
-    assert status["catalog"] == {"version": edge.app[CATALOG].version, "seq": None,
+    assert status["catalog"] == {"version": edge.app[SHELF].catalog.version, "seq": None,
                                  "refused": None}
     assert status["software_version"] and report["received_at"] >= report["sent_at"]
     assert await metric(edge, "status_reports_total") >= 2
