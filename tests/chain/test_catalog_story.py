@@ -17,6 +17,12 @@ async def test_a_published_price_list_reaches_the_store_and_a_tampered_one_does_
     hq_key = head_office.hq("public-key").splitlines()[-1]
     edge = head_office.chain_edge(tmp_path / "store-a", "store-a", {
         "CHECKOUT_HQ_PUBLIC_KEY": hq_key, "CHECKOUT_HQ_CATALOG_POLL_S": "0.2"})
+    hq_token = head_office.token("hq-dashboard")
+
+    async def at_head_office() -> dict | None:
+        """What head office last heard from the store of its price list."""
+        _, in_use = await acall(f"{head_office.url}/hq/v1/catalogs/in-use", token=hq_token)
+        return in_use["stores"][0]["catalog"]
     await asyncio.to_thread(edge.start)
     prices = tmp_path / "prices.json"
     try:
@@ -49,5 +55,13 @@ async def test_a_published_price_list_reaches_the_store_and_a_tampered_one_does_
         assert (await until(refused, timeout=15))["seq"] == 2
         assert await in_use(version)                  # the last good one, kept on disk
         assert "refused head office's catalog seq 2 (bad_signature)" in edge.output
+        # The store's status report tells head office which list it runs, and the refusal.
+        heard = await until(lambda: _refusal_heard(at_head_office), timeout=15)
+        assert (heard["version"], heard["seq"], heard["refused"]["seq"]) == (version, 1, 2)
     finally:
         await asyncio.to_thread(edge.stop)
+
+
+async def _refusal_heard(at_head_office) -> dict | None:
+    catalog = await at_head_office()
+    return catalog if catalog and catalog["refused"] else None
