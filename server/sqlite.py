@@ -47,6 +47,24 @@ def write_private(path: Path, text: str) -> None:
         file.write(text)
 
 
+def replace_private(path: Path, text: str) -> None:
+    """Replace a private file of the data dir whole, durably: after a crash or a power cut
+    it holds the old text or the new, never a part or nothing (written aside, fsynced,
+    renamed over, and the rename fsynced with its folder)."""
+    aside = path.with_name(f"{path.name}.tmp")
+    fd = os.open(aside, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, DATA_FILE_MODE)
+    with os.fdopen(fd, "w") as file:
+        file.write(text)
+        file.flush()
+        os.fsync(file.fileno())
+    os.replace(aside, path)
+    folder = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(folder)
+    finally:
+        os.close(folder)
+
+
 class SqliteDatabase:
     """A durable SQLite file (WAL, synchronous=FULL) with one writer and a few readers."""
 

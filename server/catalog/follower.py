@@ -11,7 +11,6 @@ import asyncio
 import inspect
 import json
 import logging
-import os
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -20,7 +19,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from server.catalog.release import ReleaseRefused, open_release
 from server.catalog.shelf import Shelf
 from server.clock import to_iso
-from server.sqlite import write_private
+from server.sqlite import replace_private
 from server.tasks import BackgroundTask
 
 log = logging.getLogger(__name__)
@@ -91,12 +90,11 @@ class CatalogFollower:
             self.keep()
 
     def keep(self) -> None:
-        """Write the releases worth keeping, atomically, readable by the service only."""
-        text = json.dumps([{"seq": r.seq, "document": r.document, "signature": r.signature}
-                           for r in self.shelf.kept()])
-        temporary = self.path.with_name(f"{self.path.name}.tmp")
-        write_private(temporary, text)
-        os.replace(temporary, self.path)
+        """Write the releases worth keeping, whole and durably, readable by the service only
+        (a power cut must not leave the store selling from the built-in prices)."""
+        replace_private(self.path, json.dumps([
+            {"seq": r.seq, "document": r.document, "signature": r.signature}
+            for r in self.shelf.kept()]))
 
     async def _tick(self) -> None:
         while True:
