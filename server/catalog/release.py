@@ -73,19 +73,30 @@ def _check_signature(seq, document: str, signature: str, key: Ed25519PublicKey) 
                              "document and head office's key") from None
 
 
+def _document(document: str, seq_said: int | None) -> dict:
+    """The document's fields, its effective time parsed; ReleaseRefused if it is not one
+    head office makes (checked in code, not by assert: `python -O` drops asserts)."""
+    malformed = ReleaseRefused(seq_said, "malformed_document",
+                               "the document is not a price list head office makes")
+    try:
+        data = json.loads(document)
+        if not isinstance(data, dict) or data.keys() != DOCUMENT_FIELDS:
+            raise malformed
+        effective_at = datetime.fromisoformat(data["effective_at"])
+    except (ValueError, TypeError):
+        raise malformed from None
+    if (type(data["seq"]) is not int or effective_at.tzinfo is None
+            or not isinstance(data["items"], list) or data["currency"] != "SEK"):
+        raise malformed
+    return {**data, "effective_at": effective_at}
+
+
 def open_release(document: str, signature: str, key: Ed25519PublicKey,
                  seq_said: int | None = None) -> Release:
     """The release, checked whole; ReleaseRefused naming the first rule it breaks."""
     _check_signature(seq_said, document, signature, key)
-    try:
-        data = json.loads(document)
-        assert isinstance(data, dict) and data.keys() == DOCUMENT_FIELDS
-        seq, effective_at = data["seq"], datetime.fromisoformat(data["effective_at"])
-        assert type(seq) is int and effective_at.tzinfo is not None
-        assert isinstance(data["items"], list) and data["currency"] == "SEK"
-    except (ValueError, TypeError, AssertionError):
-        raise ReleaseRefused(seq_said, "malformed_document",
-                             "the document is not a price list head office makes") from None
+    data = _document(document, seq_said)
+    seq, effective_at = data["seq"], data["effective_at"]
     try:
         catalog = Catalog([Product(**item) for item in data["items"]], data["currency"])
     except (ValueError, TypeError) as exc:
