@@ -1,12 +1,31 @@
-"""Browser tests: the real service as a process, driven by Debian's Chromium via Playwright."""
+"""Browser tests: the real service as a process, driven by Debian's Chromium via Playwright.
+
+One Chromium serves the whole session (starting Playwright's driver and the browser costs
+~2 s, which was paid again by every test); each test still gets pages of its own, in fresh
+contexts (their own cookies, storage and service workers), closed when the test ends. A shared
+browser lives in one event loop, so every async test here runs in the session's loop."""
+from pathlib import Path
+
 import pytest
+import pytest_asyncio
 from playwright.async_api import async_playwright
+from pytest_asyncio import is_async_test
 
 from reliability.edge_process import ARGS, CHROMIUM, Edge
 
+HERE = Path(__file__).parent
+IN_SESSION_LOOP = pytest.mark.asyncio(loop_scope="session")
+
+
+def pytest_collection_modifyitems(items):
+    """Run this folder's async tests in the session's loop, where the shared Chromium lives."""
+    for item in items:
+        if is_async_test(item) and HERE in Path(item.path).parents:
+            item.add_marker(IN_SESSION_LOOP, append=False)
+
 
 @pytest.fixture
-async def edge(tmp_path, request):
+def edge(tmp_path, request):
     """A running edge whose first start printed its demo fleet. Settings for it come from
     `@pytest.mark.edge_env(NAME=value)` as CHECKOUT_* environment variables."""
     marker = request.node.get_closest_marker("edge_env")
@@ -18,9 +37,22 @@ async def edge(tmp_path, request):
         server.stop()
 
 
-@pytest.fixture
-async def browser():
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def shared_chromium():
+    """One Chromium for the session's browser tests; see `browser` for what each test gets."""
     async with async_playwright() as p:
         chromium = await p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield chromium
         await chromium.close()
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def browser(shared_chromium):
+    """The Chromium to open pages and contexts in; whatever the test leaves open is closed
+    after it, so no page of one test runs on (sockets, timers) into the next. Contexts that
+    were open before the test (a module's shared page) are left alone."""
+    before = set(shared_chromium.contexts)
+    yield shared_chromium
+    for context in shared_chromium.contexts:
+        if context not in before:
+            await context.close()
