@@ -24,14 +24,41 @@ def pytest_collection_modifyitems(items):
             item.add_marker(IN_SESSION_LOOP, append=False)
 
 
+def pytest_configure(config):
+    """The marker a test uses to take its module's shared edge (see `edge`)."""
+    config.addinivalue_line(
+        "markers", "shared_edge: the test leaves the edge as it found it (no stop, no "
+        "settings, nothing it needs to be first at), so it may use its module's shared one")
+
+
+def start_edge(data_dir: Path, env: dict | None = None) -> Edge:
+    """An edge on `data_dir`, started."""
+    server = Edge(data_dir, env)
+    server.start()
+    return server
+
+
+@pytest.fixture(scope="module")
+def module_edge(tmp_path_factory):
+    """One running edge for a module's `shared_edge` tests (a start costs ~1.5 s each)."""
+    server = start_edge(tmp_path_factory.mktemp("shared") / "data")
+    yield server
+    if server.running:
+        server.stop()
+
+
 @pytest.fixture
 def edge(tmp_path, request):
     """A running edge whose first start printed its demo fleet. Settings for it come from
-    `@pytest.mark.edge_env(NAME=value)` as CHECKOUT_* environment variables."""
+    `@pytest.mark.edge_env(NAME=value)` as CHECKOUT_* environment variables. A test marked
+    `shared_edge` gets its module's shared edge instead of one of its own."""
     marker = request.node.get_closest_marker("edge_env")
+    if request.node.get_closest_marker("shared_edge"):
+        assert marker is None, "a test with settings of its own needs an edge of its own"
+        yield request.getfixturevalue("module_edge")
+        return
     env = {f"CHECKOUT_{k.upper()}": str(v) for k, v in (marker.kwargs if marker else {}).items()}
-    server = Edge(tmp_path / "data", env)
-    server.start()
+    server = start_edge(tmp_path / "data", env)
     yield server
     if server.proc.poll() is None:
         server.stop()

@@ -22,6 +22,7 @@ async def test_the_wallboard_is_clean_under_axe(browser, edge):
     await page.close()
 
 
+@pytest.mark.shared_edge
 @pytest.mark.parametrize("path, text", [
     ("/signin#token=aoc_nosuchtokenid_nosuchsecret&next=/kiosk/k1", "does not work"),
     ("/kiosk/kiosk-1", "not signed in"),
@@ -36,6 +37,7 @@ async def test_the_sign_in_pages_are_clean_under_axe(browser, edge, path, text):
     await page.close()
 
 
+@pytest.mark.shared_edge
 async def test_a_nameless_button_and_grey_on_grey_text_fail_the_check(browser, edge):
     page = await open_kiosk(browser, edge)
     await page.evaluate("""() => {

@@ -70,6 +70,7 @@ async def test_larger_text_and_high_contrast_last_until_the_sale_ends(browser, e
     await page.close()
 
 
+@pytest.mark.shared_edge
 async def test_within_reach_brings_buying_and_paying_into_the_lower_part(browser, edge):
     page = await open_kiosk(browser, edge, viewport=PORTRAIT)
     await fill_cart(page)
@@ -102,6 +103,7 @@ async def test_every_touch_target_is_at_least_44_px(browser, edge, viewport):
     await page.close()
 
 
+@pytest.mark.shared_edge
 @pytest.mark.parametrize("viewport", [(1920, 1080), PORTRAIT])
 async def test_the_page_holds_at_200_percent_text(browser, edge, viewport):
     page = await open_kiosk(browser, edge, viewport=viewport)

@@ -63,6 +63,7 @@ async def test_a_wrong_pin_is_found_before_payment_and_throttling_speaks_swedish
     await page.close()
 
 
+@pytest.mark.shared_edge
 async def test_every_error_code_has_words_in_both_languages(browser, edge):
     page = await open_kiosk(browser, edge)
     missing = await page.evaluate("""async (codes) => {
@@ -109,6 +110,7 @@ async def test_the_receipt_says_what_a_receipt_says_then_makes_way(browser, edge
     await page.close()
 
 
+@pytest.mark.shared_edge
 async def test_an_unknown_code_and_a_short_one_are_plain_to_see(browser, edge):
     page = await open_kiosk(browser, edge)
     await scan(page, "7310000000009")
@@ -126,6 +128,7 @@ async def test_an_unknown_code_and_a_short_one_are_plain_to_see(browser, edge):
     await page.close()
 
 
+@pytest.mark.shared_edge
 @pytest.mark.parametrize("viewport", [(1920, 1080), (1080, 1920), (1280, 800)])
 async def test_badges_names_and_buttons_stay_readable(browser, edge, viewport):
     page = await open_kiosk(browser, edge, viewport=viewport)
@@ -145,6 +148,7 @@ async def test_badges_names_and_buttons_stay_readable(browser, edge, viewport):
     await page.close()
 
 
+@pytest.mark.shared_edge
 async def test_english_categories_and_unit_prices(browser, edge):
     page = await open_kiosk(browser, edge)
     await page.locator("#language").click()

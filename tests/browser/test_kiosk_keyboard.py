@@ -62,6 +62,7 @@ async def test_a_whole_sale_with_the_keyboard_alone(browser, edge):
     await page.close()
 
 
+@pytest.mark.shared_edge
 async def test_focus_stays_in_an_open_dialog_and_returns_to_its_opener(browser, edge):
     page = await open_kiosk(browser, edge)
     await scan(page, "7318168610409")  # 18+: the PIN dialog before the payment
@@ -90,6 +91,7 @@ async def test_focus_stays_in_an_open_dialog_and_returns_to_its_opener(browser, 
     await page.close()
 
 
+@pytest.mark.shared_edge
 async def test_the_scanner_works_beside_a_focused_button_and_enter_presses_it(browser, edge):
     page = await open_kiosk(browser, edge)
     tile = page.locator(f'.product[data-sku="{NEWSPAPER}"]')
@@ -105,6 +107,7 @@ async def test_the_scanner_works_beside_a_focused_button_and_enter_presses_it(br
     await page.close()
 
 
+@pytest.mark.shared_edge
 async def test_the_live_region_says_the_item_and_the_total(browser, edge):
     page = await open_kiosk(browser, edge)
     said = page.locator("#announcer")

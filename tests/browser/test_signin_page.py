@@ -5,6 +5,9 @@ import socket
 import pytest
 from playwright.async_api import expect
 
+# Signing in changes nothing these tests look at: they share their module's edge.
+pytestmark = pytest.mark.shared_edge
+
 
 def closed_port() -> int:
     """A port on this machine that nothing listens on (a stand-in for another site)."""
