@@ -234,15 +234,30 @@ class HqSettings(ServiceSettings):
     fault_injection: str = _setting(
         "", "Torture runs only: fault points that make head office misbehave on purpose."
     )
+    hq_timezone: str = _setting("Europe/Stockholm", "Time zone of head office's \"today\".")
+    hq_store_silent_after_s: float = _setting(90.0, "A store with no status report for "
+                                              "this long shows as silent on the board.")
+    hq_alert_silent_s: float = _setting(600.0, "A store silent longer than this is an alert.")
+    hq_alert_backlog_s: float = _setting(900.0, "A store's oldest waiting sale older than "
+                                         "this is an alert.")
+    hq_alert_signature_refusals_per_hour: int = _setting(20, "More signature refusals than "
+                                                         "this in the last hour is an alert.")
+    hq_board_min_interval_s: float = _setting(1.0, "Least time between two deltas to the "
+                                              "chain wallboard, however many stores report.")
+    hq_board_tick_s: float = _setting(5.0, "Most time between two looks at the chain "
+                                      "(stores fall silent, backlogs age).")
 
     def __post_init__(self):
         """Refuse nonsense at start-up."""
         super().__post_init__()
         parse_faults(self.fault_injection)
+        zoneinfo.ZoneInfo(self.hq_timezone)
         _require_positive(self, ("hq_max_batch_rows", "hq_max_concurrent_batches",
                                  "hq_max_ingest_bytes", "hq_busy_retry_after_s", "hq_db_pool_size",
                                  "hq_signature_max_age_s", "hq_max_status_bytes",
-                                 "hq_max_catalog_bytes"))
+                                 "hq_max_catalog_bytes", "hq_store_silent_after_s",
+                                 "hq_alert_silent_s", "hq_alert_backlog_s",
+                                 "hq_board_min_interval_s", "hq_board_tick_s"))
         if self.database and not self.database.startswith(("postgresql://", "postgres://")):
             raise ValueError("setting database must be a postgresql:// DSN")
         if self.hq_db_pool_size < self.hq_max_concurrent_batches + 1:

@@ -82,6 +82,10 @@ STORE_TOTALS = """
 SELECT kiosk_id, business_day::text AS business_day, orders, total_ore FROM central_totals
 WHERE store_id = $1 ORDER BY business_day, kiosk_id
 """
+DAYS_TOTALS = """
+SELECT store_id, kiosk_id, business_day::text AS business_day, orders, total_ore
+FROM central_totals WHERE business_day = ANY($1::date[])
+"""
 STORE_FIGURES = """
 SELECT s.store_id, COALESCE(t.orders, 0) AS orders, COALESCE(t.total_ore, 0) AS total_ore,
        (SELECT received_at FROM hq_batches AS b WHERE b.store_id = s.store_id
@@ -166,6 +170,12 @@ class PgLedger:
     async def store_totals(self, store_id: str) -> list[dict]:
         """A store's orders and their sum per kiosk and business day."""
         return [dict(row) for row in await self.db.fetch(STORE_TOTALS, store_id)]
+
+    async def days_totals(self, days: list[str]) -> list[dict]:
+        """Every store's orders and their sum per kiosk on these business days (YYYY-MM-DD),
+        from the running totals: a few rows a store, however many sales."""
+        dates = [datetime.date.fromisoformat(day) for day in days]
+        return [dict(row) for row in await self.db.fetch(DAYS_TOTALS, dates)]
 
     async def store_figures(self) -> dict[str, dict]:
         """Per enrolled store: its orders, their sum, and when its last batch came."""

@@ -1,6 +1,8 @@
 """Head office's ledger on SQLite (central_hq.db in its data dir): the embedded default, for
 demos and the quick start. The same shape as a store's embedded ledger; each batch is
 recorded with its proof, in the transaction that inserts its rows."""
+import json
+
 from server import json_text
 from server.central.ledger import Delivery, SignedBatch
 from server.central.sqlite_ledger import SqliteLedger, insert_rows
@@ -11,6 +13,10 @@ RECORD_BATCH = ("INSERT INTO hq_batches (store_id, key_id, signature_input, sign
 STORE_TOTALS = ("SELECT kiosk_id, business_day, COUNT(*) AS orders, SUM(total_ore) AS total_ore"
                 " FROM central_orders WHERE store_id = ? GROUP BY kiosk_id, business_day"
                 " ORDER BY business_day, kiosk_id")
+DAYS_TOTALS = ("SELECT store_id, kiosk_id, business_day, COUNT(*) AS orders,"
+               " SUM(total_ore) AS total_ore FROM central_orders WHERE store_id <> ''"
+               " AND business_day IN (SELECT value FROM json_each(?))"
+               " GROUP BY store_id, kiosk_id, business_day")
 STORE_FIGURES = """
 SELECT store_id, COUNT(*) AS orders, SUM(total_ore) AS total_ore,
        (SELECT MAX(received_at) FROM hq_batches AS b WHERE b.store_id = c.store_id)
@@ -43,6 +49,11 @@ class SqliteHeadOfficeLedger(SqliteLedger):
     async def store_totals(self, store_id: str) -> list[dict]:
         """A store's orders and their sum per kiosk and business day."""
         return [dict(row) for row in await self.db.fetchall(STORE_TOTALS, (store_id,))]
+
+    async def days_totals(self, days: list[str]) -> list[dict]:
+        """Every store's orders and their sum per kiosk on these business days (YYYY-MM-DD)."""
+        rows = await self.db.fetchall(DAYS_TOTALS, (json.dumps(days),))
+        return [dict(row) for row in rows]
 
     async def store_figures(self) -> dict[str, dict]:
         """Per store that delivered: its orders, their sum, when its last batch came."""

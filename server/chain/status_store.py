@@ -6,7 +6,8 @@ PostgreSQL, with the same named operations. Times go in as datetimes and come ou
 A report older than the one held (a retry that arrived late) changes nothing: `record` says
 so, and the caller answers it as out of order. The backlog keeps BACKLOG_KEPT of history
 per store, pruned as each report comes in, so that 1,300 stores reporting every 30 s hold
-a bounded table (about 1,440 rows a store).
+a bounded table (about 1,440 rows a store). A report kept is announced to `on_recorded`
+(the chain wallboard looks again), after its commit.
 """
 import json
 from datetime import datetime, timedelta
@@ -52,6 +53,11 @@ def _point(row) -> dict:
             "oldest_pending_at": _iso(row["oldest_pending_at"])}
 
 
+def _announce(listeners: list, store_id: str, kept: bool) -> None:
+    for listener in listeners if kept else ():
+        listener(store_id)
+
+
 def _iso(value) -> str | None:
     """What either database gave back (ISO text, or a datetime) as to_iso's text."""
     return to_iso(from_iso(value) if isinstance(value, str) else value)
@@ -62,6 +68,7 @@ class SqliteStatusStore:
 
     def __init__(self, db):
         self.db = db
+        self.on_recorded: list = []  # (store_id) -> None, after a report is kept
 
     async def record(self, store_id: str, key_id: str, sent_at: datetime, status: dict,
                      received_at: datetime) -> bool:
@@ -79,7 +86,9 @@ class SqliteStatusStore:
                 conn.execute(SQLITE_PRUNE, (store_id, to_iso(sent_at - BACKLOG_KEPT)))
             return kept
 
-        return await self.db.write(work)
+        kept = await self.db.write(work)
+        _announce(self.on_recorded, store_id, kept)
+        return kept
 
     async def latest(self) -> list[dict]:
         """Every store's latest report, by store id."""
@@ -101,6 +110,7 @@ class PgStatusStore:
 
     def __init__(self, db):
         self.db = db
+        self.on_recorded: list = []  # (store_id) -> None, after a report is kept
 
     async def record(self, store_id: str, key_id: str, sent_at: datetime, status: dict,
                      received_at: datetime) -> bool:
@@ -113,6 +123,7 @@ class PgStatusStore:
                 await conn.execute(PG_BACKLOG, store_id, sent_at, pending["count"],
                                    from_iso(pending["oldest_at"]))
                 await conn.execute(PG_PRUNE, store_id, sent_at - BACKLOG_KEPT)
+        _announce(self.on_recorded, store_id, kept)
         return kept
 
     async def latest(self) -> list[dict]:

@@ -12,7 +12,8 @@ from server.chain.registry import KeyRing
 from server.clock import to_iso, utc_now
 from server.config import HqSettings
 from server.faults import Faults
-from server.hq import schemas, status_schemas
+from server.hq import board_schemas, schemas, status_schemas
+from server.hq.board import board_feed_ctx
 from server.hq.gate import IngestGate, ingest_gate_middleware
 from server.hq.keys import (
     HQ_FAULTS,
@@ -60,13 +61,13 @@ def create_hq_app(settings: HqSettings, clock=utc_now) -> web.Application:
     """Build head office's service for these settings; tests call this same factory."""
     app = new_service_app(settings, clock, RateLimits({}),
                           (ingest_gate_middleware, status_size_middleware))
-    app[HQ_METRICS] = HqMetrics()
+    app[HQ_METRICS] = HqMetrics(clock)
     app[HQ_FAULTS] = Faults(settings.fault_injection)
     app[INGEST_GATE] = IngestGate(settings.hq_max_concurrent_batches,
                                   settings.hq_max_ingest_bytes, settings.max_body_bytes,
                                   settings.hq_busy_retry_after_s)
-    app.cleanup_ctx.extend([storage_ctx, socket_hub_ctx])
+    app.cleanup_ctx.extend([storage_ctx, socket_hub_ctx, board_feed_ctx])
     setup_routes(app)
     setup_docs(app, "Always-On Checkout · head office", DESCRIPTION,
-               (schemas, status_schemas, order_answers))
+               (schemas, status_schemas, board_schemas, order_answers))
     return app

@@ -83,7 +83,7 @@ async def post_batch(request: web.Request) -> web.Response:
     except DomainError as exc:
         app[HQ_METRICS].refused(exc.code)
         raise
-    app[HQ_METRICS].delivered(delivery)
+    app[HQ_METRICS].delivered(delivery, store_id)
     return json_response({"inserted": delivery.inserted,
                           "already_present": delivery.already_present,
                           "refused": delivery.refused})
