@@ -1,0 +1,82 @@
+"""The chain wallboard's alerts, in words: each with an id (stable while the condition holds,
+so that the board's deltas carry only alerts that come or go), its kind, its store (or none:
+the chain's), since when, and a sentence. Times are not written into the sentence: the page
+writes `since` in head office's clock, and the sentence stays the same from one look to the
+next."""
+from dataclasses import dataclass
+from datetime import datetime
+
+from server.clock import to_iso
+
+
+@dataclass(frozen=True)
+class BoardRules:
+    """The board's thresholds (head office's settings)."""
+
+    silent_after_s: float
+    alert_silent_s: float
+    alert_backlog_s: float
+    signature_refusals_per_hour: int
+    timezone: str
+
+
+@dataclass(frozen=True)
+class Refusals:
+    """What head office itself refused: rows per store since the start (count, last at),
+    and the signature refusals of the last hour (their count, the first one's time)."""
+
+    rows_by_store: dict[str, tuple[int, datetime]]
+    signatures_last_hour: int
+    first_signature_at: datetime | None
+
+
+def _alert(kind: str, store_id: str | None, since: str | None, message: str) -> dict:
+    return {"id": f"{kind}:{store_id or 'chain'}", "kind": kind, "store_id": store_id,
+            "since": since, "message": message}
+
+
+def _age_s(iso: str | None, now: datetime) -> float | None:
+    return None if iso is None else (now - datetime.fromisoformat(iso)).total_seconds()
+
+
+def store_alerts(row: dict, report: dict | None, refused_rows: tuple | None,
+                 rules: BoardRules, now: datetime) -> list[dict]:
+    """The alerts of one store, from its board row and its latest report."""
+    store_id, found = row["store_id"], []
+    silent_for = _age_s(row["last_report_at"], now)
+    if row["state"] == "silent" and silent_for > rules.alert_silent_s:
+        found.append(_alert("silent", store_id, row["last_report_at"],
+                            "no report for longer than the alert allows; it may be selling "
+                            "offline, with its sales kept at the store"))
+    backlog_age = _age_s(row["oldest_pending_at"], now)
+    if backlog_age is not None and backlog_age > rules.alert_backlog_s:
+        found.append(_alert("backlog", store_id, row["oldest_pending_at"],
+                            f"{row['pending']} sale(s) waiting at the store, the oldest "
+                            "longer than the alert allows"))
+    if row["reconciliation"] == "differs":
+        found.append(_alert("differs", store_id, row["last_report_at"],
+                            "its totals differ from head office's: see its reconciliation"))
+    if row["set_aside"]:
+        found.append(_alert("set_aside", store_id, row["last_report_at"],
+                            f"{row['set_aside']} sale(s) set aside at the store (refused by "
+                            "head office, for staff to look at)"))
+    if refused_rows is not None:
+        count, at = refused_rows
+        found.append(_alert("rows_refused", store_id, to_iso(at),
+                            f"head office refused {count} row(s) of its batches since it "
+                            "started (held with other content)"))
+    refused = ((report or {}).get("status") or {}).get("catalog", {}).get("refused")
+    if refused:
+        found.append(_alert("catalog_refused", store_id, refused.get("at"),
+                            f"it refused catalog {refused.get('seq')}: {refused.get('reason')}"))
+    return found
+
+
+def chain_alerts(refusals: Refusals, rules: BoardRules) -> list[dict]:
+    """The chain's own alerts: a burst of signature refusals."""
+    if refusals.signatures_last_hour <= rules.signature_refusals_per_hour:
+        return []
+    return [_alert("signature_refusals", None, to_iso(refusals.first_signature_at),
+                   f"more than {rules.signature_refusals_per_hour} signature refusals in the "
+                   "last hour (bad, unknown or stale signatures): a store's clock or key, or "
+                   "someone else")]
