@@ -1,4 +1,6 @@
 """The dashboard feed: one computation of the metrics, diffed, pushed to every wallboard.
+The store's wallboard (parts "overview" and "kiosks") and head office's chain wallboard
+(parts "overview", "stores" and "alerts") are two feeds of this one kind.
 
 A publisher task recomputes the overview and kiosk rows when something changed (a poke)
 or every `dashboard_tick_s` (kiosks go stale, backlogs age), at most once per
@@ -35,11 +37,12 @@ def diff(old: dict, new: dict) -> dict:
 class DashboardFeed:
     """Owns the last published state, its seq, the dashboards, and the publisher task."""
 
-    def __init__(self, compute, min_interval_s: float, tick_s: float):
-        self.compute = compute  # async () -> {"overview": {...}, "kiosks": {id: row}}
-        self.min_interval_s, self.tick_s = min_interval_s, tick_s
+    def __init__(self, compute, min_interval_s: float, tick_s: float,
+                 parts: tuple[str, ...] = ("overview", "kiosks")):
+        self.compute = compute  # async () -> {part: {key: value or row}} for each part
+        self.min_interval_s, self.tick_s, self.parts = min_interval_s, tick_s, parts
         self.seq = 0
-        self.state: dict = {"overview": {}, "kiosks": {}}
+        self.state: dict = {part: {} for part in parts}
         self.dashboards: set[Connection] = set()
         self._poked = asyncio.Event()
         self._task = BackgroundTask("dashboard-feed")
@@ -93,7 +96,7 @@ class DashboardFeed:
     async def publish(self) -> None:
         """Recompute, and send a delta to every dashboard if anything changed."""
         new = await self.compute()
-        changed = {part: diff(self.state[part], new[part]) for part in ("overview", "kiosks")}
+        changed = {part: diff(self.state[part], new[part]) for part in self.parts}
         self.state = new
         if not any(changed.values()):
             return

@@ -1,11 +1,13 @@
-// The wallboard's socket: a snapshot, then deltas merged into it in seq order.
+// A wallboard's socket: a snapshot, then deltas merged into it in seq order.
 // A gap in seq asks for a fresh snapshot; a dropped socket reconnects with backoff and jitter.
+// The store's wallboard (/ws/dashboard: overview and kiosks) and head office's chain
+// wallboard (/ws/hq: overview, stores and alerts) both read their socket through this.
 import {backoffDelay} from "/static/common/backoff.js";
 
 export class DashboardFeed {
-  constructor({onState, onConnection}) {
-    this.url = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws/dashboard`;
-    Object.assign(this, {onState, onConnection});
+  constructor({onState, onConnection, path = "/ws/dashboard", parts = ["overview", "kiosks"]}) {
+    this.url = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}${path}`;
+    Object.assign(this, {onState, onConnection, parts});
     this.state = null;
     this.seq = null;
     this.attempt = 0;
@@ -33,7 +35,7 @@ export class DashboardFeed {
       return;
     }
     if (message.type === "snapshot") {
-      this.state = {overview: message.overview, kiosks: message.kiosks};
+      this.state = Object.fromEntries(this.parts.map((part) => [part, message[part]]));
       this.seq = message.seq;
       this.onConnection(true);
       this.onState(this.state, null);
@@ -44,7 +46,7 @@ export class DashboardFeed {
         return;
       }
       this.seq = message.seq;
-      merge(this.state, message);
+      merge(this.state, message, this.parts);
       this.onState(this.state, message);
     } else if (message.type === "error") {
       console.warn("edge refused a message", message);
@@ -52,15 +54,17 @@ export class DashboardFeed {
   }
 }
 
-// Deltas carry only what changed, one level deep: overview fields, and kiosk rows by id;
-// a kiosk that left the board (revoked, retired) comes as null.
-function merge(state, delta) {
+// Deltas carry only what changed, one level deep: overview fields, and rows by id in the
+// other parts (kiosks; stores, alerts); a row that left the board comes as null.
+function merge(state, delta, parts) {
   Object.assign(state.overview, delta.overview || {});
-  for (const [kioskId, fields] of Object.entries(delta.kiosks || {})) {
-    if (fields === null) {
-      delete state.kiosks[kioskId];
-    } else {
-      state.kiosks[kioskId] = {...(state.kiosks[kioskId] || {}), ...fields};
+  for (const part of parts.filter((name) => name !== "overview")) {
+    for (const [id, fields] of Object.entries(delta[part] || {})) {
+      if (fields === null) {
+        delete state[part][id];
+      } else {
+        state[part][id] = {...(state[part][id] || {}), ...fields};
+      }
     }
   }
 }
