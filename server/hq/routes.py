@@ -4,7 +4,7 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
-from server.hq import catalog_views, status_views, views
+from server.hq import board_views, catalog_views, status_views, views
 from server.web import signin
 from server.web.access import PUBLIC, allow
 from server.web.assets import WEB, add_asset_folder
@@ -24,6 +24,11 @@ ROUTES = [
     ("GET", "/hq/v1/stores/{store_id}/batches", views.get_store_batches, HQ_PEOPLE, None),
     ("GET", "/hq/v1/catalogs", catalog_views.get_catalogs, HQ_READERS, None),
     ("GET", "/hq/v1/catalogs/in-use", catalog_views.get_catalogs_in_use, HQ_PEOPLE, None),
+    ("GET", "/hq/v1/board", board_views.get_board, HQ_PEOPLE, None),
+    ("GET", "/hq/v1/stores/{store_id}/board", board_views.get_store_board, HQ_PEOPLE, None),
+    ("GET", "/ws/hq", board_views.board_socket, HQ_PEOPLE, None),
+    ("GET", "/hq", board_views.board_page, PUBLIC, None),
+    ("GET", "/hq/stores/{store_id}", board_views.store_page, PUBLIC, None),
     ("GET", "/health", views.get_health, PUBLIC, None),
     ("GET", "/metrics", views.get_metrics, HQ_PEOPLE, None),
     ("GET", "/signin", signin.get_signin_page, PUBLIC, None),
@@ -44,5 +49,6 @@ def setup_routes(app: web.Application) -> None:
         app.router.add_route(method, path, allow(roles, handler, rate_limit))
     aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader([WEB / "hq" / "templates"]),
                          autoescape=True)
-    add_asset_folder(app, "/static/hq", WEB / "hq" / "static")
+    for part in ("hq", "common", "dashboard"):  # the store wallboard's charts and feed too
+        add_asset_folder(app, f"/static/{part}", WEB / part / "static")
     app.router.add_get("/", allow(PUBLIC, index), allow_head=False)

@@ -1,0 +1,81 @@
+"""The chain wallboard's sources: the stores enrolled, their latest reports, the ledger's
+totals of the days that matter and head office's refusals, read together and handed to the
+board's computation (server/dashboard/chain_board.py); and the feed that pushes the board to
+every open /hq page, looking again when a store reports, a batch comes in or something is
+refused, and every `hq_board_tick_s` (stores fall silent without saying so)."""
+from datetime import timedelta
+
+from aiohttp import web
+
+from server.clock import business_day, to_iso
+from server.config import HqSettings
+from server.dashboard.chain_alerts import BoardRules, Refusals
+from server.dashboard.chain_board import board_days, compute_board, judged_row
+from server.dashboard.chain_reconciliation import reconcile
+from server.dashboard.chain_series import backlog_series
+from server.errors import NotFound
+from server.hq.keys import HQ_METRICS, STORAGE
+from server.hq.metrics import HqMetrics
+from server.hub.dashboard_feed import DashboardFeed
+from server.web.keys import CLOCK, DASHBOARD_FEED, SETTINGS
+
+BOARD_PARTS = ("overview", "stores", "alerts")
+
+
+def board_rules(settings: HqSettings) -> BoardRules:
+    """The board's thresholds from head office's settings."""
+    return BoardRules(settings.hq_store_silent_after_s, settings.hq_alert_silent_s,
+                      settings.hq_alert_backlog_s,
+                      settings.hq_alert_signature_refusals_per_hour, settings.hq_timezone)
+
+
+def refusals_of(metrics: HqMetrics) -> Refusals:
+    """What head office refused, as the board reads it."""
+    count = metrics.signature_refusals_last_hour()
+    first = metrics.signature_times[0] if count else None
+    return Refusals(dict(metrics.rows_refused), count, first)
+
+
+async def read_board(app: web.Application) -> dict:
+    """The whole board now: {"overview", "stores", "alerts"}."""
+    storage, rules, now = app[STORAGE], board_rules(app[SETTINGS]), app[CLOCK]()
+    stores = [store["store_id"] for store in await storage.registry.stores()]
+    reports = await storage.statuses.latest()
+    held = await storage.ledger.days_totals(board_days(now, rules, reports))
+    return compute_board(stores, reports, held, refusals_of(app[HQ_METRICS]), rules, now)
+
+
+async def read_store_board(app: web.Application, store_id: str, hours: int) -> dict:
+    """One store's page: its row, its report's kiosks, its backlog over `hours`, its
+    reconciliation and its alerts; NotFound for a store head office never enrolled."""
+    storage, rules, now = app[STORAGE], board_rules(app[SETTINGS]), app[CLOCK]()
+    if store_id not in {store["store_id"] for store in await storage.registry.stores()}:
+        raise NotFound("head office has no store by this id", {"store_id": store_id})
+    report = next((r for r in await storage.statuses.latest() if r["store_id"] == store_id),
+                  None)
+    days = board_days(now, rules, [report] if report else [])
+    held = [row for row in await storage.ledger.days_totals(days) if row["store_id"] == store_id]
+    row, alerts = judged_row(store_id, report, held, app[HQ_METRICS].rows_refused.get(store_id),
+                             business_day(now, rules.timezone).isoformat(), rules, now)
+    status = (report or {}).get("status") or {}
+    since = now - timedelta(hours=hours)
+    points = await storage.statuses.backlog(store_id, since)
+    return {"store_id": store_id, "row": row, "kiosks": status.get("kiosks") or [],
+            "catalog": status.get("catalog"), "fleet": status.get("fleet"),
+            "reconciliation": reconcile(status.get("totals") or [], held),
+            "backlog": backlog_series(points, since, now), "alerts": alerts,
+            "timezone": rules.timezone, "generated_at": to_iso(now)}
+
+
+async def board_feed_ctx(app: web.Application):
+    """The chain wallboard's feed, poked by the stores' reports, the batches and refusals.
+    (After the storage.)"""
+    settings = app[SETTINGS]
+    feed = DashboardFeed(lambda: read_board(app), settings.hq_board_min_interval_s,
+                         settings.hq_board_tick_s, BOARD_PARTS)
+    app[DASHBOARD_FEED] = feed
+    app[STORAGE].statuses.on_recorded.append(feed.poke)
+    app[HQ_METRICS].on_change.append(feed.poke)
+    await feed.start()
+    yield
+    await feed.stop()
