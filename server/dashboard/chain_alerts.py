@@ -46,25 +46,24 @@ def store_alerts(row: dict, report: dict | None, refused_rows: tuple | None,
     silent_for = _age_s(row["last_report_at"], now)
     if row["state"] == "silent" and silent_for > rules.alert_silent_s:
         found.append(_alert("silent", store_id, row["last_report_at"],
-                            "no report for longer than the alert allows; it may be selling "
-                            "offline, with its sales kept at the store"))
+                            "no report for a long while: it may be selling offline, its sales "
+                            "safe at the store"))
     backlog_age = _age_s(row["oldest_pending_at"], now)
     if backlog_age is not None and backlog_age > rules.alert_backlog_s:
         found.append(_alert("backlog", store_id, row["oldest_pending_at"],
-                            f"{row['pending']} sale(s) waiting at the store, the oldest "
-                            "longer than the alert allows"))
+                            f"{row['pending']} sale(s) waiting at the store, the oldest for "
+                            "a long while"))
     if row["reconciliation"] == "differs":
         found.append(_alert("differs", store_id, row["last_report_at"],
-                            "its totals differ from head office's: see its reconciliation"))
+                            "its totals differ from head office's"))
     if row["set_aside"]:
         found.append(_alert("set_aside", store_id, row["last_report_at"],
-                            f"{row['set_aside']} sale(s) set aside at the store (refused by "
-                            "head office, for staff to look at)"))
+                            f"{row['set_aside']} sale(s) set aside at the store for staff"))
     if refused_rows is not None:
         count, at = refused_rows
         found.append(_alert("rows_refused", store_id, to_iso(at),
-                            f"head office refused {count} row(s) of its batches since it "
-                            "started (held with other content)"))
+                            f"head office refused {count} row(s) of its batches (held with "
+                            "other content)"))
     refused = ((report or {}).get("status") or {}).get("catalog", {}).get("refused")
     if refused:
         found.append(_alert("catalog_refused", store_id, refused.get("at"),
@@ -77,6 +76,5 @@ def chain_alerts(refusals: Refusals, rules: BoardRules) -> list[dict]:
     if refusals.signatures_last_hour <= rules.signature_refusals_per_hour:
         return []
     return [_alert("signature_refusals", None, to_iso(refusals.first_signature_at),
-                   f"more than {rules.signature_refusals_per_hour} signature refusals in the "
-                   "last hour (bad, unknown or stale signatures): a store's clock or key, or "
-                   "someone else")]
+                   f"over {rules.signature_refusals_per_hour} signatures refused in the last "
+                   "hour: a store's clock or key, or someone else")]

@@ -2,30 +2,12 @@
 enrolled through its storage, and status reports as a store's edge sends them."""
 from datetime import datetime
 
+from reliability.board_chain import kiosk_day, status_report
 from server.chain.store_keys import create_key
 from server.clock import business_day, to_iso
 from server.hq.keys import KEY_RING, STORAGE
 
-
-def status_report(store_id: str, sent_at: datetime, *, pending: int = 0, oldest=None,
-                  totals=(), set_aside: int = 0, refused=None, kiosks: int = 2) -> dict:
-    """A status report of the fixed shape (see server/chain/status_store.py's callers)."""
-    return {
-        "store_id": store_id, "sent_at": to_iso(sent_at), "software_version": "1.4.0",
-        "catalog": {"version": "v7", "seq": 7, "refused": refused},
-        "fleet": {"enrolled": kiosks, "online": kiosks, "link_down": 0},
-        "kiosks": [{"kiosk_id": f"kiosk-{n}", "online": n != kiosks, "link": "up",
-                    "last_heartbeat": to_iso(sent_at), "pending": pending if n == 1 else 0,
-                    "last_checkout": to_iso(sent_at)} for n in range(1, kiosks + 1)],
-        "pending": {"count": pending, "oldest_at": oldest and to_iso(oldest)},
-        "last_sale_at": to_iso(sent_at), "set_aside": set_aside, "totals": list(totals)}
-
-
-def kiosk_day(kiosk: str, day: str, every: int, synced: int, price: int = 1695) -> dict:
-    """A report's totals row: `every` sales of one price, `synced` of them sent."""
-    return {"kiosk_id": kiosk, "business_day": day, "orders": every,
-            "total_ore": every * price, "synced_orders": synced,
-            "synced_total_ore": synced * price}
+__all__ = ["kiosk_day", "status_report", "today", "enrol", "report"]
 
 
 def today(clock) -> str:

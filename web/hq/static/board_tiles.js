@@ -11,9 +11,9 @@ function tile(name, value, note, state = "") {
 
 export function renderTiles(o, {backlogAlertS}) {
   const quiet = o.stores_silent + o.stores_never_reported;
-  tile("stores_reporting", `${formatCount(o.stores_reporting)} / ${formatCount(o.stores_total)}`,
-       o.stores_attention ? `${formatCount(o.stores_attention)} need attention` : "all well",
-       o.stores_attention ? "warn" : "ok");
+  const attention = o.stores_attention ? ` · ${formatCount(o.stores_attention)} need attention` : "";
+  tile("stores_reporting", formatCount(o.stores_reporting),
+       `of ${formatCount(o.stores_total)}${attention}`, o.stores_attention ? "warn" : "ok");
   tile("stores_silent", formatCount(o.stores_silent),
        o.stores_never_reported ? `${formatCount(o.stores_never_reported)} never reported`
          : quiet ? "may be selling offline" : "every store reporting", quiet ? "warn" : "ok");
