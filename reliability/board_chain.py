@@ -7,16 +7,19 @@ The reports have the fixed shape a store's edge sends (its status reporter):
 {"store_id", "sent_at", "software_version", "catalog", "fleet", "kiosks", "pending",
  "last_sale_at", "set_aside", "totals"}.
 """
+import asyncio
 import json
 from datetime import datetime, timedelta
-from pathlib import Path
 
-from server.chain.store_keys import StoreKey, create_key
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from server.chain.store_keys import StoreKey
 from server.clock import to_iso
 from server.journal.chain import GENESIS, entry_hash
 from server.orders import BATCH_COLUMNS
 
 MILK = ("7318001010007", "Mellanmjölk", 1695, 12)
+AT_ONCE = 16  # writes in flight together: a pool's worth, so 1,300 stores take seconds
 
 
 def store_name(number: int) -> str:
@@ -70,12 +73,17 @@ def batch(store_id: str, rows: list[list]) -> bytes:
     return json.dumps({"store_id": store_id, "rows": rows}).encode()
 
 
-async def enrol_stores(storage, key_dir: Path, store_ids, at: datetime) -> dict[str, StoreKey]:
-    """Enrol each store with a key of its own (made in `key_dir`); the keys."""
-    keys = {}
-    for store_id in store_ids:
-        keys[store_id] = key = create_key(key_dir / f"{store_id}.pem")
-        await storage.registry.enroll(store_id, key.public_text, to_iso(at))
+async def _in_chunks(writes: list) -> None:
+    for start in range(0, len(writes), AT_ONCE):
+        await asyncio.gather(*writes[start:start + AT_ONCE])
+
+
+async def enrol_stores(storage, store_ids, at: datetime) -> dict[str, StoreKey]:
+    """Enrol each store with a key of its own (kept in memory only: these stores live as
+    long as their test); the keys."""
+    keys = {store_id: StoreKey(Ed25519PrivateKey.generate()) for store_id in store_ids}
+    await _in_chunks([storage.registry.enroll(store_id, key.public_text, to_iso(at))
+                      for store_id, key in keys.items()])
     return keys
 
 
@@ -90,21 +98,22 @@ async def everyday_chain(storage, count: int, now: datetime, day: str) -> dict[s
     """Reports for `count` stores (enrolled): most reporting, a few silent for minutes, some
     with sales waiting, one with sales set aside, some never heard from. Each store's
     state as meant, by id (the caller delivers sales where it wants more)."""
-    meant = {}
+    meant, writes = {}, []
     for number in range(1, count + 1):
         store_id = store_name(number)
         if number % 211 == 17:
             meant[store_id] = "never_reported"
-            continue
-        if number % 97 == 5:
+        elif number % 97 == 5:
             meant[store_id] = "silent"
-            await record_report(storage, store_id, now - timedelta(minutes=3 + number % 20))
+            writes.append(record_report(storage, store_id,
+                                        now - timedelta(minutes=3 + number % 20)))
         elif number % 31 == 3:
             meant[store_id] = "waiting"
-            await record_report(storage, store_id, now, pending=1 + number % 9,
-                                oldest=now - timedelta(seconds=40 + number % 400))
+            writes.append(record_report(storage, store_id, now, pending=1 + number % 9,
+                                        oldest=now - timedelta(seconds=40 + number % 400)))
         else:
             meant[store_id] = "reporting"
-            await record_report(storage, store_id, now - timedelta(seconds=number % 30),
-                                set_aside=2 if number == 7 else 0)
+            writes.append(record_report(storage, store_id, now - timedelta(seconds=number % 30),
+                                        set_aside=2 if number == 7 else 0))
+    await _in_chunks(writes)
     return meant
