@@ -2,8 +2,8 @@
 from aiohttp import web
 
 from server.edge_app import admin_views, edge_views, read_views, staff_views
-from server.edge_app.dashboard_socket import dashboard_socket
 from server.edge_app.kiosk_socket import kiosk_socket
+from server.hub.feed_socket import feed_socket
 from server.web import signin
 from server.web.access import ANY_ROLE, DASHBOARD, KIOSK, KIOSK_OR_OPERATOR, OPERATOR, PUBLIC, allow
 
@@ -34,7 +34,7 @@ ROUTES = [
     ("POST", "/admin/kiosks/{kiosk_id}/retire", admin_views.post_retire_kiosk, OPERATOR, None),
     ("GET", "/admin/audit", admin_views.get_audit, OPERATOR, None),
     ("GET", "/ws/kiosk", kiosk_socket, KIOSK, None),
-    ("GET", "/ws/dashboard", dashboard_socket, DASHBOARD, None),
+    ("GET", "/ws/dashboard", feed_socket("dashboard"), DASHBOARD, None),
 ]
 
 

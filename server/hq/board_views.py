@@ -8,13 +8,11 @@ from server.auth.store import HQ_PEOPLE
 from server.errors import Unauthorized
 from server.hq.board import read_board, read_store_board
 from server.hq.board_schemas import BoardSchema, StoreBoardQuerySchema, StoreBoardSchema
-from server.hub.connection import Holder
-from server.hub.handshake import serve_socket
-from server.hub.inbound import Inbound, MessageType
+from server.hub.feed_socket import feed_socket
 from server.web.authentication import authenticate
 from server.web.docs_decl import errors
 from server.web.envelope import json_response
-from server.web.keys import DASHBOARD_FEED, SETTINGS
+from server.web.keys import SETTINGS
 
 STORE_ID_PARAM = {"in": "path", "name": "store_id", "required": True, "type": "string"}
 
@@ -30,6 +28,9 @@ async def get_board(request: web.Request) -> web.Response:
     return json_response(await read_board(request.app))
 
 
+board_socket = feed_socket("hq-board")  # GET /ws/hq: a snapshot, then deltas
+
+
 @docs(tags=["board"], summary="A store's page: kiosks, backlog, reconciliation, alerts",
       description="Its kiosks as it last reported them; its backlog over the last `hours`; "
       "per kiosk and business day its totals beside head office's with the verdict (match, "
@@ -41,22 +42,6 @@ async def get_board(request: web.Request) -> web.Response:
 async def get_store_board(request: web.Request) -> web.Response:
     store_id, hours = request.match_info["store_id"], request["querystring"]["hours"]
     return json_response(await read_store_board(request.app, store_id, hours))
-
-
-async def on_snapshot_request(request: web.Request, holder: Holder, message: dict) -> dict:
-    """A page that saw a gap in `seq` asks for the whole board again."""
-    return request.app[DASHBOARD_FEED].snapshot()
-
-
-BOARD_MESSAGES = Inbound({
-    "snapshot_request": MessageType("dashboard_snapshot_request", on_snapshot_request),
-})
-
-
-async def board_socket(request: web.Request) -> web.WebSocketResponse:
-    """Hold one chain wallboard's socket until it closes, subscribed to the board's feed."""
-    feed = request.app[DASHBOARD_FEED]
-    return await serve_socket(request, BOARD_MESSAGES, "hq-board", feed=feed)
 
 
 async def _page(request: web.Request, template: str, context: dict) -> web.Response:

@@ -2,7 +2,7 @@
 // (ok / warn / bad) shown by colour and, for people who cannot tell colours apart, in words.
 import {formatAge, formatCount, formatKronor} from "./format.js";
 
-function tile(name, value, note, state = "") {
+export function tile(name, value, note, state = "") {
   const element = document.querySelector(`[data-tile="${name}"]`);
   element.querySelector(".value").textContent = value;
   element.querySelector(".note").textContent = note;

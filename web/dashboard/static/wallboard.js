@@ -3,7 +3,7 @@
 import {renderKiosks} from "./kiosk_cards.js";
 import {drawArea, drawBars} from "./charts.js";
 import {DashboardFeed} from "./feed.js";
-import {formatAge} from "./format.js";
+import {renderLive as showLive} from "./live.js";
 import {renderReconciliation} from "./reconciliation.js";
 import {renderTiles} from "./tiles.js";
 
@@ -83,15 +83,7 @@ function render() {
 }
 
 function renderLive() {
-  const live = document.getElementById("live");
-  if (!connected) {
-    live.dataset.state = "reconnecting";
-    live.textContent = "Disconnected — reconnecting…";
-    return;
-  }
-  const age = (Date.now() - lastUpdate) / 1000;
-  live.dataset.state = age > STALE_AFTER_S ? "stale" : "live";
-  live.textContent = `● Live · updated ${formatAge(age)} ago`;
+  showLive(document.getElementById("live"), {connected, lastUpdate, staleAfterS: STALE_AFTER_S});
 }
 
 const SALES_FIELDS = ["orders_total", "pending_count", "synced_count", "central_order_count"];

@@ -1,7 +1,7 @@
 // The chain wallboard: the /ws/hq socket's state drawn as tiles, alerts and every store's
 // cell; the filter, sort and search are this screen's own and redraw at once.
 import {DashboardFeed} from "/static/dashboard/feed.js";
-import {formatAge} from "/static/dashboard/format.js";
+import {renderLive as showLive} from "/static/dashboard/live.js";
 import {renderAlerts, renderTiles} from "./board_tiles.js";
 import {renderStores} from "./store_grid.js";
 
@@ -40,15 +40,7 @@ function render(delta) {
 }
 
 function renderLive() {
-  const live = document.getElementById("live");
-  if (!connected) {
-    live.dataset.state = "reconnecting";
-    live.textContent = "Disconnected — reconnecting…";
-    return;
-  }
-  const age = (Date.now() - lastUpdate) / 1000;
-  live.dataset.state = age > STALE_AFTER_S ? "stale" : "live";
-  live.textContent = `● Live · updated ${formatAge(age)} ago`;
+  showLive(document.getElementById("live"), {connected, lastUpdate, staleAfterS: STALE_AFTER_S});
 }
 
 const feed = new DashboardFeed({

@@ -1,13 +1,7 @@
 // The chain's tiles and its alerts: a figure each and a line saying what it means, the state
 // in colour and in words (ok / warn / bad).
 import {formatAge, formatClock, formatCount, formatKronor} from "/static/dashboard/format.js";
-
-function tile(name, value, note, state = "") {
-  const element = document.querySelector(`[data-tile="${name}"]`);
-  element.querySelector(".value").textContent = value;
-  element.querySelector(".note").textContent = note;
-  element.dataset.state = state;
-}
+import {tile} from "/static/dashboard/tiles.js";
 
 export function renderTiles(o, {backlogAlertS}) {
   const quiet = o.stores_silent + o.stores_never_reported;
