@@ -20,8 +20,8 @@ class Issued:
         The token rides in the URL fragment, which browsers never send to a server or log.
         """
         landings = {"kiosk": f"/kiosk/{self.kiosk_id}", "dashboard": "/dashboard",
-                    "operator": "/docs"}
-        landing = landings.get(self.role, "/")  # head office's people: its index
+                    "operator": "/docs", "hq-dashboard": "/hq", "hq-operator": "/hq"}
+        landing = landings.get(self.role, "/")
         return f"/signin#token={self.token}&next={landing}"
 
 

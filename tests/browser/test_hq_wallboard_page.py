@@ -39,7 +39,7 @@ async def hq(postgres, aiohttp_client, tmp_path):
     client = await aiohttp_client(server)
     issued = await issue_person_token(client.app[AUTH_STORE], "hq-dashboard", "wall", "test",
                                       to_iso(utc_now()))
-    client.signin = str(client.make_url(f"/signin#token={issued.token}&next=/hq"))
+    client.signin = str(client.make_url(issued.signin_path()))  # lands on /hq
     client.storage, client.keys = client.app[STORAGE], {}
     client.day = business_day(utc_now(), "Europe/Stockholm").isoformat()
     return client
