@@ -206,9 +206,8 @@ class HqSettings(ServiceSettings):
     port: int = _setting(8090, "TCP port to listen on.")
     data_dir: str = _setting("hq-data", "Folder of central_hq.db and hq_store.db (no database).")
     max_body_bytes: int = _setting(8_388_608, "Largest request body accepted (413 above).")
-    database: str = _setting(
-        "", "PostgreSQL DSN (postgresql://user@host:port/db); empty: SQLite in data_dir."
-    )
+    database: str = _setting("", "PostgreSQL DSN (postgresql://user@host:port/db); empty: "
+                                 "SQLite in data_dir.")
     hq_max_batch_rows: int = _setting(5000, "Most rows one batch may hold (413 above).")
     # The ingest gate (server/hq/gate.py). Bytes: about the database server's cores plus one
     # 1,000-row batches (~0.95 MB each); beyond that, large batches only queue inside the
@@ -235,18 +234,13 @@ class HqSettings(ServiceSettings):
         "", "Torture runs only: fault points that make head office misbehave on purpose."
     )
     hq_timezone: str = _setting("Europe/Stockholm", "Time zone of head office's \"today\".")
-    hq_store_silent_after_s: float = _setting(90.0, "A store with no status report for "
-                                              "this long shows as silent on the board.")
+    hq_store_silent_after_s: float = _setting(90.0, "No report for this long: a store is silent.")
     hq_alert_silent_s: float = _setting(600.0, "A store silent longer than this is an alert.")
-    hq_alert_backlog_s: float = _setting(900.0, "A store's oldest waiting sale older than "
-                                         "this is an alert.")
+    hq_alert_backlog_s: float = _setting(900.0, "A sale waiting in a store longer: an alert.")
     hq_alert_signature_refusals_per_hour: int = _setting(20, "More signature refusals than "
                                                          "this in the last hour is an alert.")
-    # A look at 1,300 stores costs head office's loop 0.13-0.2 s (measured): one per 2 s.
-    hq_board_min_interval_s: float = _setting(2.0, "Least time between two deltas to the "
-                                              "chain wallboard, however many stores report.")
-    hq_board_tick_s: float = _setting(5.0, "Most time between two looks at the chain "
-                                      "(stores fall silent, backlogs age).")
+    hq_board_min_interval_s: float = _setting(2.0, "Least time between two looks at the chain.")
+    hq_board_tick_s: float = _setting(5.0, "Most time between two looks at the chain.")
 
     def __post_init__(self):
         """Refuse nonsense at start-up."""

@@ -14,6 +14,7 @@ from tests.chain.helpers import batch_body, sales_rows
 from tests.chain.test_signatures import BATCHES, assert_refused
 
 README = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+PAGES = {"/hq", "/hq/stores/{store_id}"}
 
 
 def bearer(token: str) -> dict:
@@ -90,9 +91,11 @@ async def test_every_route_is_in_the_spec_and_the_readme(hq_client):
     for method, path, _, _, _ in ROUTES:
         if path.startswith(("/signin",)):
             continue
+        assert f"{method} {path}" in README, f"{method} {path} is missing from the README"
+        if path.startswith("/ws/") or path in PAGES:
+            continue  # Swagger 2.0 cannot describe a socket, and pages are not API
         operation = spec["paths"][path][method.lower()]
         assert operation["summary"] and any(s.startswith("4") or s.startswith("5")
                                             for s in operation["responses"]), (method, path)
-        assert f"{method} {path}" in README, f"{method} {path} is missing from the README"
     docs = await (await hq_client.get("/docs")).text()
     assert "<script>" not in docs and not re.search(r"https?://", docs)
