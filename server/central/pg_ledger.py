@@ -173,7 +173,7 @@ class PgLedger:
 
     async def days_totals(self, days: list[str]) -> list[dict]:
         """Every store's orders and their sum per kiosk on these business days (YYYY-MM-DD),
-        from the running totals: a few rows a store, however many sales."""
+        from the running totals by day (central_totals_by_day): a few rows a store."""
         dates = [datetime.date.fromisoformat(day) for day in days]
         return [dict(row) for row in await self.db.fetch(DAYS_TOTALS, dates)]
 

@@ -3,6 +3,7 @@ real PostgreSQL database: the tiles and a store's cell change live as stores rep
 deliver signed batches; the filter, sort and search work; a store's page shows its kiosks
 and its verdicts; 1,300 stores fit one 1920×1080 screen, every cell whole; axe finds nothing."""
 import io
+import json
 import re
 
 import pytest
@@ -14,8 +15,8 @@ from reliability.board_chain import (
     enrol_stores,
     everyday_chain,
     kiosk_day,
-    record_report,
     sales,
+    status_report,
     store_name,
 )
 from server.auth.enrolment import issue_person_token
@@ -58,6 +59,15 @@ async def deliver(hq, store_id: str, rows) -> None:
     assert resp.status == 200, await resp.text()
 
 
+async def send_report(hq, store_id: str, **fields) -> None:
+    """A store's signed status report, as its edge's reporter sends it (POST /hq/v1/status)."""
+    body = json.dumps(status_report(store_id, utc_now(), **fields)).encode()
+    url = str(hq.make_url("/hq/v1/status"))
+    resp = await hq.post("/hq/v1/status", data=io.BytesIO(body),
+                         headers=sign(hq.keys[store_id], "POST", url, body))
+    assert resp.status == 200, await resp.text()
+
+
 async def open_board(browser, hq):
     page = await browser.new_page(viewport={"width": 1920, "height": 1080})
     await page.goto(hq.signin)
@@ -72,7 +82,7 @@ def cell(page, store_id: str):
 
 async def test_tiles_and_cells_live_with_filter_sort_search_and_axe(browser, hq):
     await enrol(hq, ["store-a", "store-b", "store-c"])
-    await record_report(hq.storage, "store-a", utc_now())
+    await send_report(hq, "store-a")
     page = await open_board(browser, hq)
     reporting = page.locator('[data-tile="stores_reporting"]')
     await expect(reporting.locator(".value")).to_have_text("1")
@@ -83,14 +93,14 @@ async def test_tiles_and_cells_live_with_filter_sort_search_and_axe(browser, hq)
     # store-b delivers three sales and reports two more waiting: live, no reload.
     rows = sales("kiosk-1", 3, hq.day, utc_now())
     await deliver(hq, "store-b", rows)
-    await record_report(hq.storage, "store-b", utc_now(), pending=2, oldest=utc_now(),
-                        totals=[kiosk_day("kiosk-1", hq.day, 5, 3)])
+    await send_report(hq, "store-b", pending=2, oldest=utc_now(),
+                      totals=[kiosk_day("kiosk-1", hq.day, 5, 3)])
     await expect(cell(page, "store-b")).to_have_attribute("data-status", "waiting")
     await expect(cell(page, "store-b")).to_have_attribute("aria-label", re.compile(
         r"store-b · waiting · 2 sales waiting"))
     await expect(page.locator('[data-tile="orders_today"] .value')).to_have_text("3")
     await expect(page.locator('[data-tile="pending_count"] .value')).to_have_text("2")
-    await record_report(hq.storage, "store-c", utc_now(), pending=7, oldest=utc_now())
+    await send_report(hq, "store-c", pending=7, oldest=utc_now())
     await expect(cell(page, "store-c")).to_have_attribute("data-status", "waiting")
     # Sorted by backlog, store-c (7 waiting) comes before store-b (2).
     waiting = page.locator('.group[data-status="waiting"] .store .id')
@@ -111,7 +121,7 @@ async def test_a_store_s_page_shows_its_kiosks_and_verdicts(browser, hq):
     await enrol(hq, ["store-a"])
     await deliver(hq, "store-a", sales("kiosk-1", 4, hq.day, utc_now())
                   + sales("kiosk-2", 1, hq.day, utc_now()))
-    await record_report(hq.storage, "store-a", utc_now(), pending=3, oldest=utc_now(), totals=[
+    await send_report(hq, "store-a", pending=3, oldest=utc_now(), totals=[
         kiosk_day("kiosk-1", hq.day, 6, 4), kiosk_day("kiosk-2", hq.day, 2, 2)])
     page = await open_board(browser, hq)
     await cell(page, "store-a").click()

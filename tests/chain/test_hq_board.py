@@ -4,6 +4,7 @@ silent and never reported; each alert; the verdict rule; a snapshot then a delta
 store reports; bad input refused."""
 import asyncio
 import io
+import json
 from datetime import timedelta
 
 import aiohttp
@@ -21,7 +22,7 @@ from server.hq.factory import create_hq_app
 from server.hub.messages import validator
 from server.web.keys import AUTH_STORE
 from server.web.serving import server_options
-from tests.chain.board_helpers import enrol, kiosk_day, report, today
+from tests.chain.board_helpers import enrol, kiosk_day, report, status_report, today
 from tests.chain.helpers import batch_body, sales_rows
 from tests.conftest import SettableClock
 
@@ -162,14 +163,18 @@ async def merged_until(ws, state: dict, holds) -> dict:
 
 
 async def test_a_snapshot_then_a_delta_when_a_store_reports(hq, tmp_path):
-    await enrol(hq.app, tmp_path, "store-a", "store-b")
+    keys = await enrol(hq.app, tmp_path, "store-a", "store-b")
     ws = await hq.ws_connect("/ws/hq", headers=hq.auth)
     state = await ws.receive_json()
     assert not list(validator("hq_board_snapshot").iter_errors(state))
     # The snapshot is the board as last published; the feed freshens it at once.
     await merged_until(ws, state, lambda s: "store-b" in s["stores"])
     assert state["stores"]["store-a"]["state"] == "never_reported"
-    await report(hq.app, hq.clock, "store-a", pending=1, oldest=hq.clock())
+    body = json.dumps(status_report("store-a", hq.clock(), pending=1, oldest=hq.clock()))
+    url = str(hq.make_url("/hq/v1/status"))  # signed, as the store's reporter sends it
+    resp = await hq.post("/hq/v1/status", data=body.encode(), headers=sign(
+        keys["store-a"], "POST", url, body.encode(), now=hq.clock()))
+    assert resp.status == 200, await resp.text()
     delta = await merged_until(ws, state, lambda s: s["stores"]["store-a"]["pending"] == 1)
     assert delta["stores"]["store-a"]["state"] == "reporting"
     assert delta["stores"]["store-a"]["status"] == "waiting"
