@@ -89,8 +89,9 @@ class HeadOfficeLedger(Protocol):
     async def store_figures(self) -> dict[str, dict]:
         """Per store: {orders, total_ore, batches, last_received_at}."""
 
-    async def days_totals(self, days: list[str]) -> list[dict]:
-        """Every store's {store_id, kiosk_id, business_day, orders, total_ore} on these days."""
+    async def days_totals(self, days: list[str], store_id: str | None = None) -> list[dict]:
+        """Every store's (or one's) {store_id, kiosk_id, business_day, orders, total_ore} on
+        these days."""
 
     async def batches(self, after: int, limit: int) -> list[dict]:
         """A page of accepted batches with their proof, in order (for verify-ledger)."""

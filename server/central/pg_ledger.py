@@ -84,7 +84,7 @@ WHERE store_id = $1 ORDER BY business_day, kiosk_id
 """
 DAYS_TOTALS = """
 SELECT store_id, kiosk_id, business_day::text AS business_day, orders, total_ore
-FROM central_totals WHERE business_day = ANY($1::date[])
+FROM central_totals WHERE business_day = ANY($1::date[]) AND ($2::text IS NULL OR store_id = $2)
 """
 STORE_FIGURES = """
 SELECT s.store_id, COALESCE(t.orders, 0) AS orders, COALESCE(t.total_ore, 0) AS total_ore,
@@ -171,11 +171,11 @@ class PgLedger:
         """A store's orders and their sum per kiosk and business day."""
         return [dict(row) for row in await self.db.fetch(STORE_TOTALS, store_id)]
 
-    async def days_totals(self, days: list[str]) -> list[dict]:
-        """Every store's orders and their sum per kiosk on these business days (YYYY-MM-DD),
-        from the running totals by day (central_totals_by_day): a few rows a store."""
+    async def days_totals(self, days: list[str], store_id: str | None = None) -> list[dict]:
+        """Every store's (or one store's) orders and their sum per kiosk on these business
+        days (YYYY-MM-DD), from the running totals by day: a few rows a store."""
         dates = [datetime.date.fromisoformat(day) for day in days]
-        return [dict(row) for row in await self.db.fetch(DAYS_TOTALS, dates)]
+        return [dict(row) for row in await self.db.fetch(DAYS_TOTALS, dates, store_id)]
 
     async def store_figures(self) -> dict[str, dict]:
         """Per enrolled store: its orders, their sum, and when its last batch came."""

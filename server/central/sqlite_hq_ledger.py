@@ -16,6 +16,7 @@ STORE_TOTALS = ("SELECT kiosk_id, business_day, COUNT(*) AS orders, SUM(total_or
 DAYS_TOTALS = ("SELECT store_id, kiosk_id, business_day, COUNT(*) AS orders,"
                " SUM(total_ore) AS total_ore FROM central_orders WHERE store_id <> ''"
                " AND business_day IN (SELECT value FROM json_each(?))"
+               " AND (? IS NULL OR store_id = ?)"
                " GROUP BY store_id, kiosk_id, business_day")
 STORE_FIGURES = """
 SELECT store_id, COUNT(*) AS orders, SUM(total_ore) AS total_ore,
@@ -50,9 +51,10 @@ class SqliteHeadOfficeLedger(SqliteLedger):
         """A store's orders and their sum per kiosk and business day."""
         return [dict(row) for row in await self.db.fetchall(STORE_TOTALS, (store_id,))]
 
-    async def days_totals(self, days: list[str]) -> list[dict]:
-        """Every store's orders and their sum per kiosk on these business days (YYYY-MM-DD)."""
-        rows = await self.db.fetchall(DAYS_TOTALS, (json.dumps(days),))
+    async def days_totals(self, days: list[str], store_id: str | None = None) -> list[dict]:
+        """Every store's (or one store's) orders and their sum per kiosk on these business
+        days (YYYY-MM-DD)."""
+        rows = await self.db.fetchall(DAYS_TOTALS, (json.dumps(days), store_id, store_id))
         return [dict(row) for row in rows]
 
     async def store_figures(self) -> dict[str, dict]:

@@ -7,7 +7,7 @@ A report older than the one held (a retry that arrived late) changes nothing: `r
 so, and the caller answers it as out of order. The backlog keeps BACKLOG_KEPT of history
 per store, pruned as each report comes in, so that 1,300 stores reporting every 30 s hold
 a bounded table (about 1,440 rows a store). A report kept is announced to `on_recorded`
-(the chain wallboard looks again), after its commit.
+(the chain wallboard looks again), after its commit, with the store and its report.
 """
 import json
 from datetime import datetime, timedelta
@@ -53,9 +53,9 @@ def _point(row) -> dict:
             "oldest_pending_at": _iso(row["oldest_pending_at"])}
 
 
-def _announce(listeners: list, store_id: str, kept: bool) -> None:
+def _announce(listeners: list, store_id: str, status: dict, kept: bool) -> None:
     for listener in listeners if kept else ():
-        listener(store_id)
+        listener(store_id, status)
 
 
 def _iso(value) -> str | None:
@@ -68,7 +68,7 @@ class SqliteStatusStore:
 
     def __init__(self, db):
         self.db = db
-        self.on_recorded: list = []  # (store_id) -> None, after a report is kept
+        self.on_recorded: list = []  # (store_id, status) -> None, after a report is kept
 
     async def record(self, store_id: str, key_id: str, sent_at: datetime, status: dict,
                      received_at: datetime) -> bool:
@@ -87,7 +87,7 @@ class SqliteStatusStore:
             return kept
 
         kept = await self.db.write(work)
-        _announce(self.on_recorded, store_id, kept)
+        _announce(self.on_recorded, store_id, status, kept)
         return kept
 
     async def latest(self) -> list[dict]:
@@ -110,7 +110,7 @@ class PgStatusStore:
 
     def __init__(self, db):
         self.db = db
-        self.on_recorded: list = []  # (store_id) -> None, after a report is kept
+        self.on_recorded: list = []  # (store_id, status) -> None, after a report is kept
 
     async def record(self, store_id: str, key_id: str, sent_at: datetime, status: dict,
                      received_at: datetime) -> bool:
@@ -123,7 +123,7 @@ class PgStatusStore:
                 await conn.execute(PG_BACKLOG, store_id, sent_at, pending["count"],
                                    from_iso(pending["oldest_at"]))
                 await conn.execute(PG_PRUNE, store_id, sent_at - BACKLOG_KEPT)
-        _announce(self.on_recorded, store_id, kept)
+        _announce(self.on_recorded, store_id, status, kept)
         return kept
 
     async def latest(self) -> list[dict]:

@@ -7,6 +7,10 @@ after (it may well be selling offline: that is what stores do), "never reported"
 first. Its `status` is the one word the board shows for it, the most pressing first:
 differs, set aside, catalog refused, silent, never reported, waiting, reporting.
 
+A store's report is compared with head office's totals as they stood when the report came,
+not as they stand at the look: a busy store sells and delivers between two reports, and
+head office, ahead of the report, would otherwise hold "a sale the store does not".
+
 Rows carry times, not ages, so that a store's row changes only when something about it does
 (and the board's deltas stay small at 1,300 stores); the page counts the ages itself.
 """
@@ -50,14 +54,18 @@ def _state(report: dict | None, rules: BoardRules, now: datetime) -> str:
 
 
 def store_row(store_id: str, report: dict | None, held: list[dict], today: str,
-              rules: BoardRules, now: datetime) -> tuple[dict, list[dict]]:
-    """One store's row on the board, and its reconciliation (kiosk-days)."""
+              rules: BoardRules, now: datetime,
+              compared: list[dict] | None = None) -> tuple[dict, list[dict]]:
+    """One store's row on the board, and its reconciliation (kiosk-days): its report beside
+    `compared`, head office's totals as they stood when the report came (else `held`,
+    head office's totals now)."""
     status = (report or {}).get("status") or {}
     pending = status.get("pending") or {}
     kiosks = status.get("kiosks") or []
     state = _state(report, rules, now)
     # A silent store's report is old news: head office may hold sales it made since.
-    rows = reconcile(status.get("totals") or [], held) if state == "reporting" else []
+    rows = reconcile(status.get("totals") or [], held if compared is None else compared
+                     ) if state == "reporting" else []
     sold = [h for h in held if h["business_day"] == today]
     row = {"store_id": store_id, "state": state,
            "last_report_at": report and report["received_at"],
@@ -94,9 +102,10 @@ def _overview(rows: list[dict], alerts: dict, refusals: Refusals, today: str,
 
 
 def judged_row(store_id: str, report: dict | None, held: list[dict], refused: tuple | None,
-               today: str, rules: BoardRules, now: datetime) -> tuple[dict, list[dict]]:
+               today: str, rules: BoardRules, now: datetime,
+               compared: list[dict] | None = None) -> tuple[dict, list[dict]]:
     """A store's row with its `attention`, and its alerts."""
-    row, _ = store_row(store_id, report, held, today, rules, now)
+    row, _ = store_row(store_id, report, held, today, rules, now, compared)
     found = store_alerts(row, report, refused, rules, now)
     if refused is not None and row["status"] in CALM:
         row["status"] = "set_aside"  # head office refused rows of it: staff must look
@@ -105,9 +114,11 @@ def judged_row(store_id: str, report: dict | None, held: list[dict], refused: tu
 
 
 def compute_board(store_ids: list[str], reports: list[dict], held: list[dict],
-                  refusals: Refusals, rules: BoardRules, now: datetime) -> dict:
+                  refusals: Refusals, rules: BoardRules, now: datetime,
+                  compared: dict[str, list[dict]] | None = None) -> dict:
     """The whole board: {"overview", "stores": {id: row}, "alerts": {id: alert}}.
-    `held`: head office's totals per store, kiosk and day (on `board_days`)."""
+    `held`: head office's totals per store, kiosk and day (on `board_days`); `compared`:
+    by store, its totals as they stood when its latest report came, where known."""
     today = business_day(now, rules.timezone).isoformat()
     by_store = {report["store_id"]: report for report in reports}
     held_by_store: dict[str, list[dict]] = {}
@@ -117,7 +128,8 @@ def compute_board(store_ids: list[str], reports: list[dict], held: list[dict],
     for store_id in sorted(set(store_ids) | by_store.keys()):
         row, found = judged_row(store_id, by_store.get(store_id),
                                 held_by_store.get(store_id, []),
-                                refusals.rows_by_store.get(store_id), today, rules, now)
+                                refusals.rows_by_store.get(store_id), today, rules, now,
+                                (compared or {}).get(store_id))
         alerts.update((alert["id"], alert) for alert in found)
         stores[store_id] = row
     alerts.update((alert["id"], alert) for alert in chain_alerts(refusals, rules))

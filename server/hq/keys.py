@@ -8,6 +8,7 @@ if TYPE_CHECKING:
     from server.central.ledger import HeadOfficeLedger
     from server.chain.registry import KeyRing
     from server.faults import Faults
+    from server.hq.board import HeldAtReport
     from server.hq.gate import IngestGate
     from server.hq.metrics import HqMetrics
     from server.hq.storage import HqStorage
@@ -20,3 +21,4 @@ HQ_METRICS: web.AppKey["HqMetrics"] = web.AppKey("hq_metrics")
 HQ_FAULTS: web.AppKey["Faults"] = web.AppKey("hq_faults")
 # Head office's public key for price lists (its private half stays in its database).
 HQ_PUBLIC_KEY: web.AppKey[str] = web.AppKey("hq_public_key")
+HELD_AT_REPORT: web.AppKey["HeldAtReport"] = web.AppKey("held_at_report")

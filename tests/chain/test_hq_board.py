@@ -19,6 +19,7 @@ from server.config import HqSettings
 from server.dashboard.chain_reconciliation import verdict
 from server.hq.board_schemas import BoardSchema, StoreBoardSchema
 from server.hq.factory import create_hq_app
+from server.hq.keys import HELD_AT_REPORT
 from server.hub.messages import validator
 from server.web.keys import AUTH_STORE
 from server.web.serving import server_options
@@ -84,6 +85,21 @@ async def test_stores_reporting_silent_and_never_reported(hq, tmp_path):
     assert (overview["orders_today"], overview["revenue_today_ore"]) == (3, 3 * 1695)
     assert (overview["pending_count"], stores["store-a"]["orders_today"]) == (2, 3)
     assert body["alerts"] == {}  # silent 100 s is not yet an alert (600 s)
+
+
+async def test_sales_after_a_report_do_not_make_it_differ(hq, tmp_path):
+    keys = await enrol(hq.app, tmp_path, "store-a")
+    day = today(hq.clock)
+    await deliver(hq, keys["store-a"], "store-a", sales_rows(count=3, day=day))
+    await report(hq.app, hq.clock, "store-a", totals=[kiosk_day("kiosk-1", day, 3, 3)])
+    while "store-a" not in hq.app[HELD_AT_REPORT].by_store:  # read as the report came
+        await asyncio.sleep(0.01)
+    # The store sells two more and delivers them before its next report: head office is
+    # ahead of the report, which is no difference.
+    await deliver(hq, keys["store-a"], "store-a", sales_rows(count=2, first=3, day=day))
+    row = (await board(hq))["stores"]["store-a"]
+    assert (row["reconciliation"], row["status"], row["orders_today"]) == ("match",
+                                                                           "reporting", 5)
 
 
 def test_the_verdict_rule():
