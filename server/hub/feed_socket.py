@@ -23,6 +23,7 @@ def feed_socket(name: str):
     """The handler of a wallboard's socket route (`name`: how its sockets are logged)."""
 
     async def wallboard_socket(request: web.Request) -> web.WebSocketResponse:
+        """Hold one wallboard's socket until it closes, subscribed to the feed meanwhile."""
         return await serve_socket(request, FEED_MESSAGES, name, feed=request.app[DASHBOARD_FEED])
 
     return wallboard_socket
