@@ -10,6 +10,7 @@ import zoneinfo
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from server.board_settings import ChainBoardSettings
 from server.faults import parse_faults
 from server.orders import ID_PATTERN, ID_RULE
 
@@ -199,15 +200,16 @@ class Settings(ServiceSettings):
 
 
 @dataclass(frozen=True)
-class HqSettings(ServiceSettings):
+class HqSettings(ServiceSettings, ChainBoardSettings):
     """Head office: every knob of ServiceSettings, and its own. Its data_dir holds its
     SQLite files when no database is given."""
 
     port: int = _setting(8090, "TCP port to listen on.")
     data_dir: str = _setting("hq-data", "Folder of central_hq.db and hq_store.db (no database).")
     max_body_bytes: int = _setting(8_388_608, "Largest request body accepted (413 above).")
-    database: str = _setting("", "PostgreSQL DSN (postgresql://user@host:port/db); empty: "
-                                 "SQLite in data_dir.")
+    database: str = _setting(
+        "", "PostgreSQL DSN (postgresql://user@host:port/db); empty: SQLite in data_dir."
+    )
     hq_max_batch_rows: int = _setting(5000, "Most rows one batch may hold (413 above).")
     # The ingest gate (server/hq/gate.py). Bytes: about the database server's cores plus one
     # 1,000-row batches (~0.95 MB each); beyond that, large batches only queue inside the
@@ -233,26 +235,16 @@ class HqSettings(ServiceSettings):
     fault_injection: str = _setting(
         "", "Torture runs only: fault points that make head office misbehave on purpose."
     )
-    hq_timezone: str = _setting("Europe/Stockholm", "Time zone of head office's \"today\".")
-    hq_store_silent_after_s: float = _setting(90.0, "No report for this long: a store is silent.")
-    hq_alert_silent_s: float = _setting(600.0, "A store silent longer than this is an alert.")
-    hq_alert_backlog_s: float = _setting(900.0, "A sale waiting in a store longer: an alert.")
-    hq_alert_signature_refusals_per_hour: int = _setting(20, "More signature refusals than "
-                                                         "this in the last hour is an alert.")
-    hq_board_min_interval_s: float = _setting(2.0, "Least time between two looks at the chain.")
-    hq_board_tick_s: float = _setting(5.0, "Most time between two looks at the chain.")
 
     def __post_init__(self):
         """Refuse nonsense at start-up."""
         super().__post_init__()
         parse_faults(self.fault_injection)
-        zoneinfo.ZoneInfo(self.hq_timezone)
+        self.check_board_settings()
         _require_positive(self, ("hq_max_batch_rows", "hq_max_concurrent_batches",
                                  "hq_max_ingest_bytes", "hq_busy_retry_after_s", "hq_db_pool_size",
                                  "hq_signature_max_age_s", "hq_max_status_bytes",
-                                 "hq_max_catalog_bytes", "hq_store_silent_after_s",
-                                 "hq_alert_silent_s", "hq_alert_backlog_s",
-                                 "hq_board_min_interval_s", "hq_board_tick_s"))
+                                 "hq_max_catalog_bytes"))
         if self.database and not self.database.startswith(("postgresql://", "postgres://")):
             raise ValueError("setting database must be a postgresql:// DSN")
         if self.hq_db_pool_size < self.hq_max_concurrent_batches + 1:
