@@ -35,6 +35,17 @@ def _alert(kind: str, store_id: str | None, since: str | None, message: str) -> 
             "since": since, "message": message}
 
 
+def catalog_refusal(status: dict) -> dict | None:
+    """The store's last catalog refusal while it still holds: the store keeps its last
+    refusal after a later price list went in, which then has the higher seq."""
+    catalog = status.get("catalog") or {}
+    refused = catalog.get("refused")
+    if not refused:
+        return None
+    in_use, seq = catalog.get("seq"), refused.get("seq")
+    return refused if in_use is None or seq is None or seq > in_use else None
+
+
 def _age_s(iso: str | None, now: datetime) -> float | None:
     return None if iso is None else (now - datetime.fromisoformat(iso)).total_seconds()
 
@@ -64,7 +75,7 @@ def store_alerts(row: dict, report: dict | None, refused_rows: tuple | None,
         found.append(_alert("rows_refused", store_id, to_iso(at),
                             f"head office refused {count} row(s) of its batches (held with "
                             "other content)"))
-    refused = ((report or {}).get("status") or {}).get("catalog", {}).get("refused")
+    refused = catalog_refusal((report or {}).get("status") or {})
     if refused:
         found.append(_alert("catalog_refused", store_id, refused.get("at"),
                             f"it refused catalog {refused.get('seq')}: {refused.get('reason')}"))

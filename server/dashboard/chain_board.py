@@ -17,7 +17,13 @@ Rows carry times, not ages, so that a store's row changes only when something ab
 from datetime import datetime, timedelta
 
 from server.clock import business_day, to_iso
-from server.dashboard.chain_alerts import BoardRules, Refusals, chain_alerts, store_alerts
+from server.dashboard.chain_alerts import (
+    BoardRules,
+    Refusals,
+    catalog_refusal,
+    chain_alerts,
+    store_alerts,
+)
 from server.dashboard.chain_reconciliation import reconcile, store_verdict
 
 STATUSES = ("differs", "set_aside", "catalog_refused", "silent", "never_reported", "waiting",
@@ -78,7 +84,7 @@ def store_row(store_id: str, report: dict | None, held: list[dict], today: str,
            "orders_today": sum(int(h["orders"]) for h in sold),
            "revenue_today_ore": sum(int(h["total_ore"]) for h in sold),
            "reconciliation": store_verdict(rows)}
-    row["status"] = _status(row, bool((status.get("catalog") or {}).get("refused")))
+    row["status"] = _status(row, catalog_refusal(status) is not None)
     return row, rows
 
 

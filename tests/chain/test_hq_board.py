@@ -19,7 +19,7 @@ from server.config import HqSettings
 from server.dashboard.chain_reconciliation import verdict
 from server.hq.board_schemas import BoardSchema, StoreBoardSchema
 from server.hq.factory import create_hq_app
-from server.hq.keys import HELD_AT_REPORT
+from server.hq.keys import HELD_AT_REPORT, STORAGE
 from server.hub.messages import validator
 from server.web.keys import AUTH_STORE
 from server.web.serving import server_options
@@ -159,6 +159,14 @@ async def test_each_alert(hq, tmp_path):
     assert alerts["silent:quiet"]["since"] == to_iso(start)
     overview = (await board(hq))["overview"]
     assert (overview["rows_refused"], overview["signature_refusals_last_hour"]) == (1, 21)
+    # A later price list went in (seq 9 in use): the store still names its last refusal,
+    # which no longer holds.
+    hq.clock.advance(1)
+    status = status_report("refuser", hq.clock(), refused={"seq": 8, "reason": "bad",
+                                                           "at": to_iso(start)})
+    status["catalog"]["seq"] = 9
+    await hq.app[STORAGE].statuses.record("refuser", "key", hq.clock(), status, hq.clock())
+    assert "catalog_refused:refuser" not in (await board(hq))["alerts"]
 
 
 async def merged_until(ws, state: dict, holds) -> dict:
