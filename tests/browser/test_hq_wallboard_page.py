@@ -6,8 +6,8 @@ import io
 import json
 import re
 
-import pytest
-from aiohttp.test_utils import TestServer
+import pytest_asyncio
+from aiohttp.test_utils import TestClient, TestServer
 from playwright.async_api import expect
 
 from reliability.board_chain import (
@@ -30,20 +30,24 @@ from server.web.serving import server_options
 from tests.browser.axe import LANDSCAPE, check_page
 
 
-@pytest.fixture
-async def hq(postgres, aiohttp_client, tmp_path):
-    """Head office in this process, quick to look again; its storage, keys and sign-in."""
+@pytest_asyncio.fixture(loop_scope="session")
+async def hq(postgres, tmp_path):
+    """Head office in this process, quick to look again; its storage, keys and sign-in. It
+    runs in the session's loop, beside the shared Chromium (so no aiohttp_client, whose loop
+    is the test's own)."""
     settings = HqSettings(database=postgres, data_dir=str(tmp_path / "hq"), rate_limits="off",
                           hq_board_min_interval_s=0.1, hq_board_tick_s=1.0)
     server = TestServer(create_hq_app(settings))
     await server.start_server(**server_options(settings))
-    client = await aiohttp_client(server)
+    client = TestClient(server)
+    await client.start_server()
     issued = await issue_person_token(client.app[AUTH_STORE], "hq-dashboard", "wall", "test",
                                       to_iso(utc_now()))
     client.signin = str(client.make_url(issued.signin_path()))  # lands on /hq
     client.storage, client.keys = client.app[STORAGE], {}
     client.day = business_day(utc_now(), "Europe/Stockholm").isoformat()
-    return client
+    yield client
+    await client.close()
 
 
 async def enrol(hq, store_ids) -> None:
