@@ -1,6 +1,6 @@
 """Head office's settings for its chain wallboard: a part of HqSettings (server/config.py),
 kept in a module of its own so that each stays short. Documented, with their defaults, in
-the README's "Running a chain" table, as every setting is."""
+the README's "Head office" settings table, as every setting is."""
 import zoneinfo
 from dataclasses import dataclass, field
 

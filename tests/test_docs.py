@@ -73,7 +73,7 @@ def section(title: str) -> str:
 
 
 @pytest.mark.parametrize("kind, title", [(Settings, "Configuration"),
-                                         (HqSettings, "Running a chain")])
+                                         (HqSettings, "Head office")])
 def test_readme_documents_every_setting_with_its_default(kind, title):
     table = section(title)
     own = setting_docs(kind) if kind is Settings else {
