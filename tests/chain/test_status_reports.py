@@ -9,6 +9,7 @@ import logging
 import re
 
 from reliability.edge_process import free_port
+from reliability.hq_process import HeadOffice
 from server.chain.store_keys import KEY_FILE, create_key, load_key
 from server.clock import to_iso, utc_now
 from server.edge_app.factory import create_app
@@ -88,12 +89,19 @@ async def test_a_report_that_cannot_be_sent_is_dropped_counted_and_logged_once(
     assert await metric(edge, "status_reports_total") == 0
 
 
-async def test_real_processes_report_a_waiting_sale_and_a_link_going_down(
-        tmp_path, head_office):
+async def test_real_processes_report_a_waiting_sale_a_link_going_down_then_silence(
+        tmp_path, postgres):
+    head_office = HeadOffice(tmp_path, postgres, {"CHECKOUT_HQ_STORE_SILENT_AFTER_S": "3",
+                                                  "CHECKOUT_HQ_BOARD_TICK_S": "1"})
+    await asyncio.to_thread(head_office.start)
     edge = head_office.chain_edge(tmp_path / "store-a", "store-a",
                                   {"CHECKOUT_STORE_STATUS_INTERVAL_S": "1"})
     await asyncio.to_thread(edge.start)
     token = head_office.token("hq-dashboard")
+
+    async def state_on_the_board(wanted: str):
+        _, board = await acall(f"{head_office.url}/hq/v1/board", token=token)
+        return board["stores"]["store-a"]["state"] == wanted
 
     async def latest():
         code, report = await acall(f"{head_office.url}/hq/v1/stores/store-a/status",
@@ -124,5 +132,11 @@ async def test_real_processes_report_a_waiting_sale_and_a_link_going_down(
             return status["fleet"]["link_down"] == 2
         await until(link_down_reported, timeout=10, interval=0.1)
         assert asyncio.get_running_loop().time() - began < 3.5
-    finally:
+        assert await state_on_the_board("reporting")
+        # The store stops reporting (it may be selling offline): head office says silent.
         await asyncio.to_thread(edge.stop)
+        await until(lambda: state_on_the_board("silent"), timeout=15)
+    finally:
+        for process in (edge, head_office):
+            if process.running:
+                await asyncio.to_thread(process.stop)
