@@ -68,7 +68,6 @@ class HeldAtReport:
         await asyncio.gather(*self._reads, return_exceptions=True)
 
 
-
 def board_rules(settings: HqSettings) -> BoardRules:
     """The board's thresholds from head office's settings."""
     return BoardRules(settings.hq_store_silent_after_s, settings.hq_alert_silent_s,
@@ -99,10 +98,9 @@ async def read_store_board(app: web.Application, store_id: str, hours: int) -> d
     storage, rules, now = app[STORAGE], board_rules(app[SETTINGS]), app[CLOCK]()
     if store_id not in {store["store_id"] for store in await storage.registry.stores()}:
         raise NotFound("head office has no store by this id", {"store_id": store_id})
-    report = next((r for r in await storage.statuses.latest() if r["store_id"] == store_id),
-                  None)
+    report = await storage.statuses.latest_of(store_id)
     days = board_days(now, rules, [report] if report else [])
-    held = [row for row in await storage.ledger.days_totals(days) if row["store_id"] == store_id]
+    held = await storage.ledger.days_totals(days, store_id)
     compared = app[HELD_AT_REPORT].by_store.get(store_id)
     row, alerts = judged_row(store_id, report, held, app[HQ_METRICS].rows_refused.get(store_id),
                              business_day(now, rules.timezone).isoformat(), rules, now, compared)
