@@ -9,8 +9,10 @@ from server.web.envelope import HTTP_CODES
 from tests.browser.test_kiosk_page import MILK, get_json, open_kiosk, scan
 
 BEER = "7318168610409"            # 18+
+# Answered by head office to a store's edge (its batches and status reports), never to a page.
 HEAD_OFFICE_ONLY = {"bad_signature", "unknown_key", "stale_signature", "store_mismatch",
-                    "batch_too_large", "hq_busy", "ledger_unavailable"}
+                    "batch_too_large", "hq_busy", "ledger_unavailable",
+                    "status_from_the_future", "status_out_of_order"}
 
 
 def kiosk_error_codes() -> set[str]:
