@@ -8,13 +8,12 @@ from server.auth.store import HQ_PEOPLE
 from server.errors import Unauthorized
 from server.hq.board import read_board, read_store_board
 from server.hq.board_schemas import BoardSchema, StoreBoardQuerySchema, StoreBoardSchema
+from server.hq.views import STORE_ID_PARAM
 from server.hub.feed_socket import feed_socket
 from server.web.authentication import authenticate
 from server.web.docs_decl import errors
 from server.web.envelope import json_response
 from server.web.keys import SETTINGS
-
-STORE_ID_PARAM = {"in": "path", "name": "store_id", "required": True, "type": "string"}
 
 
 @docs(tags=["board"], summary="The chain wallboard: every store at a glance",

@@ -24,7 +24,7 @@ from server.errors import (
 from server.hq.keys import HQ_METRICS, STORAGE
 from server.hq.signatures import SIGNED
 from server.hq.status_schemas import StatusAnswerSchema, StoreStatusReportSchema, StoreStatusSchema
-from server.hq.views import SIGNED_BY_A_STORE, own_store
+from server.hq.views import SIGNED_BY_A_STORE, STORE_ID_PARAM, own_store
 from server.web.docs_decl import errors
 from server.web.envelope import json_response
 from server.web.keys import CLOCK, SETTINGS
@@ -105,7 +105,7 @@ async def post_status(request: web.Request) -> web.Response:
 @docs(tags=["status"], summary="A store's latest status report",
       description="People at head office, or the store itself (signed GET). The report as "
       "the store sent it, with when it came and the key that signed it.",
-      parameters=[{"in": "path", "name": "store_id", "required": True, "type": "string"}],
+      parameters=[STORE_ID_PARAM],
       responses={200: {"schema": StoreStatusReportSchema, "description": "Its latest report"},
                  **errors(401, 403, 404, 500, 503, e404="not_found: it never reported")})
 async def get_store_status(request: web.Request) -> web.Response:

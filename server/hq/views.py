@@ -37,6 +37,7 @@ BATCH_BODY = {"in": "body", "name": "batch", "required": True, "schema": {
                  "each row: order_uuid, kiosk_id, idempotency_key, items_json, vat_json,"
                  " total_ore, payment_json, catalog_version, created_at, business_day,"
                  " prev_hash, entry_hash (as the edge stored them)"}}}}
+STORE_ID_PARAM = {"in": "path", "name": "store_id", "required": True, "type": "string"}
 SIGNED_BY_A_STORE = ("Signed by a store (RFC 9421, Ed25519: Signature-Input, Signature and "
                      "Content-Digest over @method, @path, content-type, content-digest), with "
                      "a key head office enrolled for it.")
@@ -109,7 +110,7 @@ async def get_orders(request: web.Request) -> web.Response:
       "signature and signed inputs, its Content-Digest and its exact body: with the store's "
       "public key (in `/hq/v1/stores`) an auditor verifies, away from head office, that "
       "every row was vouched for by its store (rows name their `batch_id`).",
-      parameters=[{"in": "path", "name": "store_id", "required": True, "type": "string"}],
+      parameters=[STORE_ID_PARAM],
       responses={200: {"schema": BatchesPageSchema, "description": "A page of batches"},
                  **errors(401, 403, 422, 500, 503)})
 @querystring_schema(BatchesQuerySchema)
@@ -144,7 +145,7 @@ async def get_stores(request: web.Request) -> web.Response:
 
 @docs(tags=["reads"], summary="A store's sales per kiosk and day, as head office holds them",
       description="People at head office, or the store itself (signed GET): its reconciliation.",
-      parameters=[{"in": "path", "name": "store_id", "required": True, "type": "string"}],
+      parameters=[STORE_ID_PARAM],
       responses={200: {"schema": StoreTotalsSchema, "description": "Per kiosk and day"},
                  **errors(401, 403, 500, 503)})
 async def get_store_totals(request: web.Request) -> web.Response:
