@@ -8,6 +8,8 @@ import importlib
 import os
 import sys
 
+from server.encryption import EncryptionRefused
+
 # Each command: a function of a server.cli module taking argv and returning an exit code.
 COMMANDS = {
     "enroll-kiosk": ("credentials", "enroll_kiosk"),
@@ -25,16 +27,22 @@ def main(argv: list[str] | None = None) -> None:
     """Dispatch to a command, or serve when the first argument is not one."""
     argv = sys.argv[1:] if argv is None else argv
     os.umask(0o077)  # whatever a command or the service writes is for this user only
-    if argv and argv[0] in COMMANDS:
-        module_name, function = COMMANDS[argv[0]]
-        module = importlib.import_module(f"server.cli.{module_name}")
-        sys.exit(getattr(module, function)(argv[1:]))
     if argv and argv[0] in ("-h", "--help"):
         print(__doc__.strip())
         print("\ncommands:", ", ".join(sorted(COMMANDS)) or "none")
         sys.exit(0)
-    from server.cli import serve
-    sys.exit(serve.main(argv))
+    if argv and argv[0] in COMMANDS:
+        module_name, function = COMMANDS[argv[0]]
+        name, run, argv = argv[0], getattr(importlib.import_module(
+            f"server.cli.{module_name}"), function), argv[1:]
+    else:
+        from server.cli import serve
+        name, run = "serve", serve.main
+    try:
+        sys.exit(run(argv))
+    except EncryptionRefused as exc:  # a key file, a wrong key or a file of the wrong kind
+        print(f"checkout-server {name}: refused: {exc}", file=sys.stderr)
+        sys.exit(2)
 
 
 if __name__ == "__main__":

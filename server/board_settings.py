@@ -2,11 +2,9 @@
 kept in a module of its own so that each stays short. Documented, with their defaults, in
 the README's "Head office" settings table, as every setting is."""
 import zoneinfo
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-
-def _setting(default, doc: str):
-    return field(default=default, metadata={"doc": doc})
+from server.settings_field import setting as _setting
 
 
 @dataclass(frozen=True)

@@ -7,12 +7,14 @@ import re
 import socket
 import tomllib
 import zoneinfo
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from server.board_settings import ChainBoardSettings
+from server.encryption import StoreEncryptionSettings
 from server.faults import parse_faults
 from server.orders import ID_PATTERN, ID_RULE
+from server.settings_field import setting as _setting
 
 # The store's two SQLite files, in its data_dir; head office's, on its embedded default.
 EDGE_DB = "edge_store.db"
@@ -21,11 +23,6 @@ HQ_DB = "hq_store.db"
 ADDRESS_FILE = "address.txt"  # in the data dir: where the store was last started to listen
 WILDCARD_HOSTS = ("0.0.0.0", "::", "")
 ID = re.compile(ID_PATTERN)
-
-
-def _setting(default, doc: str):
-    """A settings field whose docstring travels with it (README and tests read it)."""
-    return field(default=default, metadata={"doc": doc})
 
 
 def _require_positive(settings, names) -> None:
@@ -90,7 +87,7 @@ class ServiceSettings:
 
 
 @dataclass(frozen=True)
-class Settings(ServiceSettings):
+class Settings(ServiceSettings, StoreEncryptionSettings):
     """The store's edge: every knob of ServiceSettings, and the store's own."""
 
     catalog_file: str = _setting("", "JSON catalog replacing the built-in one (empty: built-in).")

@@ -17,9 +17,11 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TypeVar
 
+from server.encryption import DatabaseKey
 from server.errors import StoreUnavailable
 from server.group_commit import GroupCommitWriter
 from server.schema import SCHEMA_ROOT, migrations
+from server.sqlite_open import OperationalError, open_connection
 
 log = logging.getLogger(__name__)
 READERS = 2  # one for the sale's key lookup while another serves a dashboard aggregate
@@ -66,12 +68,15 @@ def replace_private(path: Path, text: str) -> None:
 
 
 class SqliteDatabase:
-    """A durable SQLite file (WAL, synchronous=FULL) with one writer and a few readers."""
+    """A durable SQLite file (WAL, synchronous=FULL) with one writer and a few readers,
+    encrypted when it has a key (every connection is keyed first: server.sqlite_open)."""
 
-    def __init__(self, path: Path, schema_dir: Path, busy_timeout_ms: int = 5000):
+    def __init__(self, path: Path, schema_dir: Path, busy_timeout_ms: int = 5000,
+                 key: DatabaseKey | None = None):
         self.path = path
         self.schema_dir = schema_dir
         self.busy_timeout_ms = busy_timeout_ms
+        self.key = key
         self.writer: GroupCommitWriter | None = None
         self._writer_thread: ThreadPoolExecutor | None = None
         self._reader_threads: ThreadPoolExecutor | None = None
@@ -102,9 +107,9 @@ class SqliteDatabase:
         return await asyncio.get_running_loop().run_in_executor(self._writer_thread, call)
 
     def _connect(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        conn = open_connection(self.path, self.key, named_rows=True, isolation_level=None,
+                               check_same_thread=False, check_kind=not self._connections)
         self._connections.append(conn)
-        conn.row_factory = sqlite3.Row
         conn.execute(f"PRAGMA busy_timeout={int(self.busy_timeout_ms)}")
         conn.execute("PRAGMA synchronous=FULL")
         conn.execute("PRAGMA foreign_keys=ON")
@@ -146,7 +151,7 @@ class SqliteDatabase:
         The caller hears which (busy, full, failing); SQLite's own words go to the log."""
         try:
             yield
-        except sqlite3.OperationalError as exc:
+        except OperationalError as exc:
             reason = _why_unavailable(exc)
             log.warning("%s is unavailable (%s): %s", self.path.name, reason, exc)
             raise StoreUnavailable(
@@ -198,7 +203,7 @@ class SqliteDatabase:
         self.writer = self._writer_thread = self._reader_threads = None
 
 
-def _why_unavailable(exc: sqlite3.OperationalError) -> str:
+def _why_unavailable(exc: Exception) -> str:
     """busy (another writer holds the file), full (the disk), or failing (anything else)."""
     text = str(exc).lower()
     if "locked" in text or "busy" in text:
@@ -211,8 +216,8 @@ class SqliteStore:
 
     schema_name = ""
 
-    def __init__(self, path: Path, busy_timeout_ms: int = 5000):
-        self.db = SqliteDatabase(path, SCHEMA_ROOT / self.schema_name, busy_timeout_ms)
+    def __init__(self, path: Path, busy_timeout_ms: int = 5000, key: DatabaseKey | None = None):
+        self.db = SqliteDatabase(path, SCHEMA_ROOT / self.schema_name, busy_timeout_ms, key)
 
     async def open(self):
         """Open the file, creating or migrating it; return self."""

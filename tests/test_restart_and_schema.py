@@ -93,8 +93,9 @@ async def test_a_failing_migration_leaves_the_file_as_it_was(tmp_path):
 
 
 def test_a_start_that_fails_exits_instead_of_hanging(tmp_path):
-    """A file that is not a database stops the start: the process says why and exits 1 (a
-    connection thread left open used to keep it alive, deaf to SIGTERM)."""
+    """A file that is not a database stops the start: the process says why and exits 2, as
+    for any file it refuses (a connection thread left open used to keep it alive, deaf to
+    SIGTERM)."""
     import subprocess
     import sys
 
@@ -103,5 +104,5 @@ def test_a_start_that_fails_exits_instead_of_hanging(tmp_path):
     port = Edge(tmp_path).port  # a free port; nothing is started by this
     done = subprocess.run([sys.executable, "-m", "server", "--port", str(port), "--data-dir",
                            str(tmp_path)], capture_output=True, text=True, timeout=30)
-    assert done.returncode == 1
-    assert "file is not a database" in done.stderr
+    assert done.returncode == 2
+    assert "edge_store.db is encrypted (or is not a SQLite file)" in done.stderr

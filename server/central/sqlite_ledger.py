@@ -1,6 +1,7 @@
 """The central ledger on SQLite (central_hq.db): a store's embedded default, and the shape
 head office keeps on SQLite too (server/central/sqlite_hq_ledger.py)."""
 from server.central.ledger import Delivery
+from server.encryption import DatabaseKey
 from server.orders import BATCH_COLUMNS, order_view
 from server.pagination import page
 from server.sqlite import SqliteStore
@@ -47,8 +48,9 @@ class SqliteLedger(SqliteStore):
 
     schema_name = "central"
 
-    def __init__(self, path, busy_timeout_ms: int = 5000, store_id: str = ""):
-        super().__init__(path, busy_timeout_ms)
+    def __init__(self, path, busy_timeout_ms: int = 5000, store_id: str = "",
+                 key: DatabaseKey | None = None):
+        super().__init__(path, busy_timeout_ms, key)
         self.store_id = store_id
 
     async def deliver(self, batch: str) -> Delivery:

@@ -45,7 +45,8 @@ async def _with_edge(args, work):
     if not settings.edge_db_path.exists() and not args.create:
         sys.exit(f"no store in {settings.data_path.resolve()} (no {settings.edge_db_path.name}): "
                  "give the service's --data-dir, or --create to make a new store there")
-    store = await EdgeStore(settings.edge_db_path, settings.sqlite_busy_timeout_ms).open()
+    store = await EdgeStore(settings.edge_db_path, settings.sqlite_busy_timeout_ms,
+                            settings.database_key()).open()
     try:
         return await work(store, AuthStore(store.db), settings, utc_now())
     finally:

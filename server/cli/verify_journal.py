@@ -58,7 +58,8 @@ def main(argv: list[str]) -> int:
     try:
         central = None if settings.central_url else settings.central_db_path
         report = verify_and_record(settings.edge_db_path, central,
-                                   settings.sqlite_busy_timeout_ms, to_iso(utc_now()))
+                                   settings.sqlite_busy_timeout_ms, to_iso(utc_now()),
+                                   settings.database_key())
     except JournalUnavailable as exc:
         print(f"verify-journal: cannot check: {exc}", file=sys.stderr)
         return 2

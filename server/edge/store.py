@@ -9,6 +9,7 @@ from pathlib import Path
 
 from server.auth.store import AuditEvent, append_audit
 from server.edge.sale_insert import FIND_ORDER, ChainHeads, SaleInsert
+from server.encryption import DatabaseKey
 from server.orders import BATCH_COLUMNS
 from server.sqlite import SqliteStore
 
@@ -80,8 +81,8 @@ class EdgeStore(SqliteStore):
 
     schema_name = "edge"
 
-    def __init__(self, path: Path, busy_timeout_ms: int = 5000):
-        super().__init__(path, busy_timeout_ms)
+    def __init__(self, path: Path, busy_timeout_ms: int = 5000, key: DatabaseKey | None = None):
+        super().__init__(path, busy_timeout_ms, key)
         self.chain_heads = ChainHeads()
 
     async def find_order(self, kiosk_id: str, idempotency_key: str):

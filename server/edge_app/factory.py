@@ -49,9 +49,10 @@ from server.web.keys import AUTH_STORE, CLOCK, DASHBOARD_FEED, SETTINGS, SOCKET_
 
 
 async def edge_store_ctx(app: web.Application):
-    """Open the edge store first: nothing may run without it."""
+    """Open the edge store first: nothing may run without it (nor with the wrong key)."""
     settings = app[SETTINGS]
-    store = EdgeStore(settings.edge_db_path, settings.sqlite_busy_timeout_ms)
+    store = EdgeStore(settings.edge_db_path, settings.sqlite_busy_timeout_ms,
+                      settings.database_key())
     app[EDGE_STORE] = await store.open()
     app[EDGE_FIGURES] = EdgeFigures(store.db)
     failures = keep_credentials(app, AuthStore(store.db))
@@ -93,7 +94,8 @@ async def central_ledger_ctx(app: web.Application):
                               settings.central_connect_timeout_s, settings.central_timeout_s,
                               settings.central_cache_s)
     else:
-        ledger = SqliteLedger(settings.central_db_path, settings.sqlite_busy_timeout_ms)
+        ledger = SqliteLedger(settings.central_db_path, settings.sqlite_busy_timeout_ms,
+                              key=settings.database_key())
     app[CENTRAL_LEDGER] = await ledger.open()
     yield
     await ledger.close()

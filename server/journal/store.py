@@ -1,4 +1,5 @@
-"""The journal verifier's SQL on edge_store.db and central_hq.db, with plain sqlite3.
+"""The journal verifier's SQL on edge_store.db and central_hq.db, with blocking connections
+(server.sqlite_open: plain, or keyed first when the store is encrypted).
 
 A command-line tool, not the event loop, so blocking reads are fine here. The edge file is
 opened read-only with central attached read-only; the one write is the run's journal_checks row.
@@ -8,7 +9,9 @@ import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
+from server.encryption import DatabaseKey
 from server.orders import CONTENT_COLUMNS
+from server.sqlite_open import attach_file, open_connection
 
 # The schema versions that record where the journal began (edge 0008, central 0003).
 JOURNAL_SCHEMA_VERSION = {"main": 8, "central": 3}
@@ -49,23 +52,23 @@ class JournalUnavailable(Exception):
     """A file is missing or older than the journal: nothing can be verified."""
 
 
-def _read_only_uri(path: Path) -> str:
+def _existing(path: Path) -> Path:
     if not path.is_file():
         raise JournalUnavailable(f"{path} does not exist")
-    return f"{path.resolve().as_uri()}?mode=ro"
+    return path
 
 
-def open_snapshot(edge_path: Path, central_path: Path | None,
-                  busy_timeout_ms: int) -> sqlite3.Connection:
+def open_snapshot(edge_path: Path, central_path: Path | None, busy_timeout_ms: int,
+                  key: DatabaseKey | None = None) -> sqlite3.Connection:
     """A read-only connection on the edge file with the central file (if the store keeps
     one: not in a chain) attached as `central`."""
-    conn = sqlite3.connect(_read_only_uri(edge_path), uri=True, isolation_level=None)
+    conn = open_connection(_existing(edge_path), key, read_only=True, named_rows=True,
+                           isolation_level=None)
     files = [("main", edge_path)]
     try:
-        conn.row_factory = sqlite3.Row
         conn.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         if central_path is not None:
-            conn.execute("ATTACH DATABASE ? AS central", (_read_only_uri(central_path),))
+            attach_file(conn, "central", _existing(central_path), key, read_only=True)
             files.append(("central", central_path))
         for schema, path in files:
             version = conn.execute(f"PRAGMA {schema}.user_version").fetchone()[0]
@@ -100,9 +103,10 @@ def hash_disagreements(conn: sqlite3.Connection) -> list[sqlite3.Row]:
 
 
 def record_check(edge_path: Path, checked_at: str, ok: bool, summary: str,
-                 busy_timeout_ms: int) -> None:
+                 busy_timeout_ms: int, key: DatabaseKey | None = None) -> None:
     """Append one verification run to the edge file's journal_checks."""
-    conn = sqlite3.connect(edge_path, isolation_level=None, timeout=busy_timeout_ms / 1000)
+    conn = open_connection(edge_path, key, isolation_level=None,
+                           timeout=busy_timeout_ms / 1000)
     try:
         conn.execute("PRAGMA synchronous=FULL")  # as durable as the service's own writes
         # IMMEDIATE, as the service's own writes: never fail upgrading a read lock.

@@ -34,6 +34,7 @@ settlement with the acquirer, and head office's copy once a batch has reached it
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from server.encryption import DatabaseKey
 from server.journal.chain import GENESIS, entry_hash
 from server.journal.store import (
     hash_disagreements,
@@ -151,12 +152,12 @@ def check_chain(side: str, kiosk_id: str, rows: list) -> ChainResult:
     return ChainResult(side, kiosk_id, len(rows) - start, start)
 
 
-def verify_journal(edge_path: Path, central_path: Path | None,
-                   busy_timeout_ms: int) -> JournalReport:
+def verify_journal(edge_path: Path, central_path: Path | None, busy_timeout_ms: int,
+                   key: DatabaseKey | None = None) -> JournalReport:
     """Check every chain on both files and cross-check their hashes (read-only). A store in
     a chain keeps no central file (None): its edge's chains are checked, and head office's
     `hq verify-ledger` checks the rest where it is."""
-    conn = open_snapshot(edge_path, central_path, busy_timeout_ms)
+    conn = open_snapshot(edge_path, central_path, busy_timeout_ms, key)
     sides = POSITION if central_path is not None else ("edge",)
     try:
         chains = [check_chain(side, kiosk_id, rows)
@@ -172,8 +173,8 @@ def verify_journal(edge_path: Path, central_path: Path | None,
 
 
 def verify_and_record(edge_path: Path, central_path: Path | None, busy_timeout_ms: int,
-                      checked_at: str) -> JournalReport:
+                      checked_at: str, key: DatabaseKey | None = None) -> JournalReport:
     """Verify, then record the run (ok and its summary) in the edge file's journal_checks."""
-    report = verify_journal(edge_path, central_path, busy_timeout_ms)
-    record_check(edge_path, checked_at, report.ok, report.summary(), busy_timeout_ms)
+    report = verify_journal(edge_path, central_path, busy_timeout_ms, key)
+    record_check(edge_path, checked_at, report.ok, report.summary(), busy_timeout_ms, key)
     return report
