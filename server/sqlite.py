@@ -108,7 +108,7 @@ class SqliteDatabase:
 
     def _connect(self) -> sqlite3.Connection:
         conn = open_connection(self.path, self.key, named_rows=True, isolation_level=None,
-                               check_same_thread=False, check_kind=not self._connections)
+                               check_same_thread=False)
         self._connections.append(conn)
         conn.execute(f"PRAGMA busy_timeout={int(self.busy_timeout_ms)}")
         conn.execute("PRAGMA synchronous=FULL")

@@ -2,15 +2,12 @@
 
 Plain files go through the standard library's sqlite3. Encrypted ones go through SQLCipher 4
 (the sqlcipher3 wheel, which bundles its own current SQLite), and the key is the connection's
-first statement. A file's kind is read from its first bytes before the first connection: a
-plain file opened with a key, an encrypted one without, or a wrong key is refused, naming the
-file, with nothing written. Only before the first: reading the file closes a descriptor of
-it, and closing any descriptor of a file drops every POSIX lock this process holds on it,
-SQLite's included (the reason SQLite keeps one table of open files per process), so a file
-already open in this process is never looked at that way (`check_kind=False`).
+first statement. Every connection then reads the schema at once, so a plain file opened with
+a key, an encrypted one without, or a wrong key fails there, before anything is written, and
+is refused naming the file (EncryptionRefused).
 
-The two drivers raise their own exception classes; `Error` and `OperationalError` catch
-either.
+The two drivers raise their own exception classes; `Error`, `DatabaseError`,
+`OperationalError` and `IntegrityError` catch either's.
 """
 import sqlite3
 from pathlib import Path
@@ -21,7 +18,9 @@ from server.encryption import DatabaseKey, EncryptionRefused
 
 PLAIN_HEADER = b"SQLite format 3\x00"  # every plain SQLite file starts so; SQLCipher's never
 Error = (sqlite3.Error, sqlcipher.Error)
+DatabaseError = (sqlite3.DatabaseError, sqlcipher.DatabaseError)
 OperationalError = (sqlite3.OperationalError, sqlcipher.OperationalError)
+IntegrityError = (sqlite3.IntegrityError, sqlcipher.IntegrityError)
 Connection = sqlite3.Connection | sqlcipher.Connection
 
 
@@ -39,38 +38,42 @@ def file_kind(path: Path) -> str:
 
 
 def open_connection(path: Path, key: DatabaseKey | None, *, read_only: bool = False,
-                    named_rows: bool = False, check_kind: bool = True,
-                    **options) -> Connection:
+                    named_rows: bool = False, **options) -> Connection:
     """A connection on `path`, keyed first when `key` is given, refused (EncryptionRefused)
     when the file's kind or the key does not fit. `options` go to connect() (timeout,
     isolation_level, check_same_thread); `named_rows` makes rows readable by column name."""
-    kind = file_kind(path) if check_kind else "new"
-    if key is None and kind == "encrypted":
-        raise EncryptionRefused(
-            f"{path} is encrypted (or is not a SQLite file): set store_encryption_key_file "
-            "to the file of its key")
-    if key is not None and kind == "plain":
-        raise EncryptionRefused(
-            f"{path} is not encrypted, but a key is set ({key.source}): convert the store "
-            "first, with the service stopped: python -m server encrypt-store")
     driver = sqlite3 if key is None else sqlcipher
     target, uri = (f"{path.resolve().as_uri()}?mode=ro", True) if read_only else (path, False)
     conn = driver.connect(target, uri=uri, **options)
-    if key is not None:
-        _apply_key(conn, path, key)
+    try:
+        if key is not None:
+            conn.execute("PRAGMA cipher_log_level = NONE")  # our refusal says it, not stderr
+            conn.execute(f"PRAGMA key = {key.sql_literal}")
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # reads page 1
+    except driver.DatabaseError as exc:
+        conn.close()
+        _refuse(path, key, exc)
+        raise
     if named_rows:
         conn.row_factory = driver.Row
     return conn
 
 
-def _apply_key(conn, path: Path, key: DatabaseKey) -> None:
-    """Key the connection, then read the schema: a wrong key fails here, before any write."""
-    try:
-        conn.execute("PRAGMA cipher_log_level = NONE")  # our refusal says it, not stderr
-        conn.execute(f"PRAGMA key = {key.sql_literal}")
-        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-    except sqlcipher.DatabaseError as exc:
-        conn.close()
+def _refuse(path: Path, key: DatabaseKey | None, exc: Exception) -> None:
+    """Say why a file did not open, if a key (or its lack) is why. Only once the connection
+    failed and closed is the file read: closing a descriptor of a file drops every POSIX
+    lock this process holds on it, SQLite's included (why SQLite keeps one table of open
+    files per process)."""
+    kind = file_kind(path)
+    if key is None and kind == "encrypted":
+        raise EncryptionRefused(
+            f"{path} is encrypted (or is not a SQLite file): set store_encryption_key_file "
+            "to the file of its key") from exc
+    if key is not None and kind == "plain":
+        raise EncryptionRefused(
+            f"{path} is not encrypted, but a key is set ({key.source}): convert the store "
+            "first, with the service stopped: python -m server encrypt-store") from exc
+    if key is not None:
         raise EncryptionRefused(
             f"{path} cannot be opened with the key in {key.source}: it is the wrong key "
             "for this file, or the file is not a store's") from exc
