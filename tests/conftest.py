@@ -2,13 +2,17 @@
 head office, a real PostgreSQL database made for each test and dropped after.
 
 PostgreSQL is found at CHECKOUT_TEST_POSTGRES (an admin DSN; scripts/test starts one when
-none answers on 127.0.0.1:5432). A test that cannot reach it fails: it is never skipped."""
+none answers on 127.0.0.1:5432). A test that cannot reach it fails: it is never skipped.
+
+With `--encrypted-stores` every store file a test makes through `settings` or `database_key`
+is encrypted (SQLCipher, a new key per test), and a test whose files end up plain fails:
+scripts/test runs the edge's core suite (`-m edge_core`) once more so. A test reads the
+store's files straight through tests/store_files.py, keyed as the store is."""
 import asyncio
-import contextlib
 import inspect
 import json
 import logging
-import sqlite3
+import secrets
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -23,7 +27,9 @@ from server.clock import to_iso
 from server.config import CENTRAL_DB, EDGE_DB, Settings
 from server.edge_app.factory import create_app
 from server.edge_app.routes import ROUTES
+from server.encryption import write_key_file
 from server.orders import BATCH_COLUMNS, JSON_COLUMNS
+from server.sqlite_open import file_kind
 from server.web.access import KIOSK
 from server.web.fields import KIOSK_ID
 from server.web.keys import AUTH_STORE, SETTINGS
@@ -61,10 +67,27 @@ class SettableClock:
         self.now += timedelta(seconds=seconds)
 
 
+def pytest_addoption(parser):
+    parser.addoption("--encrypted-stores", action="store_true", default=False,
+                     help="encrypt the store's SQLite files (SQLCipher, a key per test); "
+                          "scripts/test runs `-m edge_core --encrypted-stores`")
+
+
 @pytest.fixture
-def settings(tmp_path) -> Settings:
-    """Fast sweeps and short backoff so sync tests finish in well under a second."""
-    return Settings(
+def database_key(request, tmp_path):
+    """This test's key for the store's files: None (plain), or with --encrypted-stores a
+    new one, in a key file of mode 0600."""
+    if not request.config.getoption("--encrypted-stores"):
+        return None
+    return write_key_file(tmp_path / "store.key", secrets.token_hex(32))
+
+
+@pytest.fixture
+def settings(tmp_path, database_key):
+    """Fast sweeps and short backoff so sync tests finish in well under a second. With
+    --encrypted-stores, the files it left must be encrypted, or the test fails."""
+    settings = Settings(
+        store_encryption_key_file=str(database_key.source) if database_key else "",
         data_dir=str(tmp_path / "data"),
         sync_sweep_interval_s=0.05,
         sync_backoff_initial_s=0.05,
@@ -74,6 +97,10 @@ def settings(tmp_path) -> Settings:
         demo_fleet=False,
         rate_limits="off",  # tests send bursts; test_security turns the limits on
     )
+    yield settings
+    if database_key:
+        kinds = {name: file_kind(settings.data_path / name) for name in (EDGE_DB, CENTRAL_DB)}
+        assert "plain" not in kinds.values(), f"a store file was written plain: {kinds}"
 
 
 @pytest.fixture
@@ -225,44 +252,6 @@ async def closed_with(ws, timeout: float = 10.0) -> int | None:
         return None
 
 
-def count_rows(settings: Settings, db: str, table: str) -> int:
-    """Count rows straight from the file, as an auditor would."""
-    with sqlite3.connect(settings.data_path / db) as conn:
-        return conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
-
-
-def edge_rows(settings):
-    return count_rows(settings, EDGE_DB, "edge_orders")
-
-
-def central_rows(settings):
-    return count_rows(settings, CENTRAL_DB, "central_orders")
-
-
-class CountingConnection:
-    """A writer's connection that keeps the SQL of every statement run on it."""
-
-    def __init__(self, conn: sqlite3.Connection):
-        self.conn, self.statements = conn, []
-
-    def execute(self, sql, *args):
-        self.statements.append(sql)
-        return self.conn.execute(sql, *args)
-
-    def __getattr__(self, name):
-        return getattr(self.conn, name)
-
-
-@contextlib.contextmanager
-def statements_of(writer):
-    """The SQL a GroupCommitWriter runs inside the block, as a list that fills as it runs."""
-    writer.conn = counting = CountingConnection(writer.conn)
-    try:
-        yield counting.statements
-    finally:
-        writer.conn = counting.conn
-
-
 async def eventually(predicate, timeout=5.0, interval=0.02):
     """Wait until a predicate (async or not) holds, polling (background work: the sync, the
     sockets), or fail once `timeout` has passed; its value."""
@@ -275,15 +264,6 @@ async def eventually(predicate, timeout=5.0, interval=0.02):
             assert value, "condition never became true"
             return value
         await asyncio.sleep(interval)
-
-
-def plant_conflicting_row(settings, order_uuid: str) -> None:
-    """Central already holds *another* sale under this order_uuid: it can never take ours."""
-    with sqlite3.connect(settings.data_path / CENTRAL_DB) as conn:
-        conn.execute("INSERT INTO central_orders (order_uuid, kiosk_id, idempotency_key,"
-                     " items_json, vat_json, total_ore, payment_json, catalog_version,"
-                     " created_at, business_day, received_at) VALUES (?, 'k1', 'x', '[]', '[]',"
-                     " 1, '{}', 'v', 't', 'd', 't')", (order_uuid,))
 
 
 def batch_of(orders) -> str:

@@ -4,7 +4,7 @@ import copy
 import json
 
 from server.config import EDGE_DB
-from tests.conftest import central_rows, count_rows, edge_rows
+from tests.store_files import central_rows, count_rows, edge_rows
 
 MISSING = object()              # "remove this field" in the tables of the tests
 

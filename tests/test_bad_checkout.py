@@ -7,6 +7,9 @@ import pytest
 from tests.conftest import DETERGENT, MILK, sale
 from tests.refusals import MISSING, assert_error, assert_nothing_written, with_change
 
+# The edge's core: scripts/test runs it again with encrypted files (--encrypted-stores).
+pytestmark = pytest.mark.edge_core
+
 UNKNOWN_EAN = "4006381333931"   # a valid EAN-13 that is not in the catalog
 
 

@@ -4,16 +4,21 @@ import asyncio
 import re
 import sqlite3
 
+import pytest
+
 from server.auth.failures import FailureAudit
 from server.auth.store import AuthStore
 from server.config import EDGE_DB
 from server.edge.store import EdgeStore
-from tests.conftest import SettableClock, count_rows, raw_exchange, sale
+from tests.conftest import SettableClock, raw_exchange, sale
+from tests.store_files import count_rows, open_file
+
+# The edge's core: scripts/test runs it again with encrypted files (--encrypted-stores).
+pytestmark = pytest.mark.edge_core
 
 
 def audit_rows(settings, action: str) -> list[sqlite3.Row]:
-    with sqlite3.connect(settings.data_path / EDGE_DB) as conn:
-        conn.row_factory = sqlite3.Row
+    with open_file(settings, EDGE_DB, named_rows=True) as conn:
         return conn.execute("SELECT * FROM audit_events WHERE action = ? ORDER BY id",
                             (action,)).fetchall()
 

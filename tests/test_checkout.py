@@ -1,10 +1,15 @@
 """POST /edge/checkout: edge pricing, VAT, durability and idempotency (DESIGN.md §3-4)."""
 import asyncio
-import sqlite3
+
+import pytest
 
 from server.config import EDGE_DB
 from server.edge.checkout import request_fingerprint, spaced_fingerprint
-from tests.conftest import DETERGENT, MILK, NEWSPAPER, edge_rows, sale
+from tests.conftest import DETERGENT, MILK, NEWSPAPER, sale
+from tests.store_files import edge_rows, open_file
+
+# The edge's core: scripts/test runs it again with encrypted files (--encrypted-stores).
+pytestmark = pytest.mark.edge_core
 
 
 async def test_checkout_prices_every_line_and_breaks_down_vat(client, settings):
@@ -89,7 +94,7 @@ async def test_same_key_with_another_body_is_refused(client, settings):
     assert resp.status == 422
     assert (await resp.json())["error"]["code"] == "idempotency_key_reused"
     assert edge_rows(settings) == 1
-    with sqlite3.connect(settings.data_path / EDGE_DB) as conn:
+    with open_file(settings, EDGE_DB) as conn:
         assert conn.execute("SELECT total_ore FROM edge_orders").fetchone()[0] == 3390
 
 
@@ -99,7 +104,7 @@ async def test_a_sale_stored_with_the_spaced_fingerprint_still_replays(client, s
     body = sale()
     first = await client.post("/edge/checkout", json=body)
     assert spaced_fingerprint(body) != request_fingerprint(body)
-    with sqlite3.connect(settings.data_path / EDGE_DB) as conn:
+    with open_file(settings, EDGE_DB) as conn:
         conn.execute("UPDATE edge_orders SET request_hash = ?", (spaced_fingerprint(body),))
     again = await client.post("/edge/checkout", json=body)
     assert again.status == 200

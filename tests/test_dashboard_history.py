@@ -1,8 +1,13 @@
 """GET /dashboard/history: checkouts per minute and the backlog at each minute's end."""
 from dataclasses import replace
 
+import pytest
+
 from server.edge_app.factory import create_app
 from tests.conftest import heartbeat, sale
+
+# The edge's core: scripts/test runs it again with encrypted files (--encrypted-stores).
+pytestmark = pytest.mark.edge_core
 
 
 async def _points(client, minutes=60):

@@ -1,14 +1,19 @@
 """The dashboard socket: a snapshot, then coalesced deltas that rebuild the REST view."""
 import asyncio
-import sqlite3
 from dataclasses import replace
 
 import aiohttp
+import pytest
 
+from server.config import EDGE_DB
 from server.edge_app.factory import create_app
 from server.edge_app.keys import SYNC_WORKER
 from server.hub.messages import validator
 from tests.conftest import closed_with, heartbeat, sale
+from tests.store_files import open_file
+
+# The edge's core: scripts/test runs it again with encrypted files (--encrypted-stores).
+pytestmark = pytest.mark.edge_core
 
 
 async def connect(client):
@@ -114,7 +119,7 @@ async def test_a_gap_is_healed_by_asking_for_a_snapshot(client):
 
 def plant_kiosks(settings, count: int) -> None:
     """Kiosks the edge has seen, straight into its file: a wallboard's snapshot grows."""
-    with sqlite3.connect(settings.edge_db_path) as conn:
+    with open_file(settings, EDGE_DB) as conn:
         conn.executemany("INSERT INTO kiosks (kiosk_id, first_seen_at) VALUES (?, 't')",
                          [(f"kiosk-{i:04d}",) for i in range(count)])
 

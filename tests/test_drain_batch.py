@@ -9,7 +9,11 @@ from server.central.sqlite_ledger import REFUSAL, SqliteLedger
 from server.config import CENTRAL_DB, EDGE_DB
 from server.edge_app.keys import EDGE_STORE, SYNC_WORKER
 from server.orders import BATCH_COLUMNS, order_view
-from tests.conftest import batch_of, heartbeat, plant_conflicting_row, sale
+from tests.conftest import batch_of, heartbeat, sale
+from tests.store_files import open_file, plant_conflicting_row
+
+# The edge's core: scripts/test runs it again with encrypted files (--encrypted-stores).
+pytestmark = pytest.mark.edge_core
 
 # A row from before the compact spelling, with a name that is not ASCII.
 SPACED_ITEMS = '[ {"sku": "7310865004703", "qty": 2, "name": "Mj\\u00f6lk", "line_ore": 3390} ]'
@@ -27,8 +31,7 @@ async def sell_offline(client, count: int) -> list[str]:
 
 def edge_views(settings) -> list[dict]:
     """Every edge row as order_view shows it, in seq order."""
-    with sqlite3.connect(settings.data_path / EDGE_DB) as conn:
-        conn.row_factory = sqlite3.Row
+    with open_file(settings, EDGE_DB, named_rows=True) as conn:
         rows = conn.execute("SELECT * FROM edge_orders ORDER BY seq").fetchall()
     return [order_view(row, "pending", None) for row in rows]
 
@@ -39,7 +42,7 @@ def without(keys, orders: list[dict]) -> list[dict]:
 
 async def test_the_batch_is_the_oldest_pending_sales_as_the_edge_stored_them(client, settings):
     uuids = await sell_offline(client, 5)
-    with sqlite3.connect(settings.data_path / EDGE_DB) as conn:
+    with open_file(settings, EDGE_DB) as conn:
         conn.execute("UPDATE edge_orders SET items_json = ? WHERE order_uuid = ?",
                      (SPACED_ITEMS, uuids[1]))
         stored = conn.execute(f"SELECT {', '.join(BATCH_COLUMNS)} FROM edge_orders"
@@ -71,11 +74,11 @@ def test_a_batch_of_api_orders_carries_their_values():
 
 async def test_central_holds_the_values_the_edge_holds(client, settings):
     uuids = await sell_offline(client, 4)
-    with sqlite3.connect(settings.data_path / EDGE_DB) as conn:
+    with open_file(settings, EDGE_DB) as conn:
         conn.execute("UPDATE edge_orders SET items_json = ? WHERE order_uuid = ?",
                      (SPACED_ITEMS, uuids[0]))
     batch = await client.app[EDGE_STORE].pending_batch("k1", 100)
-    ledger = await SqliteLedger(settings.data_path / CENTRAL_DB).open()
+    ledger = await SqliteLedger(settings.central_db_path, key=settings.database_key()).open()
     try:
         delivery = await ledger.deliver(batch.text)
         held, _ = await ledger.list_orders("k1", 0, 10)
@@ -84,7 +87,7 @@ async def test_central_holds_the_values_the_edge_holds(client, settings):
     assert (delivery.inserted, delivery.already_present, delivery.refused) == (4, 0, {})
     assert without(STRIP, held) == without(STRIP, edge_views(settings))
     assert [order["order_uuid"] for order in held] == uuids  # arrival order is seq order
-    with sqlite3.connect(settings.data_path / CENTRAL_DB) as conn:
+    with open_file(settings, CENTRAL_DB) as conn:
         types = conn.execute("SELECT DISTINCT typeof(total_ore), typeof(entry_hash),"
                              " typeof(items_json) FROM central_orders").fetchall()
     assert types == [("integer", "text", "text")]
@@ -93,7 +96,7 @@ async def test_central_holds_the_values_the_edge_holds(client, settings):
 async def test_a_batch_counts_new_held_and_refused_orders(client, settings):
     uuids = await sell_offline(client, 4)
     batch = await client.app[EDGE_STORE].pending_batch("k1", 100)
-    ledger = await SqliteLedger(settings.data_path / CENTRAL_DB).open()
+    ledger = await SqliteLedger(settings.central_db_path, key=settings.database_key()).open()
     try:
         await ledger.deliver(json.dumps(json.loads(batch.text)[:1]))
         plant_conflicting_row(settings, uuids[1])

@@ -1,16 +1,21 @@
 """Failures inside the service: storage trouble is a 503, a bug is a logged 500, never a trace."""
 import logging
-import sqlite3
+
+import pytest
 
 from server.config import EDGE_DB
 from server.edge_app.factory import create_app
 from server.web.access import OPERATOR, allow
-from tests.conftest import edge_rows, sale
+from tests.conftest import sale
+from tests.store_files import edge_rows, open_file
+
+# The edge's core: scripts/test runs it again with encrypted files (--encrypted-stores).
+pytestmark = pytest.mark.edge_core
 
 
 async def test_a_locked_edge_store_answers_503_and_records_nothing(client, settings):
     await client.token("k1")  # enrolled before the lock, like a kiosk in service
-    blocker = sqlite3.connect(settings.data_path / EDGE_DB, isolation_level=None)
+    blocker = open_file(settings, EDGE_DB, isolation_level=None)
     blocker.execute("BEGIN EXCLUSIVE")  # another process holds the edge's write lock
     try:
         resp = await client.post("/edge/checkout", json=sale())

@@ -3,33 +3,36 @@
 Real SQLite files in a temp dir; a second, independent connection checks what is durable.
 """
 import asyncio
-import sqlite3
 
 import pytest
 
 from server.errors import StoreUnavailable
 from server.sqlite import SqliteDatabase
-from tests.conftest import statements_of
+from server.sqlite_open import IntegrityError, open_connection
+from tests.store_files import statements_of
+
+# The edge's core: scripts/test runs it again with encrypted files (--encrypted-stores).
+pytestmark = pytest.mark.edge_core
 
 WRITES = 200
 
 
 @pytest.fixture
-async def db(tmp_path):
+async def db(tmp_path, database_key):
     schema = tmp_path / "schema"
     schema.mkdir()
     (schema / "0001_init.sql").write_text(
         "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT UNIQUE);"
         # Checked only at COMMIT: a way to make a group's COMMIT itself fail.
         "CREATE TABLE child (parent INTEGER REFERENCES t (id) DEFERRABLE INITIALLY DEFERRED);")
-    database = await SqliteDatabase(tmp_path / "x.db", schema).open()
+    database = await SqliteDatabase(tmp_path / "x.db", schema, key=database_key).open()
     yield database
     await database.close()
 
 
 def committed(db: SqliteDatabase) -> set[str]:
     """What another connection sees: only committed rows."""
-    with sqlite3.connect(db.path) as other:
+    with open_connection(db.path, db.key) as other:
         return {row[0] for row in other.execute("SELECT v FROM t")}
 
 
@@ -61,7 +64,7 @@ async def test_a_failing_write_is_rolled_back_alone_and_its_group_commits(db):
     results = await asyncio.gather(db.write(insert("a")), db.write(half_then_fail),
                                    db.write(insert("b")), return_exceptions=True)
     assert results[0] == "a" and results[2] == "b"
-    assert isinstance(results[1], sqlite3.IntegrityError)
+    assert isinstance(results[1], IntegrityError)
     assert db.writer.groups == 1  # they did share one transaction
     assert committed(db) == {"a", "b"}  # 'half' went with the failed write's savepoint
 
@@ -72,7 +75,7 @@ async def test_a_failed_commit_tells_every_write_of_the_group_and_keeps_none(db)
 
     results = await asyncio.gather(db.write(insert("a")), db.write(orphan),
                                    db.write(insert("b")), return_exceptions=True)
-    assert all(isinstance(r, sqlite3.IntegrityError) for r in results), results
+    assert all(isinstance(r, IntegrityError) for r in results), results
     assert committed(db) == set()
     assert await db.write(insert("after")) == "after"  # the writer goes on
     assert committed(db) == {"after"}
@@ -80,7 +83,7 @@ async def test_a_failed_commit_tells_every_write_of_the_group_and_keeps_none(db)
 
 async def test_a_locked_file_is_a_503_for_the_writer_and_then_it_recovers(tmp_path, db):
     db.writer.conn.execute(f"PRAGMA busy_timeout={50}")
-    with sqlite3.connect(db.path, isolation_level=None) as other:
+    with open_connection(db.path, db.key, isolation_level=None) as other:
         other.execute("BEGIN IMMEDIATE")  # someone else holds the write lock
         with pytest.raises(StoreUnavailable):
             await db.write(insert("blocked"))
@@ -144,7 +147,7 @@ async def test_a_batch_that_cannot_stand_is_undone_and_its_works_run_one_by_one(
     assert batches == [3]
     # Alone, as each would have run in its own transaction: 'b' is a UNIQUE violation.
     assert results[0] == "a" and results[2] == "c"
-    assert isinstance(results[1], sqlite3.IntegrityError)
+    assert isinstance(results[1], IntegrityError)
     assert committed(db) == {"a", "b", "c"}
 
 
@@ -202,7 +205,7 @@ async def test_a_group_that_cannot_go_by_itself_runs_in_a_transaction_with_nothi
     assert SelfCommitting.by_itself == [3] and Tagged.batches == [3]
     # Alone, as each would have run in its own transaction: 'b' is a UNIQUE violation.
     assert results[0] == "a" and results[2] == "c"
-    assert isinstance(results[1], sqlite3.IntegrityError)
+    assert isinstance(results[1], IntegrityError)
     assert committed(db) == {"a", "b", "c"}
 
 

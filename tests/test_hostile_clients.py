@@ -14,7 +14,8 @@ import pytest
 
 from reliability.edge_process import Edge
 from server.config import EDGE_DB
-from tests.conftest import MILK, count_rows, eventually
+from tests.conftest import MILK, eventually
+from tests.store_files import count_rows
 
 IDLE_TIMEOUT_S = 2.0           # http_idle_timeout_s of the edge process below
 HEARTBEAT = '{"type": "heartbeat", "central_link_up": true}'

@@ -12,8 +12,9 @@ import yarl
 from server.cli.credentials import enroll_kiosk
 from server.config import EDGE_DB
 from server.edge_app.factory import create_app
-from tests.conftest import MILK, NEWSPAPER, central_rows, count_rows, edge_rows, raw_exchange, sale
+from tests.conftest import MILK, NEWSPAPER, raw_exchange, sale
 from tests.refusals import assert_error, with_change
+from tests.store_files import central_rows, count_rows, edge_rows
 
 # Every route that reads a JSON body, with a body it would otherwise take.
 BODY_ROUTES = {

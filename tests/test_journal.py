@@ -2,7 +2,6 @@
 altered, deleted and inserted rows at the edge and at central, as an auditor would run it."""
 import asyncio
 import json
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -16,7 +15,12 @@ from server.journal.chain import GENESIS, chained_hash, entry_hash
 from server.journal.verify import verify_journal
 from server.orders import canonical_content
 from server.schema import SCHEMA_ROOT
-from tests.conftest import MILK, central_rows, eventually, heartbeat, sale
+from server.sqlite_open import DatabaseError
+from tests.conftest import MILK, eventually, heartbeat, sale
+from tests.store_files import central_rows, open_file, store_env
+
+# The edge's core: scripts/test runs it again with encrypted files (--encrypted-stores).
+pytestmark = pytest.mark.edge_core
 
 ROOT = Path(__file__).resolve().parent.parent
 FILES = {"edge": EDGE_DB, "central": CENTRAL_DB}
@@ -27,7 +31,7 @@ async def run_verifier(settings) -> subprocess.CompletedProcess:
     """The real command, in its own process, beside the running service."""
     command = [sys.executable, "-m", "server", "verify-journal", "--data-dir", settings.data_dir]
     return await asyncio.to_thread(subprocess.run, command, cwd=ROOT, capture_output=True,
-                                   text=True, timeout=60)
+                                   text=True, timeout=60, env=store_env(settings))
 
 
 async def post_sales(client, kiosk_id: str, count: int) -> list[str]:
@@ -54,11 +58,9 @@ async def synced_fleet(client, settings):
     await client.app[SYNC_WORKER].stop()  # nothing moves while the tests tamper
 
 
-def connect(settings, side: str) -> sqlite3.Connection:
-    """A plain sqlite3 connection on one side's file, as someone tampering would open it."""
-    conn = sqlite3.connect(settings.data_path / FILES[side])
-    conn.row_factory = sqlite3.Row
-    return conn
+def connect(settings, side: str):
+    """A connection straight on one side's file, as someone tampering would open it."""
+    return open_file(settings, FILES[side], named_rows=True)
 
 
 def chain_rows(settings, side: str, kiosk_id: str) -> list[dict]:
@@ -187,7 +189,7 @@ async def test_sales_from_before_the_journal_are_counted_and_the_chain_starts_af
     # An edge file as the first release left it: schema 1, two sales without hashes.
     edge = settings.data_path / EDGE_DB
     edge.parent.mkdir(parents=True)
-    with sqlite3.connect(edge) as conn:
+    with open_file(settings, EDGE_DB) as conn:
         conn.executescript((SCHEMA_ROOT / "edge" / "0001_init.sql").read_text())
         conn.execute("PRAGMA user_version = 1")
         conn.execute("INSERT INTO kiosks (kiosk_id, first_seen_at) VALUES ('k1', 'then')")
@@ -224,8 +226,8 @@ async def test_the_chain_survives_a_restart(make_client, settings, clock):
     before, after = chain_rows(settings, "edge", "k1")[2:]
     assert order["prev_hash"] == before["entry_hash"] == after["prev_hash"]
     assert order["entry_hash"] == entry_hash(before["entry_hash"], after)
-    report = await asyncio.to_thread(verify_journal, settings.data_path / EDGE_DB,
-                                     settings.data_path / CENTRAL_DB, 1000)
+    report = await asyncio.to_thread(verify_journal, settings.edge_db_path,
+                                     settings.central_db_path, 1000, settings.database_key())
     assert report.ok and report.chains[0].rows_checked == 4
 
 
@@ -293,5 +295,5 @@ async def test_where_the_journal_began_cannot_be_moved(client, settings, side):
         assert conn.execute("SELECT began_after FROM journal_origin").fetchone()[0] == 0
         for statement in ("UPDATE journal_origin SET began_after = 1000",
                           "DELETE FROM journal_origin"):
-            with pytest.raises(sqlite3.DatabaseError, match="fixed"):
+            with pytest.raises(DatabaseError, match="fixed"):
                 conn.execute(statement)

@@ -8,7 +8,11 @@ import pytest
 from server.edge_app.factory import create_app
 from server.hub.messages import validator
 from server.web.keys import SOCKET_HUB
-from tests.conftest import central_rows, closed_with, eventually, sale
+from tests.conftest import closed_with, eventually, sale
+from tests.store_files import central_rows
+
+# The edge's core: scripts/test runs it again with encrypted files (--encrypted-stores).
+pytestmark = pytest.mark.edge_core
 
 
 async def connect(client, kiosk_id="k1", **headers):

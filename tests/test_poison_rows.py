@@ -1,8 +1,13 @@
 """A sale central refuses for good is set aside for staff; the sales behind it still drain."""
+import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from server.edge_app.keys import SYNC_WORKER
-from tests.conftest import heartbeat, plant_conflicting_row, sale
+from tests.conftest import heartbeat, sale
+from tests.store_files import plant_conflicting_row
+
+# The edge's core: scripts/test runs it again with encrypted files (--encrypted-stores).
+pytestmark = pytest.mark.edge_core
 
 
 async def test_a_poison_row_is_set_aside_and_the_rest_drain(client, settings):

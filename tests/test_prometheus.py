@@ -1,11 +1,15 @@
 """/metrics: Prometheus text that parses, and figures that agree with the overview."""
-import sqlite3
 
+import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from server.config import CENTRAL_DB
 from server.edge_app.keys import SYNC_WORKER
 from tests.conftest import eventually, heartbeat, sale
+from tests.store_files import open_file
+
+# The edge's core: scripts/test runs it again with encrypted files (--encrypted-stores).
+pytestmark = pytest.mark.edge_core
 
 
 async def scrape(client) -> dict[str, float]:
@@ -51,13 +55,13 @@ async def test_duplicates_and_sync_errors_are_counted(client, settings):
         await client.post("/edge/checkout", json=sale("k1"))
     orders = (await (await client.get("/edge/orders")).json())["orders"]
     first = orders[0]
-    with sqlite3.connect(settings.data_path / CENTRAL_DB) as conn:  # as if a crash replayed
+    with open_file(settings, CENTRAL_DB) as conn:  # as if a crash replayed
         conn.execute("INSERT INTO central_orders (order_uuid, kiosk_id, idempotency_key,"
                      " items_json, vat_json, total_ore, payment_json, catalog_version,"
                      " created_at, business_day, received_at, entry_hash) SELECT ?, 'k1', 'x',"
                      " '[]', '[]', ?, '{}', 'v', 't', 'd', 't', ?",
                      (first["order_uuid"], first["total_ore"], first["entry_hash"]))
-    blocker = sqlite3.connect(settings.data_path / CENTRAL_DB, isolation_level=None)
+    blocker = open_file(settings, CENTRAL_DB, isolation_level=None)
     blocker.execute("BEGIN EXCLUSIVE")
     try:
         assert (await client.post("/edge/sync", json={"kiosk_id": "k1"})).status == 503

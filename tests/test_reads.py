@@ -1,13 +1,18 @@
 """Catalog, order lists with cursors, dashboard metrics and health."""
 import json
 import logging
-import sqlite3
+
+import pytest
 
 from server.catalog.catalog import Catalog
 from server.catalog.ean import is_valid_ean13
 from server.config import CENTRAL_DB
 from server.edge_app.keys import SYNC_WORKER
 from tests.conftest import DETERGENT, MILK, heartbeat, sale
+from tests.store_files import open_file
+
+# The edge's core: scripts/test runs it again with encrypted files (--encrypted-stores).
+pytestmark = pytest.mark.edge_core
 
 
 def test_the_default_catalog_is_a_real_grocery_catalog():
@@ -125,7 +130,7 @@ async def test_dashboard_figures_add_up(client, settings, clock):
 
 async def test_health_is_503_when_a_store_is_unusable(client, settings, caplog):
     assert (await client.get("/health")).status == 200
-    with sqlite3.connect(settings.data_path / CENTRAL_DB) as conn:
+    with open_file(settings, CENTRAL_DB) as conn:
         conn.execute("DROP TABLE central_orders")
     with caplog.at_level(logging.WARNING):
         resp = await client.get("/health")

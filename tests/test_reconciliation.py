@@ -1,9 +1,14 @@
 """Reconciliation: the edge beside central, per kiosk and business day."""
-import sqlite3
+
+import pytest
 
 from server.config import CENTRAL_DB
 from server.edge_app.keys import CENTRAL_LEDGER, SYNC_WORKER
 from tests.conftest import MILK, batch_of, heartbeat, sale
+from tests.store_files import open_file
+
+# The edge's core: scripts/test runs it again with encrypted files (--encrypted-stores).
+pytestmark = pytest.mark.edge_core
 
 
 async def reconciliation(client) -> dict:
@@ -32,7 +37,7 @@ async def test_pending_then_matches_then_a_row_removed_behind_our_back(client, s
     assert k1["central"] == {"orders": 2, "total_ore": 3 * 1695}
     assert k1["difference"] == {"orders": 0, "total_ore": 0}
 
-    with sqlite3.connect(settings.data_path / CENTRAL_DB) as conn:  # someone deletes a row
+    with open_file(settings, CENTRAL_DB) as conn:  # someone deletes a row
         conn.execute("DELETE FROM central_orders WHERE kiosk_id = 'k1'"
                      " AND id = (SELECT MIN(id) FROM central_orders WHERE kiosk_id = 'k1')")
     report = await reconciliation(client)

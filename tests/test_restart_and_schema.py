@@ -1,11 +1,17 @@
 """Durability across restarts, and schema versions that upgrade an old file in place."""
 import sqlite3
 
+import pytest
+
 from server.config import CENTRAL_DB, EDGE_DB
 from server.edge_app.factory import create_app
 from server.schema import SCHEMA_ROOT, migrations
 from server.sqlite import SqliteDatabase
-from tests.conftest import central_rows, eventually, heartbeat, sale
+from tests.conftest import eventually, heartbeat, sale
+from tests.store_files import central_rows, open_file
+
+# The edge's core: scripts/test runs it again with encrypted files (--encrypted-stores).
+pytestmark = pytest.mark.edge_core
 
 
 async def test_a_restart_keeps_every_order_and_resumes_sync(make_client, settings, clock):
@@ -46,7 +52,7 @@ async def test_pending_rows_left_by_a_previous_run_drain_on_start(make_client, s
 
 async def test_both_files_are_durable_and_at_the_latest_schema(client, settings):
     for name, schema in ((EDGE_DB, "edge"), (CENTRAL_DB, "central")):
-        with sqlite3.connect(settings.data_path / name) as conn:
+        with open_file(settings, name) as conn:
             assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
             latest = migrations(SCHEMA_ROOT / schema)[-1][0]
             assert conn.execute("PRAGMA user_version").fetchone()[0] == latest

@@ -4,11 +4,18 @@ minutes, and after the migration back-fills a file written before them."""
 import random
 import sqlite3
 
+import pytest
+
 from server.config import EDGE_DB
 from server.edge_app.keys import SYNC_WORKER
 from server.schema import SCHEMA_ROOT, migrations
 from server.sqlite import SqliteDatabase
-from tests.conftest import DETERGENT, MILK, NEWSPAPER, heartbeat, plant_conflicting_row, sale
+from server.sqlite_open import open_connection
+from tests.conftest import DETERGENT, MILK, NEWSPAPER, heartbeat, sale
+from tests.store_files import plant_conflicting_row
+
+# The edge's core: scripts/test runs it again with encrypted files (--encrypted-stores).
+pytestmark = pytest.mark.edge_core
 
 # What the totals must equal: the aggregates the dashboard ran before it had them.
 KIOSK_DAY_AGGREGATE = """
@@ -35,8 +42,8 @@ SELECT minute, SUM(created), SUM(cleared) FROM (
 MINUTE_TOTALS = "SELECT minute, created, cleared FROM minute_totals ORDER BY minute"
 
 
-def assert_totals_match(path) -> tuple[list, list]:
-    with sqlite3.connect(path) as conn:
+def assert_totals_match(path, key=None) -> tuple[list, list]:
+    with open_connection(path, key) as conn:
         by_day = conn.execute(KIOSK_DAY_TOTALS).fetchall()
         by_minute = conn.execute(MINUTE_TOTALS).fetchall()
         assert by_day == conn.execute(KIOSK_DAY_AGGREGATE).fetchall()
@@ -73,7 +80,7 @@ async def test_totals_follow_sales_syncs_and_set_asides(client, settings, clock)
                 await heartbeat(client, kiosk, link_up=False)
         clock.advance(24 * 3600)
 
-    by_day, by_minute = assert_totals_match(settings.data_path / EDGE_DB)
+    by_day, by_minute = assert_totals_match(settings.edge_db_path, settings.database_key())
     assert len({day for _, day, *_ in by_day}) == 2 and len(by_minute) >= 7
     assert sum(row[7] for row in by_day) == 1  # the one set aside
     assert 0 < sum(row[6] for row in by_day) < len(made)  # synced, with more still pending

@@ -15,7 +15,11 @@ from server.edge.sale_insert import SaleInsert
 from server.edge_app.keys import EDGE_EVENTS, EDGE_STORE, SHELF
 from server.journal.chain import GENESIS, entry_hash
 from server.web.keys import CLOCK
-from tests.conftest import MILK, sale, statements_of
+from tests.conftest import MILK, sale
+from tests.store_files import open_file, statements_of
+
+# The edge's core: scripts/test runs it again with encrypted files (--encrypted-stores).
+pytestmark = pytest.mark.edge_core
 
 KIOSKS = ["k1", "k2", "k3"]
 
@@ -66,8 +70,7 @@ async def one_group(client, bodies) -> list:
 
 
 def stored(settings) -> list[sqlite3.Row]:
-    with sqlite3.connect(settings.data_path / EDGE_DB) as conn:
-        conn.row_factory = sqlite3.Row
+    with open_file(settings, EDGE_DB, named_rows=True) as conn:
         return conn.execute("SELECT * FROM edge_orders ORDER BY seq").fetchall()
 
 
@@ -125,7 +128,7 @@ async def test_a_kiosks_first_sale_in_a_group_brings_its_kiosk_row(client, setti
     # Tried, and left to one by one: k9 has no kiosks row yet.
     assert batches == [("by itself", 3), ("in a transaction", 3)]
     assert not any(result.replayed for result in results)
-    with sqlite3.connect(settings.data_path / EDGE_DB) as conn:
+    with open_file(settings, EDGE_DB) as conn:
         assert conn.execute("SELECT COUNT(*) FROM kiosks WHERE kiosk_id = 'k9'").fetchone() == (1,)
     assert_chains_hold(stored(settings))
 
@@ -173,7 +176,7 @@ async def test_an_approved_sale_and_its_approval_commit_in_one_transaction(
     commit = sale_at + next(i for i, sql in enumerate(statements[sale_at:]) if sql == "COMMIT")
     inside = statements[begin:commit]
     assert sum(sql.startswith("INSERT INTO audit_events") for sql in inside) == 1
-    with sqlite3.connect(settings.data_path / EDGE_DB) as conn:
+    with open_file(settings, EDGE_DB) as conn:
         [(target, details)] = conn.execute(
             "SELECT target, details_json FROM audit_events WHERE action = 'staff_approval'")
     assert target == order["order_uuid"] and '"age_limit": 18' in details

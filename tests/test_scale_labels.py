@@ -4,7 +4,8 @@ import pytest
 from server.catalog.catalog import Catalog, Product
 from server.catalog.ean import ean13_check_digit
 from server.catalog.scale_labels import parse_scale_label, weighed_price_ore
-from tests.conftest import MILK, edge_rows, sale
+from tests.conftest import MILK, sale
+from tests.store_files import edge_rows
 
 CANDY_PLU, CANDY_PER_KG = "00101", 14900      # Lösgodis, lösvikt: 149.00 kr/kg, VAT 12 %
 CHEESE_PLU = "00404"                          # Prästost, bit ur disk

@@ -1,6 +1,5 @@
 """Nobody in where they don't belong: every route × wrong callers, sessions, headers, limits."""
 import json
-import sqlite3
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -10,9 +9,14 @@ from server.auth.enrolment import issue_person_token, revoke_token
 from server.clock import to_iso
 from server.config import CENTRAL_DB, EDGE_DB
 from server.edge_app.factory import create_app
+from server.sqlite_open import DatabaseError
 from server.web.access import PUBLIC, roles_of
 from server.web.keys import AUTH_STORE
 from tests.conftest import heartbeat, sale
+from tests.store_files import open_file
+
+# The edge's core: scripts/test runs it again with encrypted files (--encrypted-stores).
+pytestmark = pytest.mark.edge_core
 
 ROLES = ("kiosk", "dashboard", "operator")
 
@@ -34,7 +38,7 @@ def guarded_routes(app) -> list[tuple[str, str, frozenset]]:
 def footprint(settings) -> dict:
     """Everything a refused request must leave as it was (the audit trail may grow)."""
     counts = {}
-    with sqlite3.connect(settings.data_path / EDGE_DB) as conn:
+    with open_file(settings, EDGE_DB) as conn:
         for name, sql in {
             "orders": "SELECT COUNT(*), COALESCE(SUM(total_ore), 0) FROM edge_orders",
             "pending": "SELECT COUNT(*) FROM edge_orders_now WHERE sync_state = 'pending'",
@@ -42,7 +46,7 @@ def footprint(settings) -> dict:
             "credentials": "SELECT COUNT(*) FROM credentials WHERE revoked_at IS NULL",
         }.items():
             counts[name] = conn.execute(sql).fetchone()
-    with sqlite3.connect(settings.data_path / CENTRAL_DB) as conn:
+    with open_file(settings, CENTRAL_DB) as conn:
         counts["central"] = conn.execute("SELECT COUNT(*) FROM central_orders").fetchone()
     return counts
 
@@ -223,9 +227,9 @@ async def test_operator_actions_are_in_the_append_only_audit_trail(client, setti
         assert expected in actions
     operator = [e["actor"] for e in events if e["action"] == "forced_sync"][0]
     assert operator.startswith("operator:")
-    with sqlite3.connect(settings.data_path / EDGE_DB) as conn:
+    with open_file(settings, EDGE_DB) as conn:
         for statement in ("UPDATE audit_events SET actor = 'nobody'", "DELETE FROM audit_events"):
-            with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+            with pytest.raises(DatabaseError, match="append-only"):
                 conn.execute(statement)
 
 

@@ -10,7 +10,8 @@ import sys
 import aiohttp
 
 from server.config import EDGE_DB
-from tests.conftest import closed_with, count_rows
+from tests.conftest import closed_with
+from tests.store_files import count_rows
 
 POLICY = aiohttp.WSCloseCode.POLICY_VIOLATION
 HEARTBEAT = {"type": "heartbeat", "central_link_up": True}

@@ -1,7 +1,12 @@
 """Staff at the kiosk: their PIN, link drills the edge respects, and age checks at checkout."""
-import sqlite3
+import pytest
 
-from tests.conftest import MILK, central_rows, edge_rows, eventually, heartbeat, sale
+from server.config import EDGE_DB
+from tests.conftest import MILK, eventually, heartbeat, sale
+from tests.store_files import central_rows, edge_rows, open_file
+
+# The edge's core: scripts/test runs it again with encrypted files (--encrypted-stores).
+pytestmark = pytest.mark.edge_core
 
 BEER = "7318168610409"   # Folköl 2,8 %: age limit 18
 PIN = "1234"             # the default staff_pin
@@ -67,7 +72,7 @@ async def test_a_link_drill_keeps_sales_pending_until_staff_release_it(client, s
 async def test_a_drill_needs_the_pin(client, settings):
     resp = await client.post("/edge/link-override", json={"pin": "0000", "forced_down": True})
     assert resp.status == 403
-    with sqlite3.connect(settings.data_path / "edge_store.db") as conn:
+    with open_file(settings, EDGE_DB) as conn:
         assert conn.execute("SELECT COUNT(*) FROM kiosks WHERE link_forced_down = 1"
                             ).fetchone()[0] == 0
 

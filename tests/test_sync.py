@@ -1,13 +1,18 @@
 """Link state and sync (DESIGN.md §5): pending while down, drained in order once up, once."""
-import sqlite3
 from dataclasses import replace
+
+import pytest
 
 from server.central.sqlite_ledger import SqliteLedger
 from server.config import CENTRAL_DB
 from server.edge_app.factory import create_app
 from server.edge_app.keys import CENTRAL_LEDGER, EDGE_STORE, SYNC_WORKER
 from server.sync.backoff import Backoff
-from tests.conftest import all_orders, batch_of, central_rows, eventually, heartbeat, sale
+from tests.conftest import all_orders, batch_of, eventually, heartbeat, sale
+from tests.store_files import central_rows, open_file
+
+# The edge's core: scripts/test runs it again with encrypted files (--encrypted-stores).
+pytestmark = pytest.mark.edge_core
 
 
 async def post_sales(client, count, kiosk_id="k1"):
@@ -65,7 +70,7 @@ async def test_crash_between_central_commit_and_edge_mark_is_absorbed(client, se
     pending = (await (await client.get("/edge/orders")).json())["orders"]
     # What a crash right after central's commit leaves behind: central holds the rows,
     # the edge still has them pending. Written through a second ledger on the same file.
-    ledger = await SqliteLedger(settings.data_path / CENTRAL_DB).open()
+    ledger = await SqliteLedger(settings.central_db_path, key=settings.database_key()).open()
     assert (await ledger.deliver(batch_of(pending[:3]))).inserted == 3
     await ledger.close()
 
@@ -74,7 +79,7 @@ async def test_crash_between_central_commit_and_edge_mark_is_absorbed(client, se
     report = (await (await client.post("/edge/sync", json={"kiosk_id": "k1"})).json())
     assert (report["synced"], report["already_present"]) == (2, 3)
     assert central_rows(settings) == 5
-    with sqlite3.connect(settings.data_path / CENTRAL_DB) as conn:
+    with open_file(settings, CENTRAL_DB) as conn:
         distinct = conn.execute("SELECT COUNT(DISTINCT order_uuid) FROM central_orders")
         assert distinct.fetchone()[0] == 5
 
@@ -83,7 +88,7 @@ async def test_failing_central_keeps_rows_records_the_error_and_backs_off(client
     await heartbeat(client, "k1", link_up=True)
     worker = client.app[SYNC_WORKER]
     # Central really fails: another process holds its write lock.
-    blocker = sqlite3.connect(settings.data_path / CENTRAL_DB, isolation_level=None)
+    blocker = open_file(settings, CENTRAL_DB, isolation_level=None)
     blocker.execute("BEGIN EXCLUSIVE")
     try:
         await post_sales(client, 4)

@@ -1,13 +1,18 @@
 """A delivered batch is marked by one sync mark (schema/edge/0007), and every reader of a
 sale's sync state sees exactly what marking each sale would have shown: the orders list and
 its filters, the backlog's head and count, the drain's next batch."""
-import sqlite3
+
+import pytest
 
 from server.config import EDGE_DB
 from server.edge.figures import KIOSK_ROWS, oldest_pending
 from server.edge.store import KIOSKS_WITH_PENDING, PENDING_BATCH, SEQS_IN_STATE
 from server.edge_app.keys import EDGE_STORE, SYNC_WORKER
 from tests.conftest import all_orders, heartbeat, sale
+from tests.store_files import open_file
+
+# The edge's core: scripts/test runs it again with encrypted files (--encrypted-stores).
+pytestmark = pytest.mark.edge_core
 
 EARLY, LATE = "2026-11-30T10:00:00.000000+00:00", "2026-11-30T10:05:00.000000+00:00"
 
@@ -22,7 +27,7 @@ async def offline_sales(client, kiosk_ids: list[str]) -> list[dict]:
 
 
 def seq_of(settings, order: dict) -> int:
-    with sqlite3.connect(settings.data_path / EDGE_DB) as conn:
+    with open_file(settings, EDGE_DB) as conn:
         return conn.execute("SELECT seq FROM edge_orders WHERE order_uuid = ?",
                             (order["order_uuid"],)).fetchone()[0]
 
@@ -74,7 +79,7 @@ async def test_a_mark_never_moves_a_kiosk_back(client, settings):
     assert await store.mark_synced("k1", seq_of(settings, sales[0]), LATE) == 1
     assert shown(await all_orders(client, "/edge/orders")) == before
     assert await (await client.get("/dashboard/overview")).json() == overview
-    with sqlite3.connect(settings.data_path / EDGE_DB) as conn:
+    with open_file(settings, EDGE_DB) as conn:
         assert conn.execute("SELECT COUNT(*) FROM sync_marks").fetchone()[0] == 1
 
 
@@ -82,7 +87,7 @@ async def test_sales_marked_one_by_one_before_the_marks_keep_their_state(client,
     """A store whose sales were marked row by row (before schema 0007) shows them as they
     were, and a later mark past them does not count them a second time."""
     sales = await offline_sales(client, ["k1"] * 4)
-    with sqlite3.connect(settings.data_path / EDGE_DB) as conn:  # as the old mark did
+    with open_file(settings, EDGE_DB) as conn:  # as the old mark did
         conn.execute("UPDATE edge_orders SET sync_state = 'synced', synced_at = ?"
                      " WHERE order_uuid = ?", (EARLY, sales[0]["order_uuid"]))
     store = client.app[EDGE_STORE]
@@ -112,7 +117,7 @@ async def test_the_backlog_is_found_by_a_seek_past_each_kiosks_mark(client, sett
         "the wallboard's kiosk rows": (KIOSK_ROWS, {"online_since": ""}),
         "the pending sales' list": (SEQS_IN_STATE["pending"], {}),
     }
-    with sqlite3.connect(settings.data_path / EDGE_DB) as conn:
+    with open_file(settings, EDGE_DB) as conn:
         for name, (sql, params) in queries.items():
             plan = " | ".join(row[3] for row in conn.execute(f"EXPLAIN QUERY PLAN {sql}", params))
             assert SEEK_PAST_MARK in plan, f"{name}: {plan}"

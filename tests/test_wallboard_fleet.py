@@ -5,10 +5,16 @@ import asyncio
 import sys
 from pathlib import Path
 
+import pytest
+
 from server.hub.messages import validator
-from tests.conftest import central_rows, eventually, heartbeat, sale
+from tests.conftest import eventually, heartbeat, sale
+from tests.store_files import central_rows, store_env
 from tests.test_dashboard_socket import connect, merge, next_delta, rest_view, wait_for
 from tests.test_staff import PIN, audit_actions
+
+# The edge's core: scripts/test runs it again with encrypted files (--encrypted-stores).
+pytestmark = pytest.mark.edge_core
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -95,7 +101,7 @@ async def retire_by_command(settings, kiosk_id: str) -> tuple[int, str]:
     """`python -m server retire-kiosk` on the running app's data dir, as an operator would."""
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "server", "retire-kiosk", kiosk_id,
-        "--data-dir", str(settings.data_path), cwd=ROOT,
+        "--data-dir", str(settings.data_path), cwd=ROOT, env=store_env(settings),
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
     output, _ = await asyncio.wait_for(proc.communicate(), 60)
     return proc.returncode, output.decode()
