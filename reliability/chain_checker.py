@@ -14,7 +14,6 @@ signed body does not hold the row as head office holds it.
 import argparse
 import asyncio
 import json
-import sqlite3
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,9 +33,11 @@ from reliability.history import fold_outcomes, read_history
 from reliability.hq_holdings import Holdings, read_api, read_postgres
 from reliability.tool_help import ToolHelp
 from server.chain.batches import parse_batch
+from server.encryption import EncryptionRefused
 from server.errors import DomainError
 from server.journal.ledger_verify import batch_break
 from server.orders import BATCH_COLUMNS, order_view
+from server.sqlite_open import Error as SQLiteError
 
 EDGE_DB = "edge_store.db"
 CONTENT = ("kiosk_id", "idempotency_key", "items", "total_ore", "vat", "payment",
@@ -161,8 +162,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         holdings = asyncio.run(read_holdings(args))
         report = check_chain(args.history, args.stores_dir, holdings, args.expect_drained)
-    except (OSError, ValueError, KeyError, sqlite3.Error, asyncpg.PostgresError,
-            asyncpg.InterfaceError) as exc:
+    except (OSError, ValueError, KeyError, EncryptionRefused, *SQLiteError,
+            asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
         print(f"check_history: cannot check: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 2
     print(report.text(args.show))

@@ -8,16 +8,19 @@ aside for staff (sync_state 'attention') are counted apart: they need people, no
 """
 import argparse
 import json
-import sqlite3
 import sys
 import urllib.parse
 import urllib.request
 from collections import Counter
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from reliability.history import OrderOutcome, fold_outcomes, read_history
 from reliability.tool_help import ToolHelp
+from server.encryption import DatabaseKey, EncryptionRefused, read_key_file
+from server.sqlite_open import Error as SQLiteError
+from server.sqlite_open import open_connection
 
 FATAL = ("lost", "never_attempted", "failed_but_stored", "duplicates_edge",
          "duplicates_central", "central_differs", "ok_total_differs", "still_pending")
@@ -51,16 +54,15 @@ def canonical(items) -> str:
     return json.dumps(items, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def read_sqlite_orders(db_path: str | Path, query: str) -> list[StoredOrder]:
-    """Every order in one SQLite file, opened read-only (a running edge is not disturbed)."""
+def read_sqlite_orders(db_path: str | Path, query: str,
+                       key: DatabaseKey | None = None) -> list[StoredOrder]:
+    """Every order in one SQLite file, opened read-only (a running edge is not disturbed),
+    keyed first when the store's files are encrypted."""
     path = Path(db_path).resolve()
     if not path.is_file():
         raise FileNotFoundError(f"no database at {path}")
-    conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
-    try:
+    with closing(open_connection(path, key, read_only=True)) as conn:
         rows = conn.execute(query).fetchall()
-    finally:
-        conn.close()
     return [StoredOrder(uuid, kiosk, key, total, canonical(json.loads(items)), entry, state)
             for uuid, kiosk, key, total, items, entry, state in rows]
 
@@ -201,13 +203,13 @@ def _counts(outcomes: dict[str, OrderOutcome], edge_rows: list[StoredOrder],
 
 
 def check(history_path: str | Path, edge_db: str | Path, central_db: str | Path,
-          expect_drained: bool) -> Report:
-    """Check a history against the two SQLite files, read-only."""
+          expect_drained: bool, key: DatabaseKey | None = None) -> Report:
+    """Check a history against the two SQLite files, read-only (`key`: they are encrypted)."""
     outcomes = fold_outcomes(read_history(history_path))
     # Central first: beside a live edge, a sale synced between the two reads is then merely
     # not yet at central, never at central but not at the edge.
-    central_rows = read_sqlite_orders(central_db, CENTRAL_QUERY)
-    return find_problems(outcomes, read_sqlite_orders(edge_db, EDGE_QUERY), central_rows,
+    central_rows = read_sqlite_orders(central_db, CENTRAL_QUERY, key)
+    return find_problems(outcomes, read_sqlite_orders(edge_db, EDGE_QUERY, key), central_rows,
                          expect_drained)
 
 
@@ -229,6 +231,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     add("--data-dir", help="the edge's data dir (edge_store.db and central_hq.db in it)")
     add("--edge-db", help="edge_store.db (instead of --data-dir)")
     add("--central-db", help="central_hq.db (instead of --data-dir)")
+    add("--key-file", help="the store's key file (64 hex digits, mode 0600), when its files "
+                           "are encrypted (store_encryption_key_file)")
     add("--url", help="read a running edge's API instead (this machine only)")
     add("--token", help="an operator token, with --url")
     add("--expect-drained", action="store_true",
@@ -251,8 +255,14 @@ def main(argv: list[str] | None = None) -> int:
         if args.url:
             report = check_api(args.history, args.url, args.token, args.expect_drained)
         else:
-            report = check(args.history, args.edge_db, args.central_db, args.expect_drained)
-    except (OSError, ValueError, KeyError, sqlite3.Error) as exc:
+            key = read_key_file(Path(args.key_file)) if args.key_file else None
+            report = check(args.history, args.edge_db, args.central_db, args.expect_drained,
+                           key)
+    except EncryptionRefused as exc:  # its words name the service's setting, not our option
+        print(f"check_history: cannot check: {exc} (check_history takes the key file with "
+              "--key-file)", file=sys.stderr)
+        return 2
+    except (OSError, ValueError, KeyError, *SQLiteError) as exc:
         print(f"check_history: cannot check: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 2
     print(report.text(args.show))
