@@ -10,14 +10,17 @@ drained, timed), and hands the history and both SQLite files to the checker:
   central's commit and its own mark (`crash_after_central_commit`); a watchdog restarts it.
 
 `broken` runs the same scenario against a deliberately wrong edge (see server/faults.py):
-the checker must then fail. The disk-full scenario lives in reliability/disk_full.py.
+the checker must then fail. `encrypted` runs it on SQLCipher files: a fresh key file in the
+workdir, the edge started with it, and every check here keyed with it (a cipher integrity
+check too). The disk-full scenario lives in reliability/disk_full.py.
 """
 import asyncio
 import json
 import random
-import sqlite3
+import secrets
 import sys
 import time
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,8 +30,11 @@ from reliability.checker import check
 from reliability.edge_process import Edge, EdgeDied
 from reliability.history import HistoryWriter
 from reliability.simulator import Fleet, FleetOptions
+from server.encryption import DatabaseKey, write_key_file
+from server.sqlite_open import open_connection
 
 EDGE_DB, CENTRAL_DB = "edge_store.db", "central_hq.db"
+KEY_FILE = "store.key"
 MAX_STARTS = 100
 
 
@@ -59,6 +65,7 @@ class Outcome:
 
     scenario: str
     broken: str | None
+    encrypted: bool = False
     crashes: int = 0
     integrity_checks: int = 0
     drain_s: float | None = None
@@ -72,22 +79,29 @@ class Outcome:
 
     def as_json(self) -> dict:
         """For --json and the README's table."""
-        return {"scenario": self.scenario, "broken": self.broken, "clean": self.clean,
+        return {"scenario": self.scenario, "broken": self.broken,
+                "encrypted": self.encrypted, "clean": self.clean,
                 "crashes": self.crashes, "integrity_checks": self.integrity_checks,
                 "drain_s": self.drain_s, "orders": self.fleet.get("orders"),
                 "findings": {k: len(v) for k, v in self.check.get("findings", {}).items()},
                 "set_aside": len(self.check.get("set_aside", []))}
 
 
-def integrity_check(data_dir: Path) -> None:
-    """Both files pass `PRAGMA integrity_check` (opened as the edge would, replaying the WAL)."""
+def integrity_check(data_dir: Path, key: DatabaseKey | None = None) -> None:
+    """Both files pass `PRAGMA integrity_check` (opened as the edge would, replaying the WAL,
+    keyed when encrypted) and, when encrypted, `PRAGMA cipher_integrity_check` too."""
     for name in (EDGE_DB, CENTRAL_DB):
         path = data_dir / name
         if not path.exists():
             continue
-        with sqlite3.connect(path) as conn:
+        with closing(open_connection(path, key)) as conn:
+            # Every page's HMAC first: it names a torn encrypted page, which the b-tree check
+            # would only call "malformed" (or never read).
+            cipher = conn.execute("PRAGMA cipher_integrity_check").fetchall() if key else []
+            if cipher:
+                raise AssertionError(f"{name} failed its cipher integrity check: {cipher[:5]}")
             result = conn.execute("PRAGMA integrity_check").fetchall()
-        if result != [("ok",)]:
+        if [tuple(row) for row in result] != [("ok",)]:
             raise AssertionError(f"{name} failed its integrity check: {result[:5]}")
 
 
@@ -100,14 +114,18 @@ class Run:
     """One scenario: its edge process, its fleet, its history, and the crashes it survived."""
 
     def __init__(self, scenario: str, profile: Profile, workdir: Path, broken: str | None,
-                 faults: str = ""):
+                 faults: str = "", encrypted: bool = False):
         self.scenario, self.profile, self.workdir = scenario, profile, workdir
-        self.outcome = Outcome(scenario, broken)
+        self.outcome = Outcome(scenario, broken, encrypted)
         spec = ",".join(filter(None, [faults, broken]))
-        self.edge = Edge(workdir / "data", {
-            "CHECKOUT_RATE_LIMITS": "off", "CHECKOUT_FAULT_INJECTION": spec,
-            "CHECKOUT_SYNC_SWEEP_INTERVAL_S": "0.2", "CHECKOUT_SYNC_BACKOFF_MAX_S": "1",
-            "CHECKOUT_HEARTBEAT_TIMEOUT_S": "5"})
+        env = {"CHECKOUT_RATE_LIMITS": "off", "CHECKOUT_FAULT_INJECTION": spec,
+               "CHECKOUT_SYNC_SWEEP_INTERVAL_S": "0.2", "CHECKOUT_SYNC_BACKOFF_MAX_S": "1",
+               "CHECKOUT_HEARTBEAT_TIMEOUT_S": "5"}
+        self.key = None
+        if encrypted:  # beside the data dir, not in it: a store keeps its key apart
+            self.key = write_key_file(workdir / KEY_FILE, secrets.token_hex(32))
+            env["CHECKOUT_STORE_ENCRYPTION_KEY_FILE"] = str(self.key.source)
+        self.edge = Edge(workdir / "data", env)
         self.history_path = workdir / "history.jsonl"
         self._restarting = asyncio.Lock()  # the crash loop and the watchdog take turns
 
@@ -116,7 +134,7 @@ class Run:
             self.edge.kill()
         for _ in range(MAX_STARTS):
             self.outcome.crashes += 1
-            integrity_check(self.edge.data_dir)
+            integrity_check(self.edge.data_dir, self.key)
             self.outcome.integrity_checks += 1
             try:
                 self.edge.start()
@@ -176,16 +194,17 @@ async def _simulate(run: Run, options: FleetOptions, damage) -> None:
                 stop.set()
                 await watchdog
     run.edge.stop()
-    integrity_check(run.edge.data_dir)
+    integrity_check(run.edge.data_dir, run.key)
     report = check(run.history_path, run.edge.data_dir / EDGE_DB,
-                   run.edge.data_dir / CENTRAL_DB, expect_drained=True)
+                   run.edge.data_dir / CENTRAL_DB, expect_drained=True, key=run.key)
     run.outcome.check = report.as_json()
     say(report.text())
 
 
-async def crashes(profile: Profile, workdir: Path, broken: str | None = None) -> Outcome:
+async def crashes(profile: Profile, workdir: Path, broken: str | None = None,
+                  encrypted: bool = False) -> Outcome:
     """Kill -9 during checkout load, `profile.crashes` times, then heal and check."""
-    run = Run("crashes", profile, workdir, broken)
+    run = Run("crashes", profile, workdir, broken, encrypted=encrypted)
     run.edge.start()
     options = FleetOptions(
         base_url=run.edge.url, operator_token=run.edge.token("operator"),
@@ -195,11 +214,12 @@ async def crashes(profile: Profile, workdir: Path, broken: str | None = None) ->
     return run.outcome
 
 
-async def link_chaos(profile: Profile, workdir: Path, broken: str | None = None) -> Outcome:
+async def link_chaos(profile: Profile, workdir: Path, broken: str | None = None,
+                     encrypted: bool = False) -> Outcome:
     """Links flapping during load while the edge dies between central's commit and its own
     mark now and then; heal; the backlog drains within the bound; check."""
     faults = f"crash_after_central_commit:{profile.chaos_crash_probability}"
-    run = Run("link_chaos", profile, workdir, broken, faults)
+    run = Run("link_chaos", profile, workdir, broken, faults, encrypted)
     run.edge.start()
     options = FleetOptions(
         base_url=run.edge.url, operator_token=run.edge.token("operator"),
