@@ -50,12 +50,31 @@ def open_connection(path: Path, key: DatabaseKey | None, *, read_only: bool = Fa
             conn.execute("PRAGMA cipher_log_level = NONE")  # our refusal says it, not stderr
             conn.execute(f"PRAGMA key = {key.sql_literal}")
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # reads page 1
+    except driver.OperationalError:  # busy or locked: the key may well be right
+        conn.close()
+        raise
     except driver.DatabaseError as exc:
         conn.close()
         _refuse(path, key, exc)
         raise
     if named_rows:
         conn.row_factory = driver.Row
+    return conn
+
+
+def open_for_export(path: Path, key: DatabaseKey | None) -> Connection:
+    """A SQLCipher connection on `path`, keyed first when `key` is given (a plain file is read
+    by SQLCipher with no key), in autocommit and waiting for no lock: the source of
+    `sqlcipher_export`, which only SQLCipher has."""
+    if key is not None:
+        return open_connection(path, key, isolation_level=None, timeout=0)
+    conn = sqlcipher.connect(path, isolation_level=None, timeout=0)
+    try:
+        conn.execute("PRAGMA cipher_log_level = NONE")
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlcipher.Error:
+        conn.close()
+        raise
     return conn
 
 
