@@ -19,6 +19,8 @@ COMMANDS = {
     "retire-kiosk": ("credentials", "retire_kiosk"),
     "verify-journal": ("verify_journal", "main"),
     "store-key": ("store_key", "main"),
+    "encrypt-store": ("encrypt_store", "encrypt_main"),
+    "rekey": ("encrypt_store", "rekey_main"),
     "hq": ("hq", "main"),
 }
 
