@@ -34,11 +34,11 @@ def edge_orders(edge: Edge) -> list[dict]:
     return page["orders"]
 
 
-def sell_and_sync(edge: Edge) -> None:
+def sell_and_sync(edge: Edge, sales: int = SALES) -> None:
     """Sales at a kiosk, then wait until the embedded ledger holds them too."""
     token = edge.token("kiosk-1")
     assert call(f"{edge.url}/edge/heartbeat", "POST", token, {"central_link_up": True})[0] == 200
-    for _ in range(SALES):
+    for _ in range(sales):
         status, order = call(f"{edge.url}/edge/checkout", "POST", token, {
             "idempotency_key": str(uuid.uuid4()), "items": [{"sku": MILK, "qty": 1}],
             "payment": {"method": "card", "reference": "TERM-1"}})
@@ -145,6 +145,31 @@ def test_encrypt_store_encrypts_every_file_and_the_service_serves_every_sale(
     verified = server("verify-journal", "--data-dir", store, env={KEY_SETTING: str(key.source)})
     assert verified.returncode == 0, verified.stdout + verified.stderr
     assert f"{SALES} rows checked  ok" in verified.stdout
+
+
+def test_a_store_whose_service_was_killed_converts_with_the_sales_in_its_wal(
+        plain_store, store, tmp_path):
+    edge = Edge(store)
+    edge.start()
+    try:
+        sell_and_sync(edge, sales=1)
+        orders = sorted(order["order_uuid"] for order in edge_orders(edge))
+    finally:
+        edge.kill()  # as a power cut would: the last sales are in the -wal files only
+    assert (store / f"{EDGE_DB}-wal").exists()
+    key = new_key(tmp_path)
+    done = encrypt_command(store, key.source)
+    assert done.returncode == 0, done.stderr
+    # Folded in before the copy: no old -wal is left to be applied to the new file.
+    assert not [path.name for path in store.iterdir() if path.name.endswith(("-wal", "-shm"))]
+    assert_no_plaintext_left(store)
+    edge = Edge(store, {KEY_SETTING: str(key.source)})
+    edge.start()
+    try:
+        assert sorted(order["order_uuid"] for order in edge_orders(edge)) == orders
+        assert len(orders) == len(plain_store.orders) + 1
+    finally:
+        edge.stop()
 
 
 def test_a_store_in_use_is_refused_with_nothing_changed(store, tmp_path):
