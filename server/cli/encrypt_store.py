@@ -13,6 +13,8 @@ edge_store.db and central_hq.db in the data folder:
 A file already as wanted is skipped; what an interrupted run left is removed, so running the
 command again after a crash finishes the work. Exit status: 0 done (or nothing to do), 2
 refused (a key file, a wrong key, a file in use or damaged), with the reason, nothing changed.
+Then, before starting the service, point store_encryption_key_file (or systemd's credential of
+that name) at the key file, or after rekey at the new one: the old key opens nothing any more.
 """
 import argparse
 import functools
