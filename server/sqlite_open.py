@@ -43,11 +43,25 @@ def open_connection(path: Path, key: DatabaseKey | None, *, read_only: bool = Fa
     when the file's kind or the key does not fit. `options` go to connect() (timeout,
     isolation_level, check_same_thread); `named_rows` makes rows readable by column name."""
     driver = sqlite3 if key is None else sqlcipher
+    return _connect(driver, path, key, read_only, named_rows, options)
+
+
+def open_for_export(path: Path, key: DatabaseKey | None) -> Connection:
+    """A SQLCipher connection on `path`, keyed first when `key` is given (a plain file is read
+    by SQLCipher with no key), in autocommit and waiting for no lock: the source of
+    `sqlcipher_export`, which only SQLCipher has."""
+    return _connect(sqlcipher, path, key, False, False,
+                    {"isolation_level": None, "timeout": 0})
+
+
+def _connect(driver, path: Path, key: DatabaseKey | None, read_only: bool, named_rows: bool,
+             options: dict) -> Connection:
     target, uri = (f"{path.resolve().as_uri()}?mode=ro", True) if read_only else (path, False)
     conn = driver.connect(target, uri=uri, **options)
     try:
-        if key is not None:
+        if driver is sqlcipher:
             conn.execute("PRAGMA cipher_log_level = NONE")  # our refusal says it, not stderr
+        if key is not None:
             conn.execute(f"PRAGMA key = {key.sql_literal}")
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # reads page 1
     except driver.OperationalError:  # busy or locked: the key may well be right
@@ -59,22 +73,6 @@ def open_connection(path: Path, key: DatabaseKey | None, *, read_only: bool = Fa
         raise
     if named_rows:
         conn.row_factory = driver.Row
-    return conn
-
-
-def open_for_export(path: Path, key: DatabaseKey | None) -> Connection:
-    """A SQLCipher connection on `path`, keyed first when `key` is given (a plain file is read
-    by SQLCipher with no key), in autocommit and waiting for no lock: the source of
-    `sqlcipher_export`, which only SQLCipher has."""
-    if key is not None:
-        return open_connection(path, key, isolation_level=None, timeout=0)
-    conn = sqlcipher.connect(path, isolation_level=None, timeout=0)
-    try:
-        conn.execute("PRAGMA cipher_log_level = NONE")
-        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-    except sqlcipher.Error:
-        conn.close()
-        raise
     return conn
 
 
@@ -99,7 +97,7 @@ def _refuse(path: Path, key: DatabaseKey | None, exc: Exception) -> None:
 
 
 def attach_file(conn, schema: str, path: Path, key: DatabaseKey | None,
-                     read_only: bool = False) -> None:
+                read_only: bool = False) -> None:
     """ATTACH another store file to `conn` as `schema`, with the same kind of key."""
     target = f"{path.resolve().as_uri()}?mode=ro" if read_only else str(path)
     if key is None:
