@@ -7,7 +7,6 @@ transaction instead of one), which turns minutes into seconds. The project's own
 verifier then checks every chain, so a row of the wrong shape would show.
 """
 import asyncio
-import sqlite3
 import time
 from itertools import cycle
 
@@ -19,9 +18,11 @@ from server.config import CENTRAL_DB, EDGE_DB, Settings
 from server.edge.checkout import checkout
 from server.edge.events import EdgeEvents
 from server.edge.sale_insert import INSERT_ORDER, chain_onto
+from server.encryption import DatabaseKey
 from server.journal.chain import GENESIS
 from server.journal.verify import verify_journal
 from server.orders import EDGE_COLUMNS
+from server.sqlite_open import open_connection
 
 CHUNK = 5000
 
@@ -66,11 +67,13 @@ def _chained(rows: list[tuple[dict, bytes]], heads: dict[str, str]) -> list[list
     return values
 
 
-async def fill_backlog(data_dir, kiosk_ids: list[str], count: int) -> float:
-    """`count` pending sales spread over kiosks that have none yet; returns the seconds."""
+async def fill_backlog(data_dir, key: DatabaseKey | None, kiosk_ids: list[str],
+                      count: int) -> float:
+    """`count` pending sales spread over kiosks that have none yet, written into the edge
+    file keyed as the edge keys it (None: plain); returns the seconds."""
     started, catalog = time.monotonic(), Catalog.load(None)
     skus, kiosks, heads = sale_skus(catalog), cycle(kiosk_ids), {}
-    conn = sqlite3.connect(data_dir / EDGE_DB, isolation_level=None)
+    conn = open_connection(data_dir / EDGE_DB, key, isolation_level=None)
     try:
         conn.execute("PRAGMA busy_timeout=5000")
         for first in range(0, count, CHUNK):
@@ -86,9 +89,10 @@ async def fill_backlog(data_dir, kiosk_ids: list[str], count: int) -> float:
     return time.monotonic() - started
 
 
-def verify_backlog(data_dir) -> str:
-    """The project's journal verifier over both files: the filled rows must chain right."""
-    report = verify_journal(data_dir / EDGE_DB, data_dir / CENTRAL_DB, 5000)
+def verify_backlog(data_dir, key: DatabaseKey | None) -> str:
+    """The project's journal verifier over both files (keyed as the edge's): the filled rows
+    must chain right."""
+    report = verify_journal(data_dir / EDGE_DB, data_dir / CENTRAL_DB, 5000, key)
     if not report.ok:
         raise AssertionError(f"the filled backlog breaks the journal: {report.summary()}")
     return report.summary()

@@ -21,14 +21,14 @@ POLL_S = 0.5  # the overview's aggregates read every row: polled gently
 async def prepare_backlog(session: Session, kiosks: list[str]) -> dict[str, str]:
     """With the edge stopped: enrol the kiosks, write their backlog, check its journal, and
     record their links down last (fresh heartbeats: the edge holds their sales)."""
-    data_dir = session.edge.data_dir
-    tokens = await enrol_kiosks(data_dir, kiosks, "drain")
-    fill_s = await fill_backlog(data_dir, kiosks, session.sizes.backlog)
+    data_dir, key = session.edge.data_dir, session.edge.key
+    tokens = await enrol_kiosks(data_dir, key, kiosks, "drain")
+    fill_s = await fill_backlog(data_dir, key, kiosks, session.sizes.backlog)
     async with ticking(lambda: "drain: the journal verifier is checking every chain"):
-        journal = await asyncio.to_thread(verify_backlog, data_dir)
+        journal = await asyncio.to_thread(verify_backlog, data_dir, key)
     say(f"drain: backlog written in {fill_s:.1f} s; journal {journal}")
     session.details["drain"] = {"fill_s": round(fill_s, 2), "journal": journal}
-    await record_links_down(data_dir, kiosks)
+    await record_links_down(data_dir, key, kiosks)
     return tokens
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from reliability.edge_process import ROOT, Edge, EdgeDied
 from reliability.hq_process import HeadOffice
+from server.encryption import DatabaseKey, read_key_file
 
 PR_SET_PDEATHSIG = 1
 _LIBC = ctypes.CDLL(None, use_errno=True)  # loaded here: a forked child must not import
@@ -84,11 +85,17 @@ def stop_process(proc: subprocess.Popen, timeout_s: float = 30) -> None:
 
 
 class BenchEdge(Edge):
-    """The edge as `python -m server`, rate limits off, fd limit raised, start timed."""
+    """The edge as `python -m server`, rate limits off, fd limit raised, start timed; its
+    files encrypted when it is given a key file."""
 
-    def __init__(self, data_dir: Path):
-        super().__init__(data_dir, dict(BENCH_ENV))
+    def __init__(self, data_dir: Path, key_file: Path | None = None):
+        env = dict(BENCH_ENV)
+        if key_file is not None:
+            env["CHECKOUT_STORE_ENCRYPTION_KEY_FILE"] = str(key_file)
+        super().__init__(data_dir, env)
         self.start_s: float | None = None
+        # What the benchmark itself opens on the data dir is keyed as the edge's files are.
+        self.key: DatabaseKey | None = None if key_file is None else read_key_file(key_file)
 
     def start(self) -> None:
         """Start the process; `start_s` is the time from spawn to the first /health 200."""

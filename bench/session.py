@@ -58,6 +58,7 @@ class Session:
     sizes: Sizes
     keep: bool = False       # --keep: the data dir, the logs and head office's databases
     work: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="aoc-bench-")))
+    key_file: Path | None = None  # the edge's files encrypted with this key (None: plain)
     figures: dict = field(default_factory=dict)   # the --json keys
     details: dict = field(default_factory=dict)   # per section: what stands behind them
     series: dict = field(default_factory=dict)    # label -> [[percentile, ms], ...]
@@ -69,7 +70,7 @@ class Session:
     idle_rss_kb: int | None = None
 
     def __post_init__(self):
-        self.edge = BenchEdge(self.work / "data")
+        self.edge = BenchEdge(self.work / "data", self.key_file)
 
     async def begin(self) -> None:
         """First start on an empty data dir (the footprint's start), then the load kiosks
@@ -83,10 +84,12 @@ class Session:
         self.operator = self.edge.token("operator")
         load = kiosk_names("bench-load", self.sizes.load_kiosks)
 
+        data_dir, key = self.edge.data_dir, self.edge.key
+
         async def enrol():
-            tokens = await enrol_kiosks(self.edge.data_dir, [*load, PROBE_KIOSK], "setup")
-            await force_links_down(self.edge.data_dir, load)
-            self.wallboard_tokens = await issue_wallboard_tokens(self.edge.data_dir,
+            tokens = await enrol_kiosks(data_dir, key, [*load, PROBE_KIOSK], "setup")
+            await force_links_down(data_dir, key, load)
+            self.wallboard_tokens = await issue_wallboard_tokens(data_dir, key,
                                                                  self.sizes.dashboards)
             return tokens
         tokens = await self.offline(enrol, measure_start=False)

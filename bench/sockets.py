@@ -99,7 +99,8 @@ async def hold_and_sample(session: Session, pool: WorkerPool) -> int:
 async def enrol_socket_kiosks(session: Session) -> object:
     """Enrol the kiosks (edge stopped) and write `kiosk_id token` lines for the workers."""
     kiosks = kiosk_names("sock", session.sizes.sockets)
-    tokens = await enrol_kiosks(session.edge.data_dir, kiosks, "sockets")
+    tokens = await enrol_kiosks(session.edge.data_dir, session.edge.key, kiosks,
+                                "sockets")
     path = session.work / "socket-tokens.txt"
     path.write_text("".join(f"{k} {tokens[k]}\n" for k in kiosks))
     return path
