@@ -2,6 +2,7 @@
 back, timed, while wrk keeps selling; checkout p99 then, against idle p99 (no drain, no
 backlog) and against p99 with the backlog held but not draining."""
 import asyncio
+import contextlib
 import time
 
 import aiohttp
@@ -18,14 +19,18 @@ from server.clock import from_iso, utc_now
 POLL_S = 0.5  # the overview's aggregates read every row: polled gently
 
 
-async def prepare_backlog(session: Session, kiosks: list[str]) -> dict[str, str]:
-    """With the edge stopped: enrol the kiosks, write their backlog, check its journal, and
-    record their links down last (fresh heartbeats: the edge holds their sales)."""
+async def prepare_backlog(session: Session, kiosks: list[str],
+                          verify: bool = True) -> dict[str, str]:
+    """With the edge stopped: enrol the kiosks, write their backlog, check its journal
+    (unless told not to), and record their links down last (fresh heartbeats: the edge holds
+    their sales)."""
     data_dir, key = session.edge.data_dir, session.edge.key
     tokens = await enrol_kiosks(data_dir, key, kiosks, "drain")
     fill_s = await fill_backlog(data_dir, key, kiosks, session.sizes.backlog)
-    async with ticking(lambda: "drain: the journal verifier is checking every chain"):
-        journal = await asyncio.to_thread(verify_backlog, data_dir, key)
+    journal = "not checked"
+    if verify:
+        async with ticking(lambda: "drain: the journal verifier is checking every chain"):
+            journal = await asyncio.to_thread(verify_backlog, data_dir, key)
     say(f"drain: backlog written in {fill_s:.1f} s; journal {journal}")
     session.details["drain"] = {"fill_s": round(fill_s, 2), "journal": journal}
     await record_links_down(data_dir, key, kiosks)
@@ -58,6 +63,21 @@ async def last_batch_at(session: Session, kiosks: list[str]) -> float | None:
     return max(from_iso(s) for s in stamps).timestamp()
 
 
+async def release_backlog(session: Session, links: list[KioskSocket], kiosks: list[str],
+                          base: int) -> dict:
+    """Every link up at once; wait until central holds `base` plus the backlog: the rows
+    synced, the seconds from the flip to the last batch, and whether all went."""
+    flipped, flipped_wall = time.monotonic(), utc_now().timestamp()
+    for link in links:
+        link.flip(True)
+    held, seen = await wait_for_central(session, base + session.sizes.backlog,
+                                        session.sizes.drain_cap_s)
+    finished = await last_batch_at(session, kiosks)
+    elapsed = (finished - flipped_wall) if finished else (seen - flipped)
+    return {"synced": held - base, "elapsed_s": elapsed,
+            "complete": held - base >= session.sizes.backlog}
+
+
 async def drain_under_load(session: Session, links: list[KioskSocket],
                            kiosks: list[str]) -> dict:
     """wrk at full load, then every link up; wrk stops when central holds the backlog."""
@@ -67,38 +87,40 @@ async def drain_under_load(session: Session, links: list[KioskSocket],
     load = asyncio.ensure_future(run_wrk("checkout during drain", session.edge.url, script,
                                          session.sizes.drain_cap_s + 60, until=drained))
     await asyncio.sleep(0.5)  # wrk at full load before the first batch
-    flipped, flipped_wall = time.monotonic(), utc_now().timestamp()
-    for link in links:
-        link.flip(True)
-    held, seen = await wait_for_central(session, base + session.sizes.backlog,
-                                        session.sizes.drain_cap_s)
-    drained.set()
-    during = await load
-    finished = await last_batch_at(session, kiosks)
-    elapsed = (finished - flipped_wall) if finished else (seen - flipped)
-    return {"during": during, "synced": held - base, "elapsed_s": elapsed,
-            "complete": held - base >= session.sizes.backlog}
+    try:
+        drain = await release_backlog(session, links, kiosks, base)
+    finally:
+        drained.set()
+    return {"during": await load, **drain}
 
 
-async def measure_drain(session: Session) -> None:
-    """drain_rows_per_s and drain_p99_ratio (checkout p99 during the drain / idle p99)."""
-    kiosks = kiosk_names("drain", session.sizes.drain_kiosks)
-    tokens = await session.offline(lambda: prepare_backlog(session, kiosks))
+@contextlib.asynccontextmanager
+async def kiosk_links(session: Session, tokens: dict[str, str], kiosks: list[str]):
+    """The kiosks' sockets, connected and heartbeating (links down until flipped) while the
+    body runs, then closed."""
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http:
         links = [KioskSocket(http, session.edge.url, tokens[k]) for k in kiosks]
         await asyncio.gather(*(link.connect() for link in links))
         beats = [asyncio.ensure_future(link.keep_beating(session.sizes.beat_interval_s))
                  for link in links]
         try:
-            await warm_up(session, "checkout, backlog held", session.edge.url)
-            held = await measured(session, "checkout, backlog held", session.edge.url,
-                                  session.sizes.wrk_s)
-            drain = await drain_under_load(session, links, kiosks)
+            yield links
         finally:
             for beat in beats:
                 beat.cancel()
             await asyncio.gather(*beats, return_exceptions=True)
             await asyncio.gather(*(link.close() for link in links), return_exceptions=True)
+
+
+async def measure_drain(session: Session) -> None:
+    """drain_rows_per_s and drain_p99_ratio (checkout p99 during the drain / idle p99)."""
+    kiosks = kiosk_names("drain", session.sizes.drain_kiosks)
+    tokens = await session.offline(lambda: prepare_backlog(session, kiosks))
+    async with kiosk_links(session, tokens, kiosks) as links:
+        await warm_up(session, "checkout, backlog held", session.edge.url)
+        held = await measured(session, "checkout, backlog held", session.edge.url,
+                              session.sizes.wrk_s)
+        drain = await drain_under_load(session, links, kiosks)
     record_drain(session, held, drain)
 
 
