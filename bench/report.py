@@ -2,7 +2,8 @@
 from bench.session import Session
 
 KEYS = ("checkout_rps", "reference_rps", "checkout_ratio", "checkout_p99_ms",
-        "drain_rows_per_s", "drain_p99_ratio", "sockets", "socket_ack_p99_ms",
+        "drain_rows_per_s", "drain_p99_ratio", "encrypted_checkout_ratio",
+        "encrypted_drain_ratio", "sockets", "socket_ack_p99_ms",
         "rss_per_socket_kb", "delta_p99_ms", "dashboard_msgs_per_s", "start_s", "idle_rss_mb",
         "hq_rows_per_s", "hq_copy_rows_per_s", "hq_ratio", "hq_batch_p99_ms", "hq_herd_s",
         "hq_non503_errors", "hq_single_sales_per_s", "hq_single_sale_p99_ms", "hq_duplicates",
@@ -14,6 +15,8 @@ TARGETS = {
     "checkout_p99_ms": ("≤ 20 ms at 64 connections", lambda v: v <= 20),
     "drain_rows_per_s": ("≥ 20,000 rows/s", lambda v: v >= 20_000),
     "drain_p99_ratio": ("p99 during drain ≤ 2× idle p99", lambda v: v <= 2),
+    "encrypted_checkout_ratio": ("≥ 0.85", lambda v: v >= 0.85),
+    "encrypted_drain_ratio": ("≥ 0.85", lambda v: v >= 0.85),
     "sockets": ("10,000 held", lambda v: v >= 10_000),
     "socket_ack_p99_ms": ("≤ 50 ms", lambda v: v <= 50),
     "rss_per_socket_kb": ("≤ 30 KB", lambda v: v <= 30),
@@ -28,7 +31,8 @@ TARGETS = {
     "hq_duplicates": ("0", lambda v: v == 0),
 }
 UNITS = {"checkout_rps": "/s", "reference_rps": "/s", "checkout_p99_ms": " ms",
-         "drain_rows_per_s": "/s", "drain_p99_ratio": "×", "socket_ack_p99_ms": " ms",
+         "drain_rows_per_s": "/s", "drain_p99_ratio": "×", "encrypted_checkout_ratio": "×",
+         "encrypted_drain_ratio": "×", "socket_ack_p99_ms": " ms",
          "rss_per_socket_kb": " KB", "delta_p99_ms": " ms", "start_s": " s",
          "idle_rss_mb": " MB", "hq_rows_per_s": "/s", "hq_copy_rows_per_s": "/s",
          "hq_batch_p99_ms": " ms", "hq_herd_s": " s", "hq_rss_mb": " MB",
@@ -85,6 +89,21 @@ def _checkout_context(session: Session) -> list[str]:
             f"{quote['ratio']:.1%} of the reference"]
 
 
+def _encryption_context(session: Session) -> list[str]:
+    """The plain and encrypted edges' medians behind the two ratios (the encryption
+    section's details)."""
+    details = session.details.get("encryption")
+    if not details:
+        return []
+    plain, encrypted = details["medians"]["plain"], details["medians"]["encrypted"]
+    return [f"Encryption ({details['rounds']} rounds, medians, plain vs encrypted): checkout "
+            f"{plain['checkout_rps']:,.0f} vs {encrypted['checkout_rps']:,.0f}/s, CPU per sale "
+            f"{plain['checkout_cpu_us']:,.0f} vs {encrypted['checkout_cpu_us']:,.0f} us; drain "
+            f"{plain['drain_rows_per_s']:,.0f} vs {encrypted['drain_rows_per_s']:,.0f} rows/s, "
+            f"CPU per row {plain['drain_cpu_us_per_row']:,.1f} vs "
+            f"{encrypted['drain_cpu_us_per_row']:,.1f} us"]
+
+
 def _hq_context(session: Session) -> list[str]:
     """How head office's steady phase went: its 503s, and how much of its time the last
     stores' backoff took (the hq section's details)."""
@@ -109,17 +128,18 @@ def table(session: Session, meta: dict) -> str:
     load = ", ".join(f"{x:.2f}" for x in meta["loadavg_before"])
     lines = [f"Always-On Checkout benchmark: {meta['mode']} run, {meta['seconds']:.0f} s, "
              f"{meta['cpus']} CPUs, load average before it {load}",
-             f"{'Figure':<22}{'Value':>14}  {'Target':<40}Met"]
+             f"{'Figure':<26}{'Value':>14}  {'Target':<40}Met"]
     for key in KEYS:
         verdict = judged.get(key)
         target = verdict["target"] if verdict else NOTES.get(key, "")
         met = "" if not verdict or verdict["met"] is None else ("yes" if verdict["met"] else "NO")
-        lines.append(f"{key:<22}{_value(key, figures.get(key)):>14}  {target:<40}{met}")
+        lines.append(f"{key:<26}{_value(key, figures.get(key)):>14}  {target:<40}{met}")
     met = [v["met"] for v in judged.values() if v["met"] is not None]
     lines.append(f"Targets met: {sum(met)} of {len(met)} measured"
                  + (" (quick sizes: the targets are for the full run)"
                     if meta["mode"] == "quick" else ""))
     lines += _checkout_context(session)
+    lines += _encryption_context(session)
     lines += _hq_context(session)
     lines += ["", *_latency_rows(session)]
     if meta["failures"]:

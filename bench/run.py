@@ -13,6 +13,7 @@ from pathlib import Path
 from bench.checkout import measure_checkout
 from bench.dashboards import measure_dashboards
 from bench.drain import measure_drain
+from bench.encryption import measure_encryption
 from bench.footprint import measure_footprint
 from bench.hq import measure_hq
 from bench.plot import write_plot
@@ -23,12 +24,15 @@ from bench.sockets import measure_sockets
 from bench.wrk import ensure_wrk
 
 # In this order: the footprint is the first start's; the drain's backlog and the sockets'
-# 10,000 kiosks come late so they weigh on no earlier figure, and head office's million rows
-# and its PostgreSQL last of all.
+# 10,000 kiosks come late so they weigh on no earlier figure; encryption's two edges of its
+# own (with the run's edge stopped) between them, where neither weighs on the other; and head
+# office's million rows and its PostgreSQL last of all.
 SECTIONS = {"footprint": measure_footprint, "checkout": measure_checkout,
-            "dashboards": measure_dashboards, "drain": measure_drain, "sockets": measure_sockets,
-            "hq": measure_hq}
-EDGE_FREE = {"hq"}  # sections that need no edge: with only these, none is started
+            "dashboards": measure_dashboards, "drain": measure_drain,
+            "encryption": measure_encryption, "sockets": measure_sockets, "hq": measure_hq}
+# Sections that need not the run's edge (hq needs none, encryption starts its own two): with
+# only these, it is not started; and those that load nothing with wrk.
+EDGE_FREE, WRK_FREE = {"hq", "encryption"}, {"hq"}
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -79,7 +83,7 @@ async def run_sections(session: Session, names: list[str]) -> dict[str, str]:
 
 async def run(args: argparse.Namespace) -> int:
     """Measure, then print the table and write the JSON and the plot; 1 if a section failed."""
-    if set(args.sections) - EDGE_FREE:
+    if set(args.sections) - WRK_FREE:
         ensure_wrk()
     started = time.monotonic()
     session = Session(QUICK if args.quick else FULL, keep=args.keep)

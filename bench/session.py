@@ -36,18 +36,23 @@ class Sizes:
     hq_herd_stores: int      # stores reconnecting at once, each with hq_herd_rows pending
     hq_herd_rows: int
     hq_single_sales: int     # one-sale batches, as stores send while their links are up
+    encryption_rounds: int   # plain and encrypted edges in turn, this many times each
+    encryption_wrk_s: float  # one checkout measurement of each in a round
+    encryption_backlog: int  # pending sales each drains in a round
 
 
 FULL = Sizes(wrk_s=20, warmup_s=3, backlog=100_000, drain_kiosks=50, drain_cap_s=300,
              sockets=10_000, sockets_per_worker=2_500, beat_interval_s=5, beat_hold_s=30,
              dashboards=100, load_kiosks=8, settle_s=2, hq_stores=500, hq_rows=1_000_000,
              hq_batch_rows=1000, hq_at_once=64, hq_herd_stores=500, hq_herd_rows=2000,
-             hq_single_sales=10_000)
+             hq_single_sales=10_000, encryption_rounds=3, encryption_wrk_s=10,
+             encryption_backlog=100_000)
 QUICK = Sizes(wrk_s=4, warmup_s=1, backlog=2_000, drain_kiosks=50, drain_cap_s=60,
               sockets=200, sockets_per_worker=100, beat_interval_s=5, beat_hold_s=6,
               dashboards=10, load_kiosks=4, settle_s=1, hq_stores=16, hq_rows=16_000,
               hq_batch_rows=1000, hq_at_once=8, hq_herd_stores=16, hq_herd_rows=2000,
-              hq_single_sales=400)
+              hq_single_sales=400, encryption_rounds=1, encryption_wrk_s=1,
+              encryption_backlog=500)
 PROBE_KIOSK = "bench-probe"
 
 
