@@ -107,7 +107,8 @@ async def test_a_gzip_bomb_is_refused_uninflated_and_checkouts_go_on(edge):
 
 
 async def test_any_content_encoding_is_refused_and_records_nothing(client, settings):
-    from tests.conftest import edge_rows, sale
+    from tests.conftest import sale
+    from tests.store_files import edge_rows
     for encoding in ("gzip", "deflate", "br", "x-unknown", "GZIP "):
         resp = await client.post("/edge/checkout", data=b'{"not": "inflated"}', headers={
             "Content-Encoding": encoding, "Content-Type": "application/json"})
