@@ -10,7 +10,9 @@
 
 Every command takes --database DSN (PostgreSQL) or --data-dir DIR (SQLite, the embedded
 default) and --config FILE, and runs beside the running service on the same storage. A new
-token or a key id is printed alone on the last line.
+token or a key id is printed alone on the last line. A key id is base64url and may begin
+with "-", which would read as an option: then give the options first and "--" before the
+store id (`hq revoke-store-key --database DSN -- STORE_ID -xY…`).
 """
 import argparse
 import asyncio
