@@ -11,7 +11,7 @@ import grimp
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-DOMAIN = ("edge", "central", "journal", "catalog", "sync", "auth", "dashboard")
+DOMAIN = ("edge", "central", "journal", "catalog", "sync", "auth", "dashboard", "bus")
 WEB_LAYER = ("aiohttp.web", "server.web", "server.hub", "server.service", "server.edge_app")
 SCRIPTS = ("bench", "check_history", "screenshots", "simulate", "torture", "project_env.py")
 MAX_LINES = 300
