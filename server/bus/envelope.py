@@ -41,6 +41,7 @@ class BatchMessage:
 
     @property
     def msg_id(self) -> str:
+        """Its Nats-Msg-Id: the batch's id in the whole chain."""
         return self.headers[MSG_ID]
 
 

@@ -18,6 +18,7 @@ DAY_S = 86400
 
 
 def specs(bus_names) -> tuple[StreamSpec, ConsumerSpec]:
+    """Head office's stream and consumer settings, under this test's own names."""
     stream = StreamSpec(name=bus_names.stream, prefix=bus_names.prefix)
     return stream, ConsumerSpec(stream=stream)
 
