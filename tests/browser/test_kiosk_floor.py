@@ -55,6 +55,9 @@ async def test_a_wrong_pin_is_found_before_payment_and_throttling_speaks_swedish
     for attempt in range(6):                                   # the limit is 5 wrong PINs a minute
         await page.locator("#pin").fill(f"{9000 + attempt}")
         await page.locator("#pin-form button[type=submit]").click()
+        # The page empties the field once the edge has answered: only then the next try (a
+        # PIN typed before would be emptied under it and sent blank).
+        await expect(page.locator("#pin")).to_have_value("")
         await expect(page.locator("#pin-message")).not_to_be_empty()
         await expect(page.locator("#payment-dialog")).to_be_hidden()   # no money asked for
     await expect(page.locator("#pin-message")).to_have_text(
