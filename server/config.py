@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from server.board_settings import ChainBoardSettings
+from server.bus_settings import BusSettings
 from server.encryption import StoreEncryptionSettings
 from server.faults import parse_faults
 from server.orders import ID_PATTERN, ID_RULE
@@ -87,7 +88,7 @@ class ServiceSettings:
 
 
 @dataclass(frozen=True)
-class Settings(ServiceSettings, StoreEncryptionSettings):
+class Settings(ServiceSettings, StoreEncryptionSettings, BusSettings):
     """The store's edge: every knob of ServiceSettings, and the store's own."""
 
     catalog_file: str = _setting("", "JSON catalog replacing the built-in one (empty: built-in).")
@@ -167,6 +168,7 @@ class Settings(ServiceSettings, StoreEncryptionSettings):
             if getattr(self, name) and not getattr(self, name).startswith(("http://",
                                                                            "https://")):
                 raise ValueError(f"setting {name} must be an http:// or https:// URL")
+        self.check_bus_settings(self.central_url)
         zoneinfo.ZoneInfo(self.store_timezone)
         parse_faults(self.fault_injection)
         if not (4 <= len(self.staff_pin) <= 12 and self.staff_pin.isdigit()):
