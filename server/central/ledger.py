@@ -19,6 +19,16 @@ class Delivery:
 
 
 @dataclass(frozen=True)
+class BatchOrigin:
+    """Where a batch comes from in its store: one kiosk's pending rows, and their seqs in the
+    edge's file, in the batch's order. The bus names each message by them
+    (server.bus.names.message_id)."""
+
+    kiosk_id: str
+    seqs: tuple[int, ...]
+
+
+@dataclass(frozen=True)
 class SignedBatch:
     """A batch as head office accepts it: its store, its rows (lists of
     server.orders.BATCH_COLUMNS, checked), the signature that vouched for it and the exact
@@ -46,10 +56,11 @@ class CentralLedger(Protocol):
     async def close(self) -> None:
         """Disconnect."""
 
-    async def deliver(self, batch: str) -> Delivery:
+    async def deliver(self, batch: str, origin: BatchOrigin | None = None) -> Delivery:
         """Commit a batch of sales (a JSON array of rows of server.orders.BATCH_COLUMNS); an
         order_uuid already held with the same content counts as delivered, with other content
-        as refused. Text, as it would travel to a ledger behind a network."""
+        as refused. Text, as it would travel to a ledger behind a network; its origin (the
+        sync always tells it) for a ledger that names batches by it."""
 
     async def list_orders(self, kiosk_id: str | None, after: int,
                           limit: int) -> tuple[list[dict], str | None]:

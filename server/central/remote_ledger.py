@@ -16,7 +16,8 @@ from urllib.parse import urlencode
 
 import aiohttp
 
-from server.central.ledger import Delivery
+from server.central.ledger import BatchOrigin, Delivery
+from server.chain.batches import batch_request_body
 from server.chain.signing import sign
 from server.chain.store_keys import KEY_FILE, StoreKey, load_key
 from server.errors import CentralUnavailable
@@ -96,13 +97,17 @@ class RemoteLedger:
                               float(retry) if retry and retry.isdigit() else None, status,
                               code)
 
-    async def deliver(self, batch: str) -> Delivery:
-        """Send the batch (its rows as the edge wrote them), signed; head office's answer."""
-        body = (f'{{"store_id":{json.dumps(self.store_id)},"rows":'.encode()
-                + batch.encode() + b"}")
-        answer = await self._call("POST", "/hq/v1/batches", body)
-        self._totals = None  # head office's figures just changed
+    async def deliver(self, batch: str, origin: BatchOrigin | None = None) -> Delivery:
+        """Send the batch (its rows as the edge wrote them), signed; head office's answer.
+        (Its origin names a message on the bus; a POST needs none.)"""
+        answer = await self._call("POST", "/hq/v1/batches",
+                                  batch_request_body(self.store_id, batch))
+        self.forget_figures()
         return Delivery(answer["inserted"], answer["already_present"], answer["refused"])
+
+    def forget_figures(self) -> None:
+        """Read head office's figures afresh next time: they just changed."""
+        self._totals = None
 
     async def send_status(self, status: dict) -> dict:
         """Send the store's status report, signed; head office's answer (when it came)."""

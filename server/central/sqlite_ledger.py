@@ -1,6 +1,6 @@
 """The central ledger on SQLite (central_hq.db): a store's embedded default, and the shape
 head office keeps on SQLite too (server/central/sqlite_hq_ledger.py)."""
-from server.central.ledger import Delivery
+from server.central.ledger import BatchOrigin, Delivery
 from server.encryption import DatabaseKey
 from server.orders import BATCH_COLUMNS, order_view
 from server.pagination import page
@@ -53,7 +53,7 @@ class SqliteLedger(SqliteStore):
         super().__init__(path, busy_timeout_ms, key)
         self.store_id = store_id
 
-    async def deliver(self, batch: str) -> Delivery:
+    async def deliver(self, batch: str, origin: BatchOrigin | None = None) -> Delivery:
         """Insert the batch (rows of server.orders.BATCH_COLUMNS) in one transaction;
         duplicates are skipped and counted, and a sale conflicting with the one central holds
         under its order_uuid is refused."""

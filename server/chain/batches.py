@@ -10,6 +10,7 @@ which names each problem. Row by row, the rules cost ~11 µs a row, most of it P
 overhead per value; by columns, ~4 µs (most of it decoding each sale's lines, which no rule
 can skip), for the batches of honest edges, which are all but every batch."""
 import datetime
+import json
 import operator
 import re
 
@@ -30,6 +31,12 @@ TEXT_COLUMNS = [name for name in BATCH_COLUMNS
 _NOT_LINES = (orjson.JSONDecodeError, TypeError, KeyError, RecursionError)
 EARLIEST, LATEST = datetime.date(2000, 1, 1), datetime.date(2099, 12, 31)
 MAX_PROBLEMS = 20  # named in a refusal; the count says how many there were in all
+
+
+def batch_request_body(store_id: str, rows: str) -> bytes:
+    """The body a store sends a batch in (by HTTP, or on the bus): its store and its rows, the
+    JSON array text as the edge wrote it, put in as it is."""
+    return f'{{"store_id":{json.dumps(store_id)},"rows":'.encode() + rows.encode() + b"}"
 
 
 def parse_batch(body: bytes, max_rows: int) -> tuple[str, list[list]]:

@@ -38,7 +38,8 @@ def pending_of(kiosk: str) -> str:
 # written by SQLite itself: the drain hands central this text without making a Python object
 # per sale. json_group_array takes the rows in the subquery's seq order.
 PENDING_BATCH = f"""
-SELECT COUNT(*), MAX(seq), json_group_array(json_array({', '.join(BATCH_COLUMNS)}))
+SELECT COUNT(*), MAX(seq), json_group_array(json_array({', '.join(BATCH_COLUMNS)})),
+       json_group_array(seq)
 FROM (SELECT seq, {', '.join(BATCH_COLUMNS)} FROM edge_orders AS e
       WHERE {pending_of(":kiosk")} ORDER BY seq LIMIT :limit)
 """
@@ -65,6 +66,7 @@ class PendingBatch:
     count: int
     last_seq: int | None
     text: str
+    seqs: tuple[int, ...] = ()  # of its rows, in order: the bus names a batch by them
 
 
 @dataclass(frozen=True)
@@ -159,9 +161,9 @@ class EdgeStore(SqliteStore):
 
     async def pending_batch(self, kiosk_id: str, limit: int) -> PendingBatch:
         """The kiosk's oldest pending sales (at most `limit`), in seq order."""
-        count, last_seq, text = await self.db.fetchone(PENDING_BATCH,
-                                                       {"kiosk": kiosk_id, "limit": limit})
-        return PendingBatch(count, last_seq, text)
+        count, last_seq, text, seqs = await self.db.fetchone(
+            PENDING_BATCH, {"kiosk": kiosk_id, "limit": limit})
+        return PendingBatch(count, last_seq, text, tuple(json.loads(seqs)))
 
     async def mark_synced(self, kiosk_id: str, through_seq: int, at: str,
                           set_aside: dict[str, str] | None = None) -> int:

@@ -21,7 +21,7 @@ import logging
 import time
 from dataclasses import asdict, dataclass
 
-from server.central.ledger import CentralLedger
+from server.central.ledger import BatchOrigin, CentralLedger
 from server.clock import to_iso
 from server.config import Settings
 from server.edge.liveness import is_online
@@ -171,7 +171,8 @@ class SyncWorker:
                 if not batch.count:
                     break
                 try:
-                    delivery = await self.ledger.deliver(batch.text)
+                    delivery = await self.ledger.deliver(batch.text,
+                                                         BatchOrigin(kiosk_id, batch.seqs))
                     self.faults.maybe_crash("crash_after_central_commit")
                     pending = await self.store.mark_synced(kiosk_id, batch.last_seq,
                                                            to_iso(self.clock()), delivery.refused)
