@@ -13,6 +13,7 @@ from server.auth.rate_limit import RateLimiter, RateLimits
 from server.auth.store import AuthStore
 from server.catalog.catalog import Catalog
 from server.catalog.shelf import Shelf
+from server.central.bus_ledger import BusLedger
 from server.central.remote_ledger import RemoteLedger
 from server.central.sqlite_ledger import SqliteLedger
 from server.clock import to_iso, utc_now
@@ -87,12 +88,17 @@ def load_limits(settings: Settings) -> RateLimits:
 
 async def central_ledger_ctx(app: web.Application):
     """Open the central ledger: head office over the network when `central_url` is set
-    (the store keeps no central file then), else SQLite (the embedded default)."""
+    (the store keeps no central file then), its batches published to NATS JetStream when
+    `central_transport` is nats; else SQLite (the embedded default)."""
     settings = app[SETTINGS]
     if settings.central_url:
         ledger = RemoteLedger(settings.central_url, settings.store_id, settings.data_path,
                               settings.central_connect_timeout_s, settings.central_timeout_s,
                               settings.central_cache_s)
+        if settings.central_transport == "nats":
+            ledger = BusLedger(ledger, settings.nats_url, settings.nats_subject_prefix,
+                               settings.central_connect_timeout_s,
+                               settings.nats_publish_timeout_s)
     else:
         ledger = SqliteLedger(settings.central_db_path, settings.sqlite_busy_timeout_ms,
                               key=settings.database_key())
