@@ -12,8 +12,9 @@ For whoever consumes it: the signature says when it was made, and head office re
 older than its max age (300 s) over HTTP. A message may wait in the stream for days (the
 ingest or its database down), so its age is to be judged at the moment the stream took it
 (verify's `now` is the message's timestamp in JetStream), not at the moment it is read. And the NATS
-server takes messages up to its max_payload (1 MiB by default): a larger batch is refused
-at publish, so the store's batches are to be kept under it.
+server takes messages up to its max_payload (1 MiB by default, headers included): a larger
+one makes it close the connection, so a store sends a larger batch as parts that each fit
+(server.bus.parts).
 """
 import datetime
 from dataclasses import dataclass
