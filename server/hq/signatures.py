@@ -6,8 +6,9 @@ from aiohttp import web
 from multidict import CIMultiDict
 
 from server.auth.store import Principal
+from server.central.batch_intake import verified_signature
 from server.chain.registry import KeyRing
-from server.chain.signing import Message, Verified, signed_key_id, verify
+from server.chain.signing import Message, Verified
 from server.errors import DomainError
 
 SIGNED: web.RequestKey[Verified] = web.RequestKey("signed")  # the proof, kept with the batch
@@ -20,8 +21,7 @@ def signature_checker(ring: KeyRing, metrics, clock, max_age_s: float):
         url = f"{request.scheme}://{request.host}{request.raw_path}"
         message = Message(request.method, url, CIMultiDict(request.headers))
         try:
-            record = await ring.find(signed_key_id(request.headers))
-            proof = verify(message, body, record, clock(), max_age_s)
+            proof = await verified_signature(ring, message, body, clock(), max_age_s)
         except DomainError as exc:
             metrics.refused(exc.code)
             raise

@@ -6,8 +6,8 @@ from aiohttp import web
 from aiohttp_apispec import docs, querystring_schema
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from server.central.ledger import Delivery, SignedBatch
-from server.chain.batches import parse_batch
+from server.central.batch_intake import signed_batch
+from server.central.ledger import Delivery
 from server.clock import to_iso
 from server.errors import DomainError, StoreMismatch, StoreUnavailable
 from server.hq.keys import HQ_FAULTS, HQ_METRICS, LEDGER, STORAGE
@@ -67,14 +67,12 @@ def own_store(request: web.Request, named: str | None) -> str | None:
                           e413="the body or its rows beyond the limits",
                           e503="hq_busy (Retry-After), or the database is unavailable")})
 async def post_batch(request: web.Request) -> web.Response:
-    app, store = request.app, principal_of(request).store_id
+    app = request.app
     body = await request.read()  # already read, and checked, by the signature's check
     try:
-        store_id, rows = parse_batch(body, app[SETTINGS].hq_max_batch_rows)
-        if store_id != store:
-            raise StoreMismatch("the batch is another store's than the key's",
-                                {"key_store_id": store, "store_id": store_id})
-        batch = SignedBatch(store_id, rows, request[SIGNED], body, to_iso(app[CLOCK]()))
+        batch = signed_batch(request[SIGNED], body, app[SETTINGS].hq_max_batch_rows,
+                             to_iso(app[CLOCK]()))
+        store_id, rows = batch.store_id, batch.rows
         if app[HQ_FAULTS].active("hq_ack_before_commit"):  # the broken head office
             app[HQ_FAULTS].defer(app[LEDGER].ingest(batch))
             delivery = Delivery(len(rows), 0, {})
