@@ -22,6 +22,8 @@ The stream:
   publishes a batch again after a lost acknowledgement; the ledger's key, not the window,
   makes each sale count once;
 - one replica: one NATS server at head office. A cluster of three would state 3 here.
+A second stream, `SALES_DEAD` on `sales_dead.>` with the same limits, keeps the dead letters
+(`dead_letter_stream`), so that a refused message is kept for an operator, not lost.
 
 The ingest consumer (durable, pulled by each ingest process, which share its messages):
 - explicit acks, sent only after the ledger's commit; AckWait 60 s, far above a batch's
@@ -34,7 +36,7 @@ The ingest consumer (durable, pulled by each ingest process, which share its mes
   tells a message that can never be ingested (bad signature, malformed) and moves it to the
   dead-letter subject; one that failed for now (the database down) is delivered again later.
 """
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from nats.js.api import (
     AckPolicy,
@@ -47,7 +49,7 @@ from nats.js.api import (
 )
 from nats.js.errors import NotFoundError
 
-from server.bus.names import PREFIX, STREAM, all_stores_subject, checked_stream_name
+from server.bus.names import DEAD_SUFFIX, PREFIX, STREAM, all_stores_subject, checked_stream_name
 
 DAY_S = 86400.0
 GIB = 1024 ** 3
@@ -84,6 +86,13 @@ class StreamSpec:
             retention=self.retention, storage=self.storage, max_age=self.max_age_s,
             max_bytes=self.max_bytes, discard=self.discard,
             duplicate_window=self.duplicate_window_s, num_replicas=self.num_replicas)
+
+
+def dead_letter_stream(sales: StreamSpec) -> StreamSpec:
+    """The stream that keeps the sales stream's dead letters (`<prefix>_dead.>`), with the
+    same limits: a refused message stays there for an operator, never again under `sales.>`."""
+    return replace(sales, name=f"{sales.name}{DEAD_SUFFIX.upper()}",
+                   prefix=f"{sales.prefix}{DEAD_SUFFIX}")
 
 
 STREAM_CHECKED = ("subjects", "retention", "storage", "max_age", "max_bytes", "discard",

@@ -7,6 +7,7 @@
     hq verify-ledger                                                prove every row (exit 0/1/2)
     hq public-key                                                   head office's key, for stores
     hq publish-catalog FILE [--effective-at ISO]                    sign and publish a price list
+    hq ingest --nats URL [--prefix P] [--stream S]                  take sales from the bus
 
 Every command takes --database DSN (PostgreSQL) or --data-dir DIR (SQLite, the embedded
 default) and --config FILE, and runs beside the running service on the same storage. A new
@@ -20,6 +21,7 @@ import sys
 
 from server.auth import enrolment
 from server.cli import hq_catalog as catalog_commands
+from server.cli import hq_ingest
 from server.cli.serve import add_listen_arguments, run_service, start_logging
 from server.clock import to_iso, utc_now
 from server.config import HqSettings, load_settings
@@ -138,10 +140,20 @@ def verify_ledger(argv: list[str]) -> int:
     return 0 if report.ok else 1
 
 
+def bus_ingest(argv: list[str]) -> int:
+    """`ingest --nats URL`: take the stores' batches from the bus until stopped (exit 2 if
+    the bus cannot be used as it is)."""
+    parser = _parser("ingest")
+    hq_ingest.add_bus_arguments(parser)
+    args = parser.parse_args(argv)
+    args.settings = _settings(args)
+    return hq_ingest.ingest(args)
+
+
 COMMANDS = {"enroll-store": enroll_store, "revoke-store-key": revoke_store_key,
             "token": issue_token, "verify-ledger": verify_ledger,
             "public-key": catalog_commands.public_key,
-            "publish-catalog": catalog_commands.publish_catalog}
+            "publish-catalog": catalog_commands.publish_catalog, "ingest": bus_ingest}
 
 
 def main(argv: list[str] | None = None) -> int:

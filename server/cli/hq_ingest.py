@@ -1,0 +1,97 @@
+"""`python -m server hq ingest --nats URL (--database DSN | --data-dir DIR)`: head office
+takes the stores' batches from the bus (server.hq.bus_ingest) until SIGINT or SIGTERM.
+
+At start it creates the sales stream, its dead-letter stream and the durable ingest
+consumer if absent; one that exists with other settings is refused, each difference named,
+and left for an operator (exit 2), as is a NATS server that does not answer. Any number of
+ingest processes may run at once: they share the one consumer. Exit 0 after a stop.
+"""
+import asyncio
+import logging
+import signal
+import sys
+
+import nats
+
+from server.bus.names import PREFIX, STREAM, BadBusName
+from server.bus.stream import (
+    BusSettingsDiffer,
+    ConsumerSpec,
+    StreamSpec,
+    dead_letter_stream,
+    ensure_consumer,
+    ensure_stream,
+)
+from server.chain.registry import KeyRing
+from server.cli.serve import start_logging
+from server.hq.bus_ingest import BusIngest, IngestRules
+from server.hq.storage import open_storage
+
+log = logging.getLogger(__name__)
+CONNECT_WAIT_S = 15.0
+CANNOT_START = 2
+
+
+def add_bus_arguments(parser) -> None:
+    """The bus's options of `hq ingest`."""
+    parser.add_argument("--nats", required=True, help="NATS server URL, e.g. nats://host:4222")
+    parser.add_argument("--prefix", default=PREFIX, help="subject prefix (default: sales)")
+    parser.add_argument("--stream", default=STREAM, help="stream name (default: SALES)")
+    parser.add_argument("--ack-wait", type=float, default=ConsumerSpec.ack_wait_s,
+                        help="seconds before an unacknowledged message is delivered again "
+                             "(default 60; the consumer keeps the value it was made with)")
+
+
+def ingest(args) -> int:
+    """Run the ingest until SIGINT or SIGTERM; the exit status."""
+    try:
+        spec = ConsumerSpec(StreamSpec(name=args.stream, prefix=args.prefix),
+                            ack_wait_s=args.ack_wait)
+        spec.config()  # the names checked before anything connects
+    except BadBusName as exc:
+        print(f"hq ingest: {exc}", file=sys.stderr)
+        return CANNOT_START
+    start_logging(args.settings)
+    return asyncio.run(_ingest(args.nats, args.settings, spec))
+
+
+async def _ingest(url: str, settings, spec: ConsumerSpec) -> int:
+    try:
+        client = await asyncio.wait_for(nats.connect(url, connect_timeout=5,
+                                                     max_reconnect_attempts=-1),
+                                        CONNECT_WAIT_S)
+    except Exception as exc:  # whatever the reason, no bus: nothing to do here
+        print(f"hq ingest: no NATS answers at {url}: {exc!r}", file=sys.stderr)
+        return CANNOT_START
+    try:
+        js = client.jetstream()
+        try:
+            await ensure_stream(js, spec.stream)
+            await ensure_stream(js, dead_letter_stream(spec.stream))
+            await ensure_consumer(js, spec)
+        except BusSettingsDiffer as exc:
+            print(f"hq ingest: {exc}", file=sys.stderr)
+            return CANNOT_START
+        return await _consume(js, settings, spec)
+    finally:
+        await client.close()  # flushes the acknowledgements sent last
+
+
+async def _consume(js, settings, spec: ConsumerSpec) -> int:
+    storage = await open_storage(settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        ingest_loop = BusIngest(js, storage.ledger, KeyRing(storage.registry),
+                                IngestRules(settings.hq_signature_max_age_s,
+                                            settings.hq_max_batch_rows), spec)
+        log.info("ingesting %s.> of stream %s as consumer %s", spec.stream.prefix,
+                 spec.stream.name, spec.durable_name)
+        counts = await ingest_loop.run(stop)
+    finally:
+        await storage.close()
+    log.info("ingest stopped: %s", counts.line())
+    print(f"hq ingest: {counts.line()}")
+    return 0

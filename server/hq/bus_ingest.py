@@ -1,0 +1,216 @@
+"""Head office's ingest from the bus: a durable pull consumer on the sales stream that takes
+each store's batch message by the same rules as POST /hq/v1/batches
+(server.central.batch_intake), commits it to the ledger, and acknowledges it only after the
+commit returned. Several ingest processes pull from the one durable consumer and share the
+messages; each sale counts once because the ledger's key says so, not the bus (a redelivered
+message, or the same batch under another message id, is `already_present`).
+
+A message that can never be ingested (a refusal of the 4xx kind: bad or stale signature,
+unknown or revoked key, malformed, too many rows, another store's) is published to the
+store's dead-letter subject with its headers, its body and the reason, then terminated, so
+it never blocks the stream. A failure for now (the database unavailable, or anything not
+understood) is never a dead letter: the message is given back with a delay and the ingest
+backs off, so messages wait in the stream until the ledger answers again.
+"""
+import asyncio
+import logging
+import time
+from dataclasses import dataclass
+
+import nats.errors
+
+from server.bus.envelope import request_view
+from server.bus.names import BadBusName, dead_letter_subject, store_token
+from server.bus.stream import ConsumerSpec
+from server.central.batch_intake import take_signed_batch
+from server.clock import to_iso, utc_now
+from server.errors import DomainError, StoreMismatch
+
+log = logging.getLogger(__name__)
+REASON = "Checkout-Dead-Letter-Reason"  # "<error code>: <message>" on a dead letter
+FETCH_BATCH = 16      # messages pulled at once by one process (all handled in turn)
+FETCH_WAIT_S = 1.0    # how long a pull waits for messages: also how soon a stop is seen
+FIRST_BACKOFF_S, MOST_BACKOFF_S = 1.0, 30.0
+UNKNOWN_STORE = "unknown-subject"  # a subject with no store token of its own
+
+
+@dataclass
+class IngestCounts:
+    """What this process did with the messages it took."""
+
+    messages: int = 0
+    inserted: int = 0
+    already_present: int = 0
+    refused_rows: int = 0
+    dead_letters: int = 0
+    retries: int = 0
+
+    def line(self) -> str:
+        """The counts as one log line."""
+        return (f"{self.messages} messages: {self.inserted} sales inserted, "
+                f"{self.already_present} already present, {self.refused_rows} rows refused, "
+                f"{self.dead_letters} dead letters, {self.retries} given back for later")
+
+
+@dataclass(frozen=True)
+class IngestRules:
+    """The HTTP route's limits, as head office's settings give them."""
+
+    max_age_s: float
+    max_rows: int
+
+
+def subject_store(subject: str, prefix: str) -> str:
+    """The store a subject names (`<prefix>.<store>`), or UNKNOWN_STORE."""
+    rest = subject[len(prefix) + 1:] if subject.startswith(prefix + ".") else ""
+    try:
+        return store_token(rest)
+    except BadBusName:
+        return UNKNOWN_STORE
+
+
+def is_for_now(exc: Exception) -> bool:
+    """Whether a failure may pass (try the message again later) rather than be for good."""
+    return not isinstance(exc, DomainError) or exc.status >= 500
+
+
+class BusIngest:
+    """One ingest process's share of the consumer: pull, check, commit, then acknowledge."""
+
+    def __init__(self, js, ledger, ring, rules: IngestRules, spec: ConsumerSpec,
+                 clock=utc_now, log_every: int = 100, log_interval_s: float = 30.0):
+        self.js, self.ledger, self.ring, self.rules, self.spec = js, ledger, ring, rules, spec
+        self.clock, self.counts = clock, IngestCounts()
+        self.log_every, self.log_interval_s = log_every, log_interval_s
+        self._logged_at, self._logged_count = time.monotonic(), 0
+        self._backoff_s = FIRST_BACKOFF_S
+
+    async def run(self, stop: asyncio.Event) -> IngestCounts:
+        """Pull and take messages until `stop` is set; the message in hand is finished, the
+        rest of a pull is given back at once for another process."""
+        sub = await self.js.pull_subscribe_bind(durable=self.spec.durable_name,
+                                                stream=self.spec.stream.name)
+        try:
+            while not stop.is_set():
+                try:
+                    messages = await sub.fetch(FETCH_BATCH, timeout=FETCH_WAIT_S)
+                except nats.errors.TimeoutError:
+                    continue  # nothing waiting
+                except nats.errors.Error as exc:  # the NATS server away: it reconnects
+                    log.warning("cannot pull from the bus for now: %r", exc)
+                    await _sleep_unless(stop, FIRST_BACKOFF_S)
+                    continue
+                await self.take_all(messages, stop)
+        finally:
+            with _quietly():
+                await sub.unsubscribe()
+        return self.counts
+
+    async def take_all(self, messages: list, stop: asyncio.Event) -> None:
+        """Take pulled messages in turn; after a failure for now, give the rest back with a
+        delay and wait as long before pulling again."""
+        for taken, msg in enumerate(messages):
+            if stop.is_set():
+                await _give_back(messages[taken:], None)
+                return
+            if not await self.take(msg):
+                await _give_back(messages[taken + 1:], self._backoff_s)
+                await _sleep_unless(stop, self._backoff_s)
+                self._backoff_s = min(self._backoff_s * 2, MOST_BACKOFF_S)
+                return
+            self._backoff_s = FIRST_BACKOFF_S
+        self.log_progress()
+
+    async def take(self, msg) -> bool:
+        """Take one message: committed then acknowledged, or a dead letter (True); or given
+        back for later (False)."""
+        try:
+            batch = await self.checked_batch(msg)
+            delivery = await self.ledger.ingest(batch)
+        except Exception as exc:
+            if is_for_now(exc):
+                await self.retry_later(msg, exc)
+                return False
+            await self.dead_letter(msg, exc)
+            return True
+        await msg.ack()  # only now: the ledger's commit returned
+        counts = self.counts
+        counts.messages += 1
+        counts.inserted += delivery.inserted
+        counts.already_present += delivery.already_present
+        counts.refused_rows += len(delivery.refused)
+        if delivery.refused:
+            log.warning("%s: rows refused for good (other content than held): %s",
+                        msg.subject, delivery.refused)
+        return True
+
+    async def checked_batch(self, msg):
+        """The message's batch, by the HTTP route's rules and one more: a store publishes on
+        its own subject only. Its signature's age is judged at the moment the stream took
+        it, since a message may wait in the stream for days."""
+        headers = msg.headers or {}
+        batch = await take_signed_batch(
+            self.ring, *request_view(headers, msg.data), msg.metadata.timestamp,
+            self.rules.max_age_s, self.rules.max_rows, to_iso(self.clock()))
+        published_as = subject_store(msg.subject, self.spec.stream.prefix)
+        if published_as != batch.proof.store_id:
+            raise StoreMismatch("a store publishes on its own subject only",
+                                {"key_store_id": batch.proof.store_id, "subject": msg.subject})
+        return batch
+
+    async def dead_letter(self, msg, refusal: DomainError) -> None:
+        """Move a message that can never be ingested to its store's dead-letter subject
+        (kept by the dead-letter stream), then end it on the consumer."""
+        store = subject_store(msg.subject, self.spec.stream.prefix)
+        reason = f"{refusal.code}: {refusal.message}".replace("\r", " ").replace("\n", " ")
+        headers = {**(msg.headers or {}), REASON: reason[:1000]}
+        await self.js.publish(dead_letter_subject(store, self.spec.stream.prefix), msg.data,
+                              headers=headers)
+        await msg.term()  # after the dead letter is kept: a crash between redelivers it
+        self.counts.messages += 1
+        self.counts.dead_letters += 1
+        log.warning("dead letter from %s (stream seq %s): %s (%d so far)", msg.subject,
+                    msg.metadata.sequence.stream, reason, self.counts.dead_letters)
+
+    async def retry_later(self, msg, failure: Exception) -> None:
+        """Give a message back to the consumer, to be delivered again after the backoff."""
+        self.counts.retries += 1
+        log.warning("%s (stream seq %s) given back for %.0f s: %r", msg.subject,
+                    msg.metadata.sequence.stream, self._backoff_s, failure)
+        with _quietly():
+            await msg.nak(delay=self._backoff_s)
+
+    def log_progress(self) -> None:
+        """One line every `log_every` messages or `log_interval_s`, whichever comes first."""
+        now = time.monotonic()
+        if (self.counts.messages - self._logged_count >= self.log_every
+                or now - self._logged_at >= self.log_interval_s):
+            log.info("ingest: %s", self.counts.line())
+            self._logged_at, self._logged_count = now, self.counts.messages
+
+
+async def _give_back(messages: list, delay_s: float | None) -> None:
+    """Hand messages not taken back to the consumer (for another process, or later)."""
+    for msg in messages:
+        with _quietly():
+            await msg.nak(delay=delay_s)
+
+
+async def _sleep_unless(stop: asyncio.Event, seconds: float) -> None:
+    try:
+        await asyncio.wait_for(stop.wait(), seconds)
+    except TimeoutError:
+        pass
+
+
+class _quietly:
+    """Ignore a NATS failure where the message comes back anyway (after AckWait)."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, exc, tb) -> bool:
+        if exc is not None and isinstance(exc, nats.errors.Error):
+            log.warning("the bus did not take it: %r", exc)
+            return True
+        return False

@@ -1,0 +1,88 @@
+"""What the ingest's tests share: head office's storage on the test's PostgreSQL database with
+store-a's key enrolled, `python -m server hq ingest` as a real process on the test's own
+stream, and batch messages published as a store would."""
+import asyncio
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import asyncpg
+
+from server.bus.envelope import MSG_ID, batch_message
+from server.bus.stream import INGEST_CONSUMER
+from server.chain.store_keys import create_key
+from server.clock import to_iso, utc_now
+from server.config import HqSettings
+from server.hq.storage import open_storage
+from tests.chain.helpers import batch_body, sales_rows
+
+ROOT = Path(__file__).resolve().parents[2]
+ACK_WAIT_S = 2.0  # a test's consumer gives a message in no one's hands back this soon
+
+
+async def enrolled_store(postgres: str, tmp_path: Path, store_id: str = "store-a"):
+    """Head office's schema made on the test's database and a store's key enrolled; the key."""
+    storage = await open_storage(HqSettings(database=postgres, data_dir=str(tmp_path / "hq")))
+    try:
+        key = create_key(tmp_path / f"{store_id}.pem")
+        await storage.registry.enroll(store_id, key.public_text, to_iso(utc_now()))
+    finally:
+        await storage.close()
+    return key
+
+
+class IngestProcess:
+    """`python -m server hq ingest` on the test's NATS stream and PostgreSQL database."""
+
+    def __init__(self, nats_url: str, postgres: str, names, log_path: Path):
+        self.args = [sys.executable, "-m", "server", "hq", "ingest", "--nats", nats_url,
+                     "--database", postgres, "--stream", names.stream, "--prefix",
+                     names.prefix, "--ack-wait", str(ACK_WAIT_S)]
+        self.log_path, self.process = log_path, None
+
+    def start(self) -> "IngestProcess":
+        """Start it (its output to its log file)."""
+        self.log = open(self.log_path, "ab")  # closed by stop
+        self.process = subprocess.Popen(self.args, cwd=ROOT, stdout=self.log,
+                                        stderr=subprocess.STDOUT)
+        return self
+
+    async def stop(self, signum: int = signal.SIGTERM, timeout: float = 15.0) -> int:
+        """Signal it and wait for its end; its exit status."""
+        if self.process.poll() is None:
+            self.process.send_signal(signum)
+        code = await asyncio.to_thread(self.process.wait, timeout)
+        self.log.close()
+        return code
+
+    def output(self) -> str:
+        """What it printed and logged so far."""
+        return self.log_path.read_text()
+
+
+def published(key, prefix: str, kiosk: str, first: int, count: int, store_id: str = "store-a"):
+    """A batch message of `count` sales of a kiosk, as store `store_id` publishes it."""
+    body = batch_body(store_id, sales_rows(kiosk, count=count, first=first))
+    return batch_message(key, body, store_id, kiosk, first + 1, first + count, prefix=prefix)
+
+
+async def publish(js, message, msg_id: str | None = None) -> None:
+    """Publish a batch message (under another message id, if given)."""
+    headers = {**message.headers, **({MSG_ID: msg_id} if msg_id else {})}
+    await js.publish(message.subject, message.body, headers=headers)
+
+
+async def sales_held(postgres: str) -> list[str]:
+    """Every order_uuid in head office's central_orders, duplicates and all."""
+    conn = await asyncpg.connect(postgres)
+    try:
+        return [row[0] for row in await conn.fetch("SELECT order_uuid FROM central_orders")]
+    finally:
+        await conn.close()
+
+
+async def consumer_settled(js, stream: str) -> bool:
+    """Whether the ingest consumer holds nothing pending, nor unacknowledged."""
+    info = await js.consumer_info(stream, INGEST_CONSUMER)
+    return info.num_pending == 0 and info.num_ack_pending == 0
