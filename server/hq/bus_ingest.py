@@ -94,8 +94,8 @@ class BusIngest:
             while not stop.is_set():
                 try:
                     messages = await sub.fetch(FETCH_BATCH, timeout=FETCH_WAIT_S)
-                except nats.errors.TimeoutError:
-                    continue  # nothing waiting
+                except (nats.errors.TimeoutError, TimeoutError):
+                    continue  # nothing waiting (nats-py raises either)
                 except nats.errors.Error as exc:  # the NATS server away: it reconnects
                     log.warning("cannot pull from the bus for now: %r", exc)
                     await _sleep_unless(stop, FIRST_BACKOFF_S)

@@ -8,9 +8,11 @@ import sys
 from pathlib import Path
 
 import asyncpg
+import pytest
+from nats.js.errors import NotFoundError
 
 from server.bus.envelope import MSG_ID, batch_message
-from server.bus.stream import INGEST_CONSUMER
+from server.bus.stream import INGEST_CONSUMER, StreamSpec, dead_letter_stream
 from server.chain.store_keys import create_key
 from server.clock import to_iso, utc_now
 from server.config import HqSettings
@@ -19,6 +21,31 @@ from tests.chain.helpers import batch_body, sales_rows
 
 ROOT = Path(__file__).resolve().parents[2]
 ACK_WAIT_S = 2.0  # a test's consumer gives a message in no one's hands back this soon
+
+
+@pytest.fixture
+async def store_key(postgres, tmp_path):
+    """store-a's key, enrolled at head office on the test's database."""
+    return await enrolled_store(postgres, tmp_path)
+
+
+@pytest.fixture
+async def ingest(nats_url, postgres, bus_names, js, tmp_path):
+    """Start ingest processes on the test's stream (each killed after, if still running;
+    its dead-letter stream deleted)."""
+    started = []
+
+    def start(name: str = "ingest") -> IngestProcess:
+        started.append(IngestProcess(nats_url, postgres, bus_names,
+                                     tmp_path / f"{name}.log").start())
+        return started[-1]
+    yield start
+    for process in started:
+        await process.stop(signal.SIGKILL)
+    try:
+        await js.delete_stream(dead_letter_stream(StreamSpec(bus_names.stream)).name)
+    except NotFoundError:
+        pass
 
 
 async def enrolled_store(postgres: str, tmp_path: Path, store_id: str = "store-a"):
@@ -80,6 +107,22 @@ async def sales_held(postgres: str) -> list[str]:
         return [row[0] for row in await conn.fetch("SELECT order_uuid FROM central_orders")]
     finally:
         await conn.close()
+
+
+async def consumer_made(js, stream: str) -> bool:
+    """Whether the ingest made its streams and its consumer (the last thing it makes)."""
+    try:
+        await js.consumer_info(stream, INGEST_CONSUMER)
+    except NotFoundError:
+        return False
+    return True
+
+
+async def count_is(postgres: str, count: int) -> bool:
+    """Whether head office holds `count` sales (failing at once if it holds more)."""
+    held = await sales_held(postgres)
+    assert len(held) <= count, f"more sales than published: {len(held)}"
+    return len(held) == count
 
 
 async def consumer_settled(js, stream: str) -> bool:

@@ -3,18 +3,16 @@ real NATS stream of the test's own and a real PostgreSQL database: each sale onc
 the bus does, a message that can never be ingested moved aside with its reason, the stream
 never blocked."""
 import asyncio
-import signal
-
-import pytest
-from nats.js.errors import NotFoundError
 
 from server.bus.envelope import MSG_ID, batch_message
 from server.bus.names import dead_letter_subject
-from server.bus.stream import INGEST_CONSUMER, StreamSpec, dead_letter_stream, ensure_stream
+from server.bus.stream import StreamSpec, ensure_stream
 from server.hq.bus_ingest import REASON
+from tests.bus import ingest_helpers as helpers
 from tests.bus.ingest_helpers import (
-    IngestProcess,
+    consumer_made,
     consumer_settled,
+    count_is,
     enrolled_store,
     publish,
     published,
@@ -22,41 +20,18 @@ from tests.bus.ingest_helpers import (
 )
 from tests.chain.helpers import until
 
-
-@pytest.fixture
-async def store_key(postgres, tmp_path):
-    """store-a's key, enrolled at head office on the test's database."""
-    return await enrolled_store(postgres, tmp_path)
-
-
-@pytest.fixture
-async def ingest(nats_url, postgres, bus_names, js, tmp_path):
-    """Start ingest processes on the test's stream (each stopped after; its dead-letter
-    stream deleted)."""
-    started = []
-
-    def start(name: str = "ingest") -> IngestProcess:
-        started.append(IngestProcess(nats_url, postgres, bus_names,
-                                     tmp_path / f"{name}.log").start())
-        return started[-1]
-    yield start
-    for process in started:
-        await process.stop(signal.SIGKILL)
-    try:
-        await js.delete_stream(dead_letter_stream(StreamSpec(bus_names.stream)).name)
-    except NotFoundError:
-        pass
+store_key, ingest = helpers.store_key, helpers.ingest  # store-a enrolled; ingest processes
 
 
 async def test_good_messages_end_as_each_sale_once_and_acknowledged(
         ingest, js, bus_names, store_key, postgres):
     process = ingest()
     first = published(store_key, bus_names.prefix, "k1", 0, 3)
-    await until(lambda: _consumer_made(js, bus_names.stream))
+    await until(lambda: consumer_made(js, bus_names.stream))
     await publish(js, first)
     await publish(js, published(store_key, bus_names.prefix, "k1", 3, 2))
     await publish(js, first, msg_id="the-same-batch-again")  # past the duplicate window
-    await until(lambda: _count_is(postgres, 5))
+    await until(lambda: count_is(postgres, 5))
     await until(lambda: consumer_settled(js, bus_names.stream))
     assert sorted(await sales_held(postgres)) == sorted(set(await sales_held(postgres)))
     assert await process.stop() == 0
@@ -66,7 +41,7 @@ async def test_good_messages_end_as_each_sale_once_and_acknowledged(
 async def test_a_message_that_can_never_be_ingested_is_a_dead_letter_and_blocks_nothing(
         ingest, js, nats_client, bus_names, store_key, postgres):
     process = ingest()
-    await until(lambda: _consumer_made(js, bus_names.stream))
+    await until(lambda: consumer_made(js, bus_names.stream))
     dead = await js.subscribe(f"{bus_names.prefix}_dead.>", stream=bus_names.stream + "_DEAD")
     good = published(store_key, bus_names.prefix, "k1", 0, 2)
     changed = good.body.replace(b"Mellanmj", b"Mellanmk", 1)  # one byte: bad signature
@@ -76,7 +51,7 @@ async def test_a_message_that_can_never_be_ingested_is_a_dead_letter_and_blocks_
     await publish(js, malformed)
     await publish(js, published(store_key, bus_names.prefix, "k1", 0, 2, store_id="store-b"))
     await publish(js, good)
-    await until(lambda: _count_is(postgres, 2))
+    await until(lambda: count_is(postgres, 2))
     letters = [await dead.next_msg(timeout=10) for _ in range(3)]
     assert [(letter.subject, letter.headers[REASON].split(":")[0]) for letter in letters] == [
         (dead_letter_subject("store-a", bus_names.prefix), "bad_signature"),
@@ -92,11 +67,11 @@ async def test_a_store_publishes_on_its_own_subject_only(
         ingest, js, bus_names, store_key, tmp_path, postgres):
     other_key = await enrolled_store(postgres, tmp_path, "store-b")
     process = ingest()
-    await until(lambda: _consumer_made(js, bus_names.stream))
+    await until(lambda: consumer_made(js, bus_names.stream))
     own = published(other_key, bus_names.prefix, "k9", 0, 1, store_id="store-b")
     await js.publish(f"{bus_names.prefix}.store-a", own.body, headers=own.headers)
     await publish(js, published(store_key, bus_names.prefix, "k1", 0, 1))
-    await until(lambda: _count_is(postgres, 1))
+    await until(lambda: count_is(postgres, 1))
     await until(lambda: consumer_settled(js, bus_names.stream))
     assert await sales_held(postgres) == ["k1:key-k1-000000"]
     assert await process.stop() == 0
@@ -111,18 +86,3 @@ async def test_a_stream_with_other_settings_is_refused_and_left_as_it_is(
     assert await asyncio.to_thread(process.process.wait, 20) == 2
     assert "max_age is 3600.0, head office's is 1209600.0" in process.output()
     assert (await js.stream_info(bus_names.stream)).config.max_age == 3600.0
-
-
-async def _consumer_made(js, stream: str) -> bool:
-    """Whether the ingest made its streams and its consumer (the last thing it makes)."""
-    try:
-        await js.consumer_info(stream, INGEST_CONSUMER)
-    except NotFoundError:
-        return False
-    return True
-
-
-async def _count_is(postgres: str, count: int) -> bool:
-    held = await sales_held(postgres)
-    assert len(held) <= count, f"more sales than published: {len(held)}"
-    return len(held) == count
