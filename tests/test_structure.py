@@ -1,6 +1,6 @@
 """The shape of the code holds by itself: the layers run one way (import-linter's contracts
 in pyproject.toml), the style is ruff's, the domain knows nothing of HTTP, the app keys pull
-in no classes, and no module grows past 300 lines."""
+in no classes, no module grows past 300 lines, and no two migrations share a number."""
 import ast
 import configparser
 import subprocess
@@ -76,6 +76,15 @@ def test_no_module_is_over_300_lines():
         for path in (ROOT / folder).rglob("*.py"):
             lines = len(path.read_text().splitlines())
             assert lines <= MAX_LINES, f"{path.relative_to(ROOT)} has {lines} lines"
+
+
+def test_every_migration_has_a_number_of_its_own():
+    # schema_migrations records a version once: a second file of the same number is never
+    # applied (0003_totals_by_day.sql was not, beside 0003_catalogs.sql, until renumbered).
+    from server.schema import SCHEMA_ROOT, migrations
+    for folder in SCHEMA_ROOT.iterdir():
+        versions = [version for version, _ in migrations(folder)] if folder.is_dir() else []
+        assert len(versions) == len(set(versions)), f"{folder.name}: {versions}"
 
 
 def test_the_test_tools_are_declared_in_the_test_extra():
