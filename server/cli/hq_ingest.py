@@ -22,7 +22,6 @@ from server.bus.stream import (
     ensure_consumer,
     ensure_stream,
 )
-from server.chain.registry import KeyRing
 from server.cli.serve import start_logging
 from server.hq.bus_ingest import BusIngest, IngestRules
 from server.hq.storage import open_storage
@@ -84,9 +83,8 @@ async def _consume(js, settings, spec: ConsumerSpec) -> int:
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     try:
-        ingest_loop = BusIngest(js, storage.ledger, KeyRing(storage.registry),
-                                IngestRules(settings.hq_signature_max_age_s,
-                                            settings.hq_max_batch_rows), spec)
+        rules = IngestRules(settings.hq_signature_max_age_s, settings.hq_max_batch_rows)
+        ingest_loop = BusIngest(js, storage, rules, spec)
         log.info("ingesting %s.> of stream %s as consumer %s", spec.stream.prefix,
                  spec.stream.name, spec.durable_name)
         counts = await ingest_loop.run(stop)

@@ -7,7 +7,8 @@ message, or the same batch under another message id, is `already_present`).
 
 A message that can never be ingested (a refusal of the 4xx kind: bad or stale signature,
 unknown or revoked key, malformed, too many rows, another store's) is published to the
-store's dead-letter subject with its headers, its body and the reason, then terminated, so
+store's dead-letter subject with its headers, its body and the reason, counted in head
+office's storage (bus_dead_letters, for the chain wallboard's alert), then terminated, so
 it never blocks the stream. A failure for now (the database unavailable, or anything not
 understood) is never a dead letter: the message is given back with a delay and the ingest
 backs off, so messages wait in the stream until the ledger answers again.
@@ -19,10 +20,12 @@ from dataclasses import dataclass
 
 import nats.errors
 
-from server.bus.envelope import request_view
+from server.bus.envelope import MSG_ID, request_view
 from server.bus.names import BadBusName, dead_letter_subject, store_token
 from server.bus.stream import ConsumerSpec
 from server.central.batch_intake import take_signed_batch
+from server.central.bus_dead_letters import DeadLetter
+from server.chain.registry import KeyRing
 from server.clock import to_iso, utc_now
 from server.errors import DomainError, StoreMismatch
 
@@ -77,10 +80,12 @@ def is_for_now(exc: Exception) -> bool:
 class BusIngest:
     """One ingest process's share of the consumer: pull, check, commit, then acknowledge."""
 
-    def __init__(self, js, ledger, ring, rules: IngestRules, spec: ConsumerSpec,
-                 clock=utc_now, log_every: int = 100, log_interval_s: float = 30.0):
-        self.js, self.ledger, self.ring, self.rules, self.spec = js, ledger, ring, rules, spec
-        self.clock, self.counts = clock, IngestCounts()
+    def __init__(self, js, storage, rules: IngestRules, spec: ConsumerSpec, clock=utc_now,
+                 log_every: int = 100, log_interval_s: float = 30.0):
+        self.js, self.rules, self.spec, self.clock = js, rules, spec, clock
+        self.ledger, self.dead_letters = storage.ledger, storage.dead_letters
+        self.ring = KeyRing(storage.registry)
+        self.counts = IngestCounts()
         self.log_every, self.log_interval_s = log_every, log_interval_s
         self._logged_at, self._logged_count = time.monotonic(), 0
         self._backoff_s = FIRST_BACKOFF_S
@@ -131,8 +136,7 @@ class BusIngest:
             if is_for_now(exc):
                 await self.retry_later(msg, exc)
                 return False
-            await self.dead_letter(msg, exc)
-            return True
+            return await self.dead_letter(msg, exc)
         await msg.ack()  # only now: the ledger's commit returned
         counts = self.counts
         counts.messages += 1
@@ -158,19 +162,30 @@ class BusIngest:
                                 {"key_store_id": batch.proof.store_id, "subject": msg.subject})
         return batch
 
-    async def dead_letter(self, msg, refusal: DomainError) -> None:
+    async def dead_letter(self, msg, refusal: DomainError) -> bool:
         """Move a message that can never be ingested to its store's dead-letter subject
-        (kept by the dead-letter stream), then end it on the consumer."""
+        (kept by the dead-letter stream) and count it in head office's storage, then end
+        it on the consumer; if either step fails for now, give it back (False)."""
         store = subject_store(msg.subject, self.spec.stream.prefix)
         reason = f"{refusal.code}: {refusal.message}".replace("\r", " ").replace("\n", " ")
         headers = {**(msg.headers or {}), REASON: reason[:1000]}
-        await self.js.publish(dead_letter_subject(store, self.spec.stream.prefix), msg.data,
-                              headers=headers)
-        await msg.term()  # after the dead letter is kept: a crash between redelivers it
+        letter = DeadLetter(store, msg.subject, self.spec.stream.name,
+                            msg.metadata.sequence.stream, headers.get(MSG_ID), refusal.code,
+                            reason[:1000])
+        try:
+            # The original's Nats-Msg-Id goes with it: moved again after a crash, it is one.
+            await self.js.publish(dead_letter_subject(store, self.spec.stream.prefix),
+                                  msg.data, headers=headers)
+            await self.dead_letters.record(letter, self.clock())
+        except Exception as exc:
+            await self.retry_later(msg, exc)
+            return False
+        await msg.term()  # only now: a crash before it moves the message aside again
         self.counts.messages += 1
         self.counts.dead_letters += 1
         log.warning("dead letter from %s (stream seq %s): %s (%d so far)", msg.subject,
-                    msg.metadata.sequence.stream, reason, self.counts.dead_letters)
+                    letter.stream_seq, reason, self.counts.dead_letters)
+        return True
 
     async def retry_later(self, msg, failure: Exception) -> None:
         """Give a message back to the consumer, to be delivered again after the backoff."""

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from server.auth.pg_store import PgAuthStore
 from server.auth.store import HQ_PEOPLE, AuthStore
+from server.central.bus_dead_letters import PgDeadLetters, SqliteDeadLetters
 from server.central.hq_catalogs import PgCatalogs, SqliteCatalogs
 from server.central.pg_ledger import PgLedger
 from server.central.sqlite_hq_ledger import SqliteHeadOfficeLedger
@@ -18,7 +19,8 @@ from server.postgres import PostgresDatabase
 @dataclass
 class HqStorage:
     """The ledger, the register of stores and keys, the stores' reports, the credentials,
-    and head office's price lists with its signing key, open together."""
+    head office's price lists with its signing key, and the bus's dead letters, open
+    together."""
 
     ledger: object
     registry: object
@@ -26,6 +28,7 @@ class HqStorage:
     auth: AuthStore
     closers: list
     catalogs: object
+    dead_letters: object  # messages from the bus that can never be ingested
 
     @property
     def database(self) -> PostgresDatabase | None:
@@ -44,7 +47,7 @@ async def open_storage(settings: HqSettings) -> HqStorage:
         db = PostgresDatabase(settings.database, "hq_postgresql", settings.hq_db_pool_size)
         ledger = await PgLedger(db).open()
         return HqStorage(ledger, PgRegistry(db), PgStatusStore(db), PgAuthStore(db),
-                         [ledger.close], PgCatalogs(db))
+                         [ledger.close], PgCatalogs(db), PgDeadLetters(db))
     ledger = await SqliteHeadOfficeLedger(settings.ledger_db_path,
                                           settings.sqlite_busy_timeout_ms).open()
     try:
@@ -55,4 +58,5 @@ async def open_storage(settings: HqSettings) -> HqStorage:
         raise
     return HqStorage(ledger, registry, SqliteStatusStore(registry.db),
                      AuthStore(registry.db, HQ_PEOPLE),
-                     [ledger.close, registry.close], SqliteCatalogs(registry.db))
+                     [ledger.close, registry.close], SqliteCatalogs(registry.db),
+                     SqliteDeadLetters(registry.db))

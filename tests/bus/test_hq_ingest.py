@@ -7,7 +7,11 @@ import asyncio
 from server.bus.envelope import MSG_ID, batch_message
 from server.bus.names import dead_letter_subject
 from server.bus.stream import StreamSpec, ensure_stream
+from server.central.bus_dead_letters import DeadLetter
+from server.clock import utc_now
+from server.config import HqSettings
 from server.hq.bus_ingest import REASON
+from server.hq.storage import open_storage
 from tests.bus import ingest_helpers as helpers
 from tests.bus.ingest_helpers import (
     consumer_made,
@@ -58,9 +62,25 @@ async def test_a_message_that_can_never_be_ingested_is_a_dead_letter_and_blocks_
         (dead_letter_subject("store-a", bus_names.prefix), "malformed_request"),
         (dead_letter_subject("store-b", bus_names.prefix), "store_mismatch")]
     assert letters[0].data == changed and letters[0].headers[MSG_ID] == "changed"
+    counted = await _dead_letters_by_store(postgres)
+    assert [(row["store_id"], row["dead_letters"]) for row in counted] == [
+        ("store-a", 2), ("store-b", 1)]
     await until(lambda: consumer_settled(js, bus_names.stream))
     assert await process.stop() == 0
     assert "3 dead letters" in process.output()
+
+
+async def test_a_dead_letter_recorded_again_counts_once_on_sqlite_too(tmp_path):
+    storage = await open_storage(HqSettings(data_dir=str(tmp_path / "hq")))
+    try:
+        letter = DeadLetter("store-a", "sales.store-a", "SALES", 7, "id-7", "bad_signature",
+                            "bad_signature: the signature does not hold")
+        await storage.dead_letters.record(letter, utc_now())
+        await storage.dead_letters.record(letter, utc_now())  # after a crash before its term
+        assert [(row["store_id"], row["dead_letters"])
+                for row in await storage.dead_letters.by_store()] == [("store-a", 1)]
+    finally:
+        await storage.close()
 
 
 async def test_a_store_publishes_on_its_own_subject_only(
@@ -86,3 +106,11 @@ async def test_a_stream_with_other_settings_is_refused_and_left_as_it_is(
     assert await asyncio.to_thread(process.process.wait, 20) == 2
     assert "max_age is 3600.0, head office's is 1209600.0" in process.output()
     assert (await js.stream_info(bus_names.stream)).config.max_age == 3600.0
+
+
+async def _dead_letters_by_store(postgres: str) -> list[dict]:
+    storage = await open_storage(HqSettings(database=postgres, data_dir="unused"))
+    try:
+        return await storage.dead_letters.by_store()
+    finally:
+        await storage.close()
