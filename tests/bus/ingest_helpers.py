@@ -35,9 +35,9 @@ async def ingest(nats_url, postgres, bus_names, js, tmp_path):
     its dead-letter stream deleted)."""
     started = []
 
-    def start(name: str = "ingest") -> IngestProcess:
-        started.append(IngestProcess(nats_url, postgres, bus_names,
-                                     tmp_path / f"{name}.log").start())
+    def start(name: str = "ingest", *more_args: str) -> IngestProcess:
+        started.append(IngestProcess(nats_url, postgres, bus_names, tmp_path / f"{name}.log",
+                                     more_args).start())
         return started[-1]
     yield start
     for process in started:
@@ -62,10 +62,11 @@ async def enrolled_store(postgres: str, tmp_path: Path, store_id: str = "store-a
 class IngestProcess:
     """`python -m server hq ingest` on the test's NATS stream and PostgreSQL database."""
 
-    def __init__(self, nats_url: str, postgres: str, names, log_path: Path):
+    def __init__(self, nats_url: str, postgres: str, names, log_path: Path,
+                 more_args: tuple[str, ...] = ()):
         self.args = [sys.executable, "-m", "server", "hq", "ingest", "--nats", nats_url,
                      "--database", postgres, "--stream", names.stream, "--prefix",
-                     names.prefix, "--ack-wait", str(ACK_WAIT_S)]
+                     names.prefix, "--ack-wait", str(ACK_WAIT_S), *more_args]
         self.log_path, self.process = log_path, None
 
     def start(self) -> "IngestProcess":
@@ -88,10 +89,13 @@ class IngestProcess:
         return self.log_path.read_text()
 
 
-def published(key, prefix: str, kiosk: str, first: int, count: int, store_id: str = "store-a"):
-    """A batch message of `count` sales of a kiosk, as store `store_id` publishes it."""
+def published(key, prefix: str, kiosk: str, first: int, count: int, store_id: str = "store-a",
+              signed_at=None):
+    """A batch message of `count` sales of a kiosk, as store `store_id` publishes it (signed
+    now, or at `signed_at`)."""
     body = batch_body(store_id, sales_rows(kiosk, count=count, first=first))
-    return batch_message(key, body, store_id, kiosk, first + 1, first + count, prefix=prefix)
+    return batch_message(key, body, store_id, kiosk, first + 1, first + count, prefix=prefix,
+                         now=signed_at)
 
 
 async def publish(js, message, msg_id: str | None = None) -> None:

@@ -3,6 +3,7 @@ real NATS stream of the test's own and a real PostgreSQL database: each sale onc
 the bus does, a message that can never be ingested moved aside with its reason, the stream
 never blocked."""
 import asyncio
+import datetime
 
 from server.bus.envelope import MSG_ID, batch_message
 from server.bus.names import dead_letter_subject
@@ -96,6 +97,23 @@ async def test_a_store_publishes_on_its_own_subject_only(
     assert await sales_held(postgres) == ["k1:key-k1-000000"]
     assert await process.stop() == 0
     assert "store_mismatch: a store publishes on its own subject only" in process.output()
+
+
+async def test_a_signature_s_age_is_judged_when_the_stream_took_the_message(
+        ingest, js, bus_names, store_key, postgres, tmp_path):
+    config = tmp_path / "hq.toml"
+    config.write_text("hq_signature_max_age_s = 2\n")
+    await ensure_stream(js, StreamSpec(name=bus_names.stream, prefix=bus_names.prefix))
+    await publish(js, published(store_key, bus_names.prefix, "k1", 0, 2))
+    made_long_before = datetime.datetime.now(datetime.UTC) - datetime.timedelta(seconds=10)
+    await publish(js, published(store_key, bus_names.prefix, "k2", 0, 1,
+                                signed_at=made_long_before))
+    await asyncio.sleep(3)  # the first is older than the max age now, not when it was taken
+    process = ingest("ingest", "--config", str(config))
+    await until(lambda: count_is(postgres, 2))
+    await until(lambda: consumer_settled(js, bus_names.stream))
+    assert await process.stop() == 0
+    assert "stale_signature" in process.output() and "1 dead letters" in process.output()
 
 
 async def test_a_stream_with_other_settings_is_refused_and_left_as_it_is(
