@@ -137,7 +137,8 @@ class BusIngest:
                 await self.retry_later(msg, exc)
                 return False
             return await self.dead_letter(msg, exc)
-        await msg.ack()  # only now: the ledger's commit returned
+        with _quietly():  # an ack lost on the way: delivered again, then already present
+            await msg.ack()  # only now: the ledger's commit returned
         counts = self.counts
         counts.messages += 1
         counts.inserted += delivery.inserted
@@ -180,7 +181,8 @@ class BusIngest:
         except Exception as exc:
             await self.retry_later(msg, exc)
             return False
-        await msg.term()  # only now: a crash before it moves the message aside again
+        with _quietly():  # a term lost on the way: moved aside again, counted once
+            await msg.term()  # only now: a crash before it moves the message aside again
         self.counts.messages += 1
         self.counts.dead_letters += 1
         log.warning("dead letter from %s (stream seq %s): %s (%d so far)", msg.subject,

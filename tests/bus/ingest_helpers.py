@@ -20,7 +20,8 @@ from server.hq.storage import open_storage
 from tests.chain.helpers import batch_body, sales_rows
 
 ROOT = Path(__file__).resolve().parents[2]
-ACK_WAIT_S = 2.0  # a test's consumer gives a message in no one's hands back this soon
+ACK_WAIT_S = 30.0  # a message is not delivered twice on a slow machine, unless a test says
+SHORT_ACK_WAIT = ("--ack-wait", "2")  # ... that one killed with it comes back this soon
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ import asyncpg
 
 from tests.bus import ingest_helpers as helpers
 from tests.bus.ingest_helpers import (
+    SHORT_ACK_WAIT,
     consumer_made,
     consumer_settled,
     count_is,
@@ -47,7 +48,7 @@ async def test_two_processes_share_the_work_and_every_sale_counts_once(
 
 async def test_a_process_killed_before_its_commit_leaves_its_message_to_another(
         ingest, js, bus_names, store_key, postgres):
-    doomed = ingest("doomed")
+    doomed = ingest("doomed", *SHORT_ACK_WAIT)
     await until(lambda: consumer_made(js, bus_names.stream))
     blocker = await asyncpg.connect(postgres)
     try:
@@ -61,7 +62,7 @@ async def test_a_process_killed_before_its_commit_leaves_its_message_to_another(
     finally:
         await blocker.close()
     assert await sales_held(postgres) == []
-    heir = ingest("heir")
+    heir = ingest("heir", *SHORT_ACK_WAIT)
     await until(lambda: count_is(postgres, 3))  # after the consumer's AckWait (2 s here)
     await until(lambda: consumer_settled(js, bus_names.stream))
     assert await heir.stop() == 0
