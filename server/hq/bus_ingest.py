@@ -131,7 +131,7 @@ class BusIngest:
         back for later (False)."""
         try:
             batch = await self.checked_batch(msg)
-            delivery = await self.ledger.ingest(batch)
+            delivery = await self.committed(msg, batch)
         except Exception as exc:
             if is_for_now(exc):
                 await self.retry_later(msg, exc)
@@ -148,6 +148,23 @@ class BusIngest:
             log.warning("%s: rows refused for good (other content than held): %s",
                         msg.subject, delivery.refused)
         return True
+
+    async def committed(self, msg, batch):
+        """The ledger's ingest of a message's batch, saying "in progress" to the bus every
+        third of AckWait meanwhile, so that a slow commit keeps its message rather than see
+        it delivered to another process (which would wait on the same rows' locks)."""
+        keeping = asyncio.create_task(self._keep_in_hand(msg))
+        try:
+            return await self.ledger.ingest(batch)
+        finally:
+            keeping.cancel()
+            await asyncio.gather(keeping, return_exceptions=True)
+
+    async def _keep_in_hand(self, msg) -> None:
+        while True:
+            await asyncio.sleep(self.spec.ack_wait_s / 3)
+            with _quietly():
+                await msg.in_progress()
 
     async def checked_batch(self, msg):
         """The message's batch, by the HTTP route's rules and one more: a store publishes on

@@ -69,6 +69,26 @@ async def test_a_process_killed_before_its_commit_leaves_its_message_to_another(
     assert "1 messages: 3 sales inserted" in heir.output()
 
 
+async def test_a_slow_commit_keeps_its_message_past_ack_wait(
+        ingest, js, bus_names, store_key, postgres):
+    first, second = ingest("first", *SHORT_ACK_WAIT), ingest("second", *SHORT_ACK_WAIT)
+    await until(lambda: consumer_made(js, bus_names.stream))
+    blocker = await asyncpg.connect(postgres)
+    try:
+        async with blocker.transaction():
+            await blocker.execute("LOCK TABLE hq_batches IN ACCESS EXCLUSIVE MODE")
+            await publish(js, published(store_key, bus_names.prefix, "k1", 0, 3))
+            await until(lambda: _someone_waits_on_a_lock(blocker))
+            await asyncio.sleep(5.0)  # two and a half AckWaits, the commit held up
+    finally:
+        await blocker.close()
+    await until(lambda: count_is(postgres, 3))
+    await until(lambda: consumer_settled(js, bus_names.stream))
+    assert await first.stop() == 0 and await second.stop() == 0
+    taken = messages_taken(first.output()) + messages_taken(second.output())
+    assert taken == 1, "the message was delivered again while its commit was under way"
+
+
 async def test_messages_wait_while_the_database_is_away_and_are_ingested_after(
         ingest, js, bus_names, store_key, postgres):
     process = ingest()
