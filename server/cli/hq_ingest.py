@@ -3,8 +3,9 @@ takes the stores' batches from the bus (server.hq.bus_ingest) until SIGINT or SI
 
 At start it creates the sales stream, its dead-letter stream and the durable ingest
 consumer if absent; one that exists with other settings is refused, each difference named,
-and left for an operator (exit 2), as is a NATS server that does not answer. Any number of
-ingest processes may run at once: they share the one consumer. Exit 0 after a stop.
+and left for an operator (exit 2), as is a NATS server that does not answer or storage
+that cannot be opened. Any number of ingest processes may run at once: they share the one
+consumer. Exit 0 after a stop.
 """
 import asyncio
 import logging
@@ -46,7 +47,7 @@ def ingest(args) -> int:
     try:
         spec = ConsumerSpec(StreamSpec(name=args.stream, prefix=args.prefix),
                             ack_wait_s=args.ack_wait)
-        spec.config()  # the names checked before anything connects
+        spec.config(), dead_letter_stream(spec.stream).config()  # names checked first
     except BadBusName as exc:
         print(f"hq ingest: {exc}", file=sys.stderr)
         return CANNOT_START
@@ -89,7 +90,11 @@ async def _bus_back() -> None:
 
 
 async def _consume(js, settings, spec: ConsumerSpec) -> int:
-    storage = await open_storage(settings)
+    try:
+        storage = await open_storage(settings)
+    except Exception as exc:  # the database away or refusing: a supervisor starts it again
+        print(f"hq ingest: cannot open head office's storage: {exc!r}", file=sys.stderr)
+        return CANNOT_START
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
