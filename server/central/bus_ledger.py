@@ -100,9 +100,8 @@ class BusLedger:
             raise ValueError("a batch on the bus needs its origin: its kiosk and seqs")
         connection = await self._connected()
         try:
-            parts = batch_messages(self.remote.key(), self.remote.store_id,
-                                      origin.kiosk_id, batch, origin.seqs,
-                                      connection.max_payload, self.prefix)
+            parts = batch_messages(self.remote.key(), self.remote.store_id, origin.kiosk_id,
+                                   batch, origin.seqs, connection.max_payload, self.prefix)
         except RowTooLarge as exc:
             raise HeadOfficeError(f"the bus cannot carry this batch: {exc}") from exc
         js, inserted, already = connection.jetstream(), 0, 0
