@@ -22,6 +22,7 @@ import pytest
 from aiohttp.test_utils import TestServer
 
 from reliability.databases import admin_dsn, create_database, drop_database
+from reliability.hq_process import HeadOffice
 from server.auth.enrolment import enrol_kiosk, issue_person_token
 from server.clock import to_iso
 from server.config import CENTRAL_DB, EDGE_DB, Settings
@@ -52,6 +53,16 @@ async def postgres():
         yield database
     finally:
         await drop_database(admin, database)
+
+
+@pytest.fixture
+async def head_office(tmp_path, postgres):
+    """Head office as a process on this test's database."""
+    hq = HeadOffice(tmp_path, postgres)
+    await asyncio.to_thread(hq.start)
+    yield hq
+    if hq.running:
+        await asyncio.to_thread(hq.stop)
 
 
 class SettableClock:

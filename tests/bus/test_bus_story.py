@@ -12,9 +12,7 @@ from collections import Counter
 
 import asyncpg
 import nats.errors
-import pytest
 
-from reliability.hq_process import HeadOffice
 from server.bus.envelope import request_view
 from server.bus.names import all_stores_subject
 from server.chain.signing import KeyRecord, verify
@@ -31,16 +29,6 @@ KEY_ID = re.compile(r'keyid="([^"]+)"')
 ORDER_UUID = BATCH_COLUMNS.index("order_uuid")
 
 ingest = helpers.ingest  # ingest processes on the test's stream, killed after
-
-
-@pytest.fixture
-async def head_office(tmp_path, postgres):
-    """Head office as a process on this test's database."""
-    hq = HeadOffice(tmp_path, postgres)
-    await asyncio.to_thread(hq.start)
-    yield hq
-    if hq.running:
-        await asyncio.to_thread(hq.stop)
 
 
 class OutsideSystem:

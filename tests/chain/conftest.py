@@ -1,13 +1,11 @@
 """The chain's tests: a real head office (on a real PostgreSQL database made for each test
 and dropped after: the `postgres` fixture of tests/conftest.py) and real store edges, as
 processes or in this process."""
-import asyncio
 import io
 
 import pytest
 from aiohttp.test_utils import TestServer
 
-from reliability.hq_process import HeadOffice
 from server.auth.enrolment import issue_person_token
 from server.chain.signing import sign
 from server.chain.store_keys import create_key
@@ -17,16 +15,6 @@ from server.hq.factory import create_hq_app
 from server.hq.keys import KEY_RING, STORAGE
 from server.web.keys import AUTH_STORE
 from server.web.serving import server_options
-
-
-@pytest.fixture
-async def head_office(tmp_path, postgres):
-    """Head office as a process on this test's database."""
-    hq = HeadOffice(tmp_path, postgres)
-    await asyncio.to_thread(hq.start)
-    yield hq
-    if hq.running:
-        await asyncio.to_thread(hq.stop)
 
 
 class SigningStore:
