@@ -76,7 +76,7 @@ def batch_messages(key: StoreKey, store_id: str, kiosk_id: str, rows: str,
     """The messages that carry the batch (`rows` as the edge wrote them, `seqs` theirs in
     order), each under `max_payload`: the whole batch as one when it fits, else parts."""
     whole = batch_message(key, batch_request_body(store_id, rows), store_id, kiosk_id,
-                          seqs[0], seqs[-1], prefix, now)
+                          seqs[0], seqs[-1], prefix, now, len(seqs))
     if message_size(whole) <= max_payload:
         return [Part(whole, len(seqs))]
     texts = row_texts(rows)
@@ -89,5 +89,5 @@ def batch_messages(key: StoreKey, store_id: str, kiosk_id: str, rows: str,
     for start, end in part_bounds(sizes, budget):
         body = batch_request_body(store_id, f"[{','.join(texts[start:end])}]")
         parts.append(Part(batch_message(key, body, store_id, kiosk_id, seqs[start],
-                                        seqs[end - 1], prefix, now), end - start))
+                                        seqs[end - 1], prefix, now, end - start), end - start))
     return parts

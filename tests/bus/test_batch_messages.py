@@ -3,17 +3,29 @@ envelope, which head office verifies with the HTTP route's own verifier after a 
 a real NATS server, and which one changed byte makes fail."""
 import asyncio
 import datetime
+import json
+from pathlib import Path
 
+import jsonschema
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from server.bus.envelope import batch_message, request_view
-from server.bus.names import BadBusName, dead_letter_subject, message_id, store_subject
+from server.bus.envelope import MSG_ID, ROWS, batch_message, request_view
+from server.bus.names import (
+    BadBusName,
+    dead_letter_subject,
+    message_id,
+    message_range,
+    store_subject,
+)
+from server.bus.parts import batch_messages
 from server.bus.stream import StreamSpec, ensure_stream
 from server.chain.signing import KeyRecord, verify
 from server.chain.store_keys import StoreKey
 from server.errors import BadSignature, StaleSignature
+from tests.chain.helpers import sales_rows
 
+ROOT = Path(__file__).resolve().parents[2]
 BODY = b'{"store_id":"store-a","rows":[]}'
 MAX_AGE_S = 300  # head office's, over HTTP
 
@@ -104,3 +116,16 @@ def test_a_message_signed_long_ago_is_judged_at_the_stream_s_time_not_the_reader
     checked(key, "store-a", message.headers, message.body, now=taken)
     with pytest.raises(StaleSignature):
         checked(key, "store-a", message.headers, message.body)
+
+
+def test_a_stores_message_is_as_its_documented_schema_says():
+    schema = json.loads((ROOT / "schema" / "messages" / "bus" / "sales_batch.json").read_text())
+    rows = sales_rows("k1", count=3)
+    seqs = (4, 9, 11)
+    [part] = batch_messages(store_key(), "store-a", "k1", json.dumps(rows), seqs, 1 << 20)
+    jsonschema.Draft202012Validator(schema).validate(json.loads(part.message.body))
+    headers = part.message.headers
+    assert headers[ROWS] == "3" and message_range(headers[MSG_ID]) == ("k1", 4, 11)
+    assert headers[MSG_ID].startswith("store-a/k1/4-11/")
+    bad = {"store_id": "store-a", "rows": [rows[0][:-1]]}  # a column short
+    assert list(jsonschema.Draft202012Validator(schema).iter_errors(bad))
