@@ -26,10 +26,10 @@ import asyncio
 import logging
 from urllib.parse import urlsplit
 
-import nats
 from nats.errors import Error as NatsError
 from nats.js.errors import NoStreamResponseError
 
+from server.bus.connection import connect_bus
 from server.bus.names import store_subject
 from server.bus.parts import RowTooLarge, batch_messages
 from server.central.ledger import BatchOrigin, Delivery
@@ -80,16 +80,12 @@ class BusLedger:
             return self.connection
 
     async def _connect(self):
-        where = urlsplit(self.nats_url)
         try:
-            async with asyncio.timeout(self.connect_timeout_s):
-                _, writer = await asyncio.open_connection(where.hostname, where.port or 4222)
-                writer.close()
-                return await nats.connect(
-                    self.nats_url, connect_timeout=self.connect_timeout_s,
-                    max_reconnect_attempts=RECONNECT_TRIES,
-                    reconnect_time_wait=RECONNECT_WAIT_S, error_cb=_told, name="checkout-edge")
+            return await connect_bus(self.nats_url, self.connect_timeout_s, "checkout-edge",
+                                     max_reconnect_attempts=RECONNECT_TRIES,
+                                     reconnect_time_wait=RECONNECT_WAIT_S)
         except (OSError, TimeoutError, NatsError) as exc:
+            where = urlsplit(self.nats_url)
             raise HeadOfficeError(f"the bus is unreachable at {where.hostname}:{where.port}: "
                                   f"{type(exc).__name__}") from exc
 
@@ -138,6 +134,10 @@ class BusLedger:
         """Head office's totals for this store, over HTTP."""
         return await self.remote.totals_by_kiosk_day()
 
+    async def in_transit(self) -> dict | None:
+        """The store's sales head office sees on the bus, not yet taken, over HTTP."""
+        return await self.remote.in_transit()
+
     async def catalogs(self, after: int) -> dict:
         """Head office's price lists after seq `after`, over HTTP."""
         return await self.remote.catalogs(after)
@@ -152,7 +152,3 @@ class BusLedger:
         if self.connection is None or not self.connection.is_connected:
             raise HeadOfficeError("the bus is not connected")
 
-
-async def _told(exc: Exception) -> None:
-    # nats-py's own default logs each failed try with a traceback, at ERROR.
-    log.warning("bus: %s: %s", type(exc).__name__, exc)
