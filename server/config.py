@@ -14,7 +14,9 @@ from server.board_settings import ChainBoardSettings
 from server.bus_settings import BusSettings
 from server.encryption import StoreEncryptionSettings
 from server.faults import parse_faults
+from server.hq_bus_settings import HqBusSettings
 from server.orders import ID_PATTERN, ID_RULE
+from server.settings_field import coerce
 from server.settings_field import setting as _setting
 
 # The store's two SQLite files, in its data_dir; head office's, on its embedded default.
@@ -199,7 +201,7 @@ class Settings(ServiceSettings, StoreEncryptionSettings, BusSettings):
 
 
 @dataclass(frozen=True)
-class HqSettings(ServiceSettings, ChainBoardSettings):
+class HqSettings(ServiceSettings, ChainBoardSettings, HqBusSettings):
     """Head office: every knob of ServiceSettings, and its own. Its data_dir holds its
     SQLite files when no database is given."""
 
@@ -240,6 +242,7 @@ class HqSettings(ServiceSettings, ChainBoardSettings):
         super().__post_init__()
         parse_faults(self.fault_injection)
         self.check_board_settings()
+        self.check_hq_bus_settings()
         _require_positive(self, ("hq_max_batch_rows", "hq_max_concurrent_batches",
                                  "hq_max_ingest_bytes", "hq_busy_retry_after_s", "hq_db_pool_size",
                                  "hq_signature_max_age_s", "hq_max_status_bytes",
@@ -266,18 +269,6 @@ def setting_docs(kind: type = Settings) -> dict[str, tuple[object, str]]:
     return {f.name: (f.default, f.metadata["doc"]) for f in dataclasses.fields(kind)}
 
 
-def _coerce(name: str, kind: type, raw):
-    """Turn a TOML or env value into the setting's type, naming the setting when it cannot."""
-    try:
-        if kind is bool:
-            return raw if isinstance(raw, bool) else str(raw).lower() in ("1", "true", "yes", "on")
-        if kind is int and isinstance(raw, float):
-            raise ValueError("not a whole number")
-        return kind(raw)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"setting {name}: cannot read {raw!r} as {kind.__name__}") from exc
-
-
 def load_settings(config_file: str | None = None, env=None, kind: type = Settings,
                   **overrides):
     """Defaults < TOML file < CHECKOUT_* environment < explicit overrides (command line), as
@@ -296,4 +287,4 @@ def load_settings(config_file: str | None = None, env=None, kind: type = Setting
         if raw is not None:
             values[name] = raw
     values.update({k: v for k, v in overrides.items() if v is not None})
-    return kind(**{name: _coerce(name, kinds[name], raw) for name, raw in values.items()})
+    return kind(**{name: coerce(name, kinds[name], raw) for name, raw in values.items()})

@@ -25,6 +25,7 @@ DEAD_SUFFIX = "_dead"
 _ID = re.compile(ID_PATTERN)
 _TOKEN = re.compile(r"[A-Za-z0-9_-]+")  # a subject's token without wildcards or separators
 _STREAM_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
+UNKNOWN_STORE = "unknown-subject"  # a subject with no store token of its own
 
 
 class BadBusName(ValueError):
@@ -59,6 +60,15 @@ def store_subject(store_id: str, prefix: str = PREFIX) -> str:
     return f"{checked_prefix(prefix)}.{store_token(store_id)}"
 
 
+def subject_store(subject: str, prefix: str = PREFIX) -> str:
+    """The store a subject names (`<prefix>.<store>`), or UNKNOWN_STORE."""
+    rest = subject[len(prefix) + 1:] if subject.startswith(prefix + ".") else ""
+    try:
+        return store_token(rest)
+    except BadBusName:
+        return UNKNOWN_STORE
+
+
 def all_stores_subject(prefix: str = PREFIX) -> str:
     """The subject every store's batches fall under: the stream's, and a reader's of all."""
     return f"{checked_prefix(prefix)}.>"
@@ -90,3 +100,13 @@ def message_id(store_id: str, kiosk_id: str, first_seq: int, last_seq: int,
         raise BadBusName(f"a batch's seqs run from 1 up: not {first_seq}-{last_seq}")
     digest = hashlib.sha256(body).hexdigest()[:24]
     return f"{store_id}/{kiosk_id}/{first_seq}-{last_seq}/{digest}"
+
+
+_MESSAGE_ID = re.compile(r"([^/]+)/([^/]+)/(\d+)-(\d+)/[0-9a-f]+")
+
+
+def message_range(msg_id: str | None) -> tuple[str, int, int] | None:
+    """The kiosk and seq range a batch's message id names (`message_id`), or None for an id
+    of another shape (a message published by hand, under an id of one's own)."""
+    found = _MESSAGE_ID.fullmatch(msg_id or "")
+    return (found[2], int(found[3]), int(found[4])) if found else None

@@ -3,6 +3,7 @@ SQLite, hq_store.db, or on PostgreSQL, with the same named operations): the mess
 is kept whole on the dead-letter stream; here is what the chain wallboard needs to show an
 alert, per store. A message recorded again (moved aside twice after a crash between the
 two steps) stays one row."""
+import json
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -13,6 +14,9 @@ SQLITE_RECORD = (f"INSERT INTO bus_dead_letters ({COLUMNS}) VALUES (?, ?, ?, ?, 
                  " ON CONFLICT (stream, stream_seq) DO NOTHING")
 PG_RECORD = (f"INSERT INTO bus_dead_letters ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7,"
              " $8) ON CONFLICT (stream, stream_seq) DO NOTHING")
+SQLITE_SEQS = ("SELECT stream_seq FROM bus_dead_letters WHERE stream = ?"
+               " AND stream_seq IN (SELECT value FROM json_each(?))")
+PG_SEQS = "SELECT stream_seq FROM bus_dead_letters WHERE stream = $1 AND stream_seq = ANY($2)"
 BY_STORE = ("SELECT store_id, count(*) AS dead_letters, max(recorded_at) AS last_at"
             " FROM bus_dead_letters GROUP BY store_id ORDER BY store_id")
 
@@ -51,6 +55,11 @@ class SqliteDeadLetters:
         """Each store's dead letters: how many, and when the last came."""
         return _by_store(await self.db.fetchall(BY_STORE))
 
+    async def recorded_seqs(self, stream: str, seqs: list[int]) -> set[int]:
+        """Which of these messages of the stream were moved aside as dead letters."""
+        rows = await self.db.fetchall(SQLITE_SEQS, (stream, json.dumps(seqs)))
+        return {row["stream_seq"] for row in rows}
+
 
 class PgDeadLetters:
     """Dead letters on head office's PostgreSQL database."""
@@ -65,3 +74,7 @@ class PgDeadLetters:
     async def by_store(self) -> list[dict]:
         """As SqliteDeadLetters.by_store."""
         return _by_store(await self.db.fetch(BY_STORE))
+
+    async def recorded_seqs(self, stream: str, seqs: list[int]) -> set[int]:
+        """As SqliteDeadLetters.recorded_seqs."""
+        return {row["stream_seq"] for row in await self.db.fetch(PG_SEQS, stream, seqs)}

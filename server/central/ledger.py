@@ -72,6 +72,10 @@ class CentralLedger(Protocol):
     async def totals_by_kiosk_day(self) -> list[dict]:
         """Per kiosk and business day: {kiosk_id, business_day, orders, total_ore}."""
 
+    async def in_transit(self) -> dict | None:
+        """The store's sales on their way to the ledger, as head office last saw the bus
+        (server.bus.transit's figures), or None where no bus carries them."""
+
     async def health(self) -> None:
         """Raise unless the ledger answers."""
 
@@ -109,6 +113,9 @@ class HeadOfficeLedger(Protocol):
 
     async def batch_rows(self, store_id: str, batch_id: int) -> list[dict]:
         """The rows held that name this batch."""
+
+    async def batches_held(self, digests: list[tuple[str, str]]) -> set[tuple[str, str]]:
+        """Which of these (store_id, content digest) batches the ledger holds."""
 
     async def health(self) -> None:
         """Raise unless the ledger answers."""

@@ -29,6 +29,9 @@ from server.orders import BATCH_COLUMNS, order_view
 from server.postgres import PostgresDatabase
 
 PARTITION_LOCK = 7_390_122
+BATCHES_HELD = ("SELECT DISTINCT b.store_id, b.content_digest FROM hq_batches AS b"
+                " JOIN unnest($1::text[], $2::text[]) AS asked (store_id, content_digest)"
+                " USING (store_id, content_digest)")
 DAY = BATCH_COLUMNS.index("business_day")
 # The staging table: the batch's columns as received (its day still text), and their order.
 STAGED = {name: {"total_ore": "bigint"}.get(name, "text") for name in BATCH_COLUMNS}
@@ -188,6 +191,11 @@ class PgLedger:
             "SELECT * FROM hq_batches WHERE store_id = $1 AND batch_id > $2 ORDER BY batch_id"
             " LIMIT $3", store_id, after, limit)
         return [{**dict(row), "body": bytes(row["body"])} for row in rows]
+
+    async def batches_held(self, digests: list[tuple[str, str]]) -> set[tuple[str, str]]:
+        """Which of these (store_id, content digest) batches the ledger holds."""
+        rows = await self.db.fetch(BATCHES_HELD, [s for s, _ in digests], [d for _, d in digests])
+        return {(row["store_id"], row["content_digest"]) for row in rows}
 
     async def batch_rows(self, store_id: str, batch_id: int) -> list[dict]:
         """The rows held that name this batch."""

@@ -24,6 +24,8 @@ SELECT store_id, COUNT(*) AS orders, SUM(total_ore) AS total_ore,
            AS last_received_at
 FROM central_orders AS c WHERE store_id <> '' GROUP BY store_id
 """
+BATCHES_HELD = ("SELECT DISTINCT store_id, content_digest FROM hq_batches WHERE (store_id,"
+                " content_digest) IN (SELECT value ->> 0, value ->> 1 FROM json_each(?))")
 BATCH_ROW = f"SELECT {', '.join(BATCH_COLUMNS)}, store_id, batch_id, id FROM central_orders"
 
 
@@ -67,6 +69,11 @@ class SqliteHeadOfficeLedger(SqliteLedger):
             "SELECT * FROM hq_batches WHERE store_id = ? AND batch_id > ? ORDER BY batch_id"
             " LIMIT ?", (store_id, after, limit))
         return [dict(row) for row in rows]
+
+    async def batches_held(self, digests: list[tuple[str, str]]) -> set[tuple[str, str]]:
+        """Which of these (store_id, content digest) batches the ledger holds."""
+        rows = await self.db.fetchall(BATCHES_HELD, (json.dumps(digests),))
+        return {(row["store_id"], row["content_digest"]) for row in rows}
 
     async def batch_rows(self, store_id: str, batch_id: int) -> list[dict]:
         """The rows held that name this batch."""

@@ -13,14 +13,14 @@ from datetime import timedelta
 
 from aiohttp import web
 
-from server.clock import business_day, to_iso
+from server.clock import business_day, from_iso, to_iso
 from server.config import HqSettings
 from server.dashboard.chain_alerts import BoardRules, Refusals
 from server.dashboard.chain_board import board_days, compute_board, judged_row
-from server.dashboard.chain_reconciliation import reconcile
+from server.dashboard.chain_reconciliation import on_the_way, reconcile
 from server.dashboard.chain_series import backlog_series
 from server.errors import NotFound
-from server.hq.keys import HELD_AT_REPORT, HQ_METRICS, STORAGE
+from server.hq.keys import HELD_AT_REPORT, HQ_METRICS, STORAGE, TRANSIT_WATCH
 from server.hq.metrics import HqMetrics
 from server.hub.dashboard_feed import DashboardFeed
 from server.web.keys import CLOCK, DASHBOARD_FEED, SETTINGS
@@ -75,11 +75,23 @@ def board_rules(settings: HqSettings) -> BoardRules:
                       settings.hq_alert_signature_refusals_per_hour, settings.hq_timezone)
 
 
-def refusals_of(metrics: HqMetrics) -> Refusals:
-    """What head office refused, as the board reads it."""
+async def refusals_of(metrics: HqMetrics, storage) -> Refusals:
+    """What head office refused, as the board reads it: its metrics since it started, and
+    the bus's dead letters its storage counts."""
     count = metrics.signature_refusals_last_hour()
     first = metrics.signature_times[0] if count else None
-    return Refusals(dict(metrics.rows_refused), count, first)
+    dead = {row["store_id"]: (row["dead_letters"], from_iso(row["last_at"]))
+            for row in await storage.dead_letters.by_store()}
+    return Refusals(dict(metrics.rows_refused), count, first, dead)
+
+
+def bus_of(app: web.Application, store_ids) -> dict | None:
+    """The sales in transit as the watch last saw them, the chain's and by store (None for
+    a chain on HTTP alone)."""
+    watch = app[TRANSIT_WATCH]
+    if watch is None:
+        return None
+    return {"chain": watch.chain(), "stores": {s: watch.of_store(s) for s in store_ids}}
 
 
 async def read_board(app: web.Application) -> dict:
@@ -88,8 +100,9 @@ async def read_board(app: web.Application) -> dict:
     stores = [store["store_id"] for store in await storage.registry.stores()]
     reports = await storage.statuses.latest()
     held = await storage.ledger.days_totals(board_days(now, rules, reports))
-    return compute_board(stores, reports, held, refusals_of(app[HQ_METRICS]), rules, now,
-                         dict(app[HELD_AT_REPORT].by_store))
+    refusals = await refusals_of(app[HQ_METRICS], storage)
+    return compute_board(stores, reports, held, refusals, rules, now,
+                         dict(app[HELD_AT_REPORT].by_store), bus_of(app, stores))
 
 
 async def read_store_board(app: web.Application, store_id: str, hours: int) -> dict:
@@ -102,15 +115,21 @@ async def read_store_board(app: web.Application, store_id: str, hours: int) -> d
     days = board_days(now, rules, [report] if report else [])
     held = await storage.ledger.days_totals(days, store_id)
     compared = app[HELD_AT_REPORT].by_store.get(store_id)
-    row, alerts = judged_row(store_id, report, held, app[HQ_METRICS].rows_refused.get(store_id),
-                             business_day(now, rules.timezone).isoformat(), rules, now, compared)
+    bus = bus_of(app, [store_id])
+    transit = bus and bus["stores"][store_id]
+    row, alerts = judged_row(store_id, report, held,
+                             await refusals_of(app[HQ_METRICS], storage),
+                             business_day(now, rules.timezone).isoformat(), rules, now,
+                             compared, transit)
     status = (report or {}).get("status") or {}
+    then = held if compared is None else compared
     since = now - timedelta(hours=hours)
     points = await storage.statuses.backlog(store_id, since)
     return {"store_id": store_id, "row": row, "kiosks": status.get("kiosks") or [],
             "catalog": status.get("catalog"), "fleet": status.get("fleet"),
-            "reconciliation": reconcile(status.get("totals") or [],
-                                        held if compared is None else compared),
+            "reconciliation": reconcile(status.get("totals") or [], then, on_the_way(
+                transit, held, then, report and report["received_at"])),
+            "in_transit": transit,
             "backlog": backlog_series(points, since, now), "alerts": alerts,
             "timezone": rules.timezone, "generated_at": to_iso(now)}
 
@@ -126,6 +145,8 @@ async def board_feed_ctx(app: web.Application):
     app[STORAGE].statuses.on_recorded.append(at_report.report_kept)  # which then pokes
     at_report.on_read.append(feed.poke)
     app[HQ_METRICS].on_change.append(feed.poke)
+    if app[TRANSIT_WATCH] is not None:
+        app[TRANSIT_WATCH].on_change.append(feed.poke)
     await feed.start()
     yield
     await feed.stop()

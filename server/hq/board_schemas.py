@@ -4,9 +4,20 @@ from marshmallow import Schema, fields, validate
 
 from server.dashboard.chain_board import STATUSES
 from server.dashboard.chain_reconciliation import VERDICTS
+from server.hq.schemas import TransitSchema
 from server.web.fields import DigitsInt
 
 Time = fields.Str  # ISO 8601 with offset, as every time head office answers
+
+
+class BusLookSchema(Schema):
+    looked_at = Time(required=True, allow_none=True, metadata={
+        "description": "the last look that answered (null: none yet)"})
+    problem = fields.Str(required=True, allow_none=True, metadata={
+        "description": "why the last look failed (the figures are as of looked_at)"})
+    complete = fields.Bool(required=True, metadata={
+        "description": "false when the look read only hq_transit_look_limit messages: the "
+                       "figures are a floor"})
 
 
 class BoardOverviewSchema(Schema):
@@ -24,6 +35,15 @@ class BoardOverviewSchema(Schema):
     pending_count = fields.Int(required=True, metadata={
         "description": "sales waiting in stores, as each last reported"})
     oldest_pending_at = Time(required=True, allow_none=True)
+    in_transit = fields.Int(required=True, metadata={
+        "description": "sales on the bus: published by stores (synced there), not yet taken "
+                       "by hq ingest; 0 for a chain on HTTP"})
+    oldest_in_transit_at = Time(required=True, allow_none=True, metadata={
+        "description": "when the stream took the oldest of them"})
+    bus = fields.Nested(BusLookSchema, required=True, allow_none=True, metadata={
+        "description": "head office's last look at the stream (null: it watches none)"})
+    bus_dead_letters = fields.Int(required=True, metadata={
+        "description": "messages from the bus that could never be ingested, ever"})
     set_aside_count = fields.Int(required=True, metadata={
         "description": "sales set aside in stores, as each last reported"})
     rows_refused = fields.Int(required=True, metadata={
@@ -54,6 +74,8 @@ class StoreRowSchema(Schema):
     catalog_version = fields.Str(required=True, allow_none=True)
     orders_today = fields.Int(required=True)
     revenue_today_ore = fields.Int(required=True)
+    in_transit = fields.Int(required=True, metadata={"description": "its sales on the bus"})
+    oldest_in_transit_at = Time(required=True, allow_none=True)
     reconciliation = fields.Str(required=True, allow_none=True, validate=validate.OneOf(
         VERDICTS), metadata={"description": "its worst kiosk-day; null when silent or "
                                             "never reported"})
@@ -62,8 +84,8 @@ class StoreRowSchema(Schema):
 class AlertSchema(Schema):
     id = fields.Str(required=True, metadata={"description": "stable while it holds"})
     kind = fields.Str(required=True, validate=validate.OneOf(
-        ["silent", "backlog", "differs", "set_aside", "rows_refused", "catalog_refused",
-         "signature_refusals"]))
+        ["silent", "backlog", "in_transit", "differs", "set_aside", "rows_refused",
+         "dead_letters", "catalog_refused", "signature_refusals", "bus_unwatched"]))
     store_id = fields.Str(required=True, allow_none=True)
     since = Time(required=True, allow_none=True)
     message = fields.Str(required=True)
@@ -113,6 +135,9 @@ class StoreBoardSchema(Schema):
     catalog = fields.Dict(required=True, allow_none=True)
     fleet = fields.Dict(required=True, allow_none=True)
     reconciliation = fields.List(fields.Nested(KioskDayVerdictSchema), required=True)
+    in_transit = fields.Nested(TransitSchema, required=True, allow_none=True, metadata={
+        "description": "its sales on the bus, not yet taken by hq ingest (null: head office "
+                       "watches no bus)"})
     backlog = fields.List(fields.Nested(BacklogPointSchema), required=True)
     alerts = fields.List(fields.Nested(AlertSchema), required=True)
     timezone = fields.Str(required=True)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import nats.errors
 
 from server.bus.envelope import MSG_ID, request_view
-from server.bus.names import BadBusName, dead_letter_subject, store_token
+from server.bus.names import dead_letter_subject, subject_store
 from server.bus.stream import ConsumerSpec
 from server.central.batch_intake import take_signed_batch
 from server.central.bus_dead_letters import DeadLetter
@@ -34,7 +34,6 @@ REASON = "Checkout-Dead-Letter-Reason"  # "<error code>: <message>" on a dead le
 FETCH_BATCH = 16      # messages pulled at once by one process (all handled in turn)
 FETCH_WAIT_S = 1.0    # how long a pull waits for messages: also how soon a stop is seen
 FIRST_BACKOFF_S, MOST_BACKOFF_S = 1.0, 30.0
-UNKNOWN_STORE = "unknown-subject"  # a subject with no store token of its own
 
 
 @dataclass
@@ -61,15 +60,6 @@ class IngestRules:
 
     max_age_s: float
     max_rows: int
-
-
-def subject_store(subject: str, prefix: str) -> str:
-    """The store a subject names (`<prefix>.<store>`), or UNKNOWN_STORE."""
-    rest = subject[len(prefix) + 1:] if subject.startswith(prefix + ".") else ""
-    try:
-        return store_token(rest)
-    except BadBusName:
-        return UNKNOWN_STORE
 
 
 def is_for_now(exc: Exception) -> bool:

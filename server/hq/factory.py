@@ -29,6 +29,7 @@ from server.hq.routes import setup_routes
 from server.hq.signatures import signature_checker
 from server.hq.status_views import status_size_middleware
 from server.hq.storage import open_storage
+from server.hq.transit_watch import transit_watch_ctx
 from server.service import keep_credentials, new_service_app, socket_hub_ctx
 from server.web import order_answers
 from server.web.docs import setup_docs
@@ -66,7 +67,7 @@ def create_hq_app(settings: HqSettings, clock=utc_now) -> web.Application:
     app[INGEST_GATE] = IngestGate(settings.hq_max_concurrent_batches,
                                   settings.hq_max_ingest_bytes, settings.max_body_bytes,
                                   settings.hq_busy_retry_after_s)
-    app.cleanup_ctx.extend([storage_ctx, socket_hub_ctx, board_feed_ctx])
+    app.cleanup_ctx.extend([storage_ctx, socket_hub_ctx, transit_watch_ctx, board_feed_ctx])
     setup_routes(app)
     setup_docs(app, "Always-On Checkout · head office", DESCRIPTION,
                (schemas, status_schemas, board_schemas, order_answers))

@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from server.hq.gate import IngestGate
     from server.hq.metrics import HqMetrics
     from server.hq.storage import HqStorage
+    from server.hq.transit_watch import TransitWatch
 
 STORAGE: web.AppKey["HqStorage"] = web.AppKey("hq_storage")
 LEDGER: web.AppKey["HeadOfficeLedger"] = web.AppKey("hq_ledger")
@@ -22,3 +23,5 @@ HQ_FAULTS: web.AppKey["Faults"] = web.AppKey("hq_faults")
 # Head office's public key for price lists (its private half stays in its database).
 HQ_PUBLIC_KEY: web.AppKey[str] = web.AppKey("hq_public_key")
 HELD_AT_REPORT: web.AppKey["HeldAtReport"] = web.AppKey("held_at_report")
+# The watch on the sales stream for sales in transit; None for a chain on HTTP alone.
+TRANSIT_WATCH: web.AppKey["TransitWatch | None"] = web.AppKey("transit_watch")

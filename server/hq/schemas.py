@@ -76,9 +76,31 @@ class KioskDayTotalSchema(Schema):
     total_ore = fields.Int(required=True)
 
 
+class KioskTransitSchema(Schema):
+    sales = fields.Int(required=True)
+    seqs = fields.List(fields.List(fields.Int()), required=True, metadata={
+        "description": "the store's seq ranges [first, last] (merged), its rows among them"})
+
+
+class TransitSchema(Schema):
+    sales = fields.Int(required=True, metadata={"description": "from the messages' counts"})
+    messages = fields.Int(required=True)
+    oldest_at = fields.Str(required=True, allow_none=True, metadata={
+        "description": "when the stream took the oldest (the store marked it synced then)"})
+    complete = fields.Bool(required=True)
+    kiosks = fields.Dict(keys=fields.Str(), values=fields.Nested(KioskTransitSchema),
+                         required=True)
+    looked_at = fields.Str(required=True, allow_none=True)
+    problem = fields.Str(required=True, allow_none=True)
+
+
 class StoreTotalsSchema(Schema):
     store_id = fields.Str(required=True)
     totals = fields.List(fields.Nested(KioskDayTotalSchema), required=True)
+    in_transit = fields.Nested(TransitSchema, required=True, allow_none=True, metadata={
+        "description": "the store's sales on the bus, not yet taken by hq ingest: the store "
+                       "finds its rows by each kiosk's seqs (null: head office watches no "
+                       "bus)"})
 
 
 class BatchAnswerSchema(Schema):

@@ -10,7 +10,7 @@ from server.central.batch_intake import signed_batch
 from server.central.ledger import Delivery
 from server.clock import to_iso
 from server.errors import DomainError, StoreMismatch, StoreUnavailable
-from server.hq.keys import HQ_FAULTS, HQ_METRICS, LEDGER, STORAGE
+from server.hq.keys import HQ_FAULTS, HQ_METRICS, LEDGER, STORAGE, TRANSIT_WATCH
 from server.hq.schemas import (
     BatchAnswerSchema,
     BatchesPageSchema,
@@ -142,14 +142,18 @@ async def get_stores(request: web.Request) -> web.Response:
 
 
 @docs(tags=["reads"], summary="A store's sales per kiosk and day, as head office holds them",
-      description="People at head office, or the store itself (signed GET): its reconciliation.",
+      description="People at head office, or the store itself (signed GET): its reconciliation."
+      " With `hq_nats_url` set, also its sales in transit on the bus (published and synced at"
+      " the store, not yet taken by hq ingest) as of head office's last look at the stream.",
       parameters=[STORE_ID_PARAM],
       responses={200: {"schema": StoreTotalsSchema, "description": "Per kiosk and day"},
                  **errors(401, 403, 500, 503)})
 async def get_store_totals(request: web.Request) -> web.Response:
     store_id = own_store(request, request.match_info["store_id"])
     totals = await request.app[LEDGER].store_totals(store_id)
-    return json_response({"store_id": store_id, "totals": totals})
+    watch = request.app[TRANSIT_WATCH]
+    return json_response({"store_id": store_id, "totals": totals,
+                          "in_transit": watch and watch.of_store(store_id)})
 
 
 @docs(tags=["health"], summary="The ledger answers",

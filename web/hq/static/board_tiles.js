@@ -25,11 +25,34 @@ export function renderTiles(o, {backlogAlertS}) {
        o.rows_refused ? "bad" : "ok");
   tile("signature_refusals_last_hour", formatCount(o.signature_refusals_last_hour),
        "in the last hour", o.signature_refusals_last_hour ? "warn" : "ok");
+  renderBus(o, backlogAlertS);
+}
+
+// The bus: sales published by stores, not yet taken by hq ingest; messages never ingested.
+function renderBus(o, backlogAlertS) {
+  if (o.bus === null) {
+    tile("in_transit", "—", "no bus watched: stores deliver by HTTP", "");
+    tile("bus_dead_letters", "—", "no bus watched", "");
+    return;
+  }
+  const age = o.oldest_in_transit_at
+    ? (Date.now() - Date.parse(o.oldest_in_transit_at)) / 1000 : null;
+  const old = age !== null && age > backlogAlertS;
+  const floor = o.bus.complete ? "" : "at least ";
+  const note = o.bus.problem ? `ALERT: ${o.bus.problem}`
+    : age === null ? "nothing on its way" : `${floor}oldest ${formatAge(age)}${old ? " · ALERT" : ""}`;
+  tile("in_transit", formatCount(o.in_transit), note,
+       o.bus.problem || old ? "bad" : o.in_transit ? "warn" : "ok");
+  tile("bus_dead_letters", formatCount(o.bus_dead_letters),
+       o.bus_dead_letters ? "never ingested: on the dead-letter stream" : "none",
+       o.bus_dead_letters ? "bad" : "ok");
 }
 
 const KIND_WORDS = {silent: "Silent", backlog: "Backlog", differs: "Differs",
                     set_aside: "Set aside", rows_refused: "Rows refused",
-                    catalog_refused: "Catalog refused", signature_refusals: "Signatures"};
+                    catalog_refused: "Catalog refused", signature_refusals: "Signatures",
+                    in_transit: "On the bus", dead_letters: "Dead letters",
+                    bus_unwatched: "Bus"};
 
 // Newest first; as many as the list has room for, then how many more.
 export function renderAlerts(list, alerts, {timeZone, countElement}) {

@@ -4,12 +4,12 @@
 import {formatClock, formatCount} from "/static/dashboard/format.js";
 
 export const STATUS_ORDER = ["differs", "set_aside", "catalog_refused", "silent",
-                             "never_reported", "waiting", "reporting"];
+                             "never_reported", "waiting", "in_transit", "reporting"];
 
 export const STATUS_WORDS = {
   differs: "differs", set_aside: "set aside", catalog_refused: "catalog refused",
   silent: "silent", never_reported: "never reported", waiting: "waiting",
-  reporting: "reporting",
+  in_transit: "in transit", reporting: "reporting",
 };
 
 // A whole sentence about a store: its word, then what explains it.
@@ -19,6 +19,7 @@ export function describe(store, timeZone) {
     parts.push(`silent since ${formatClock(store.last_report_at, timeZone)}`);
   }
   if (store.pending) parts.push(`${formatCount(store.pending)} sales waiting`);
+  if (store.in_transit) parts.push(`${formatCount(store.in_transit)} on the bus`);
   if (store.set_aside) parts.push(`${formatCount(store.set_aside)} set aside`);
   if (store.reconciliation === "differs") parts.push("totals differ from head office's");
   return parts.join(" · ");
@@ -29,5 +30,6 @@ export function detail(store, timeZone) {
   if (store.state === "silent") return `since ${formatClock(store.last_report_at, timeZone)}`;
   if (store.state === "never_reported") return "no report yet";
   if (store.pending) return `${formatCount(store.pending)} waiting`;
+  if (store.in_transit) return `${formatCount(store.in_transit)} on the bus`;
   return `${store.kiosks_online}/${store.kiosks} kiosks`;
 }

@@ -1,0 +1,3 @@
+-- Head office asks, for the messages on the bus its ingest may have taken out of turn,
+-- whether it holds their batches: by store and the body's digest (server.bus.transit).
+CREATE INDEX hq_batches_by_digest ON hq_batches (store_id, content_digest);
