@@ -33,7 +33,8 @@ async def test_pending_then_matches_then_a_row_removed_behind_our_back(client, s
     report = await reconciliation(client)
     assert report["all_match"] is True
     k1 = report["rows"][0]
-    assert k1["edge"] == {"orders": 2, "total_ore": 3 * 1695, "pending": 0, "set_aside": 0}
+    assert k1["edge"] == {"orders": 2, "total_ore": 3 * 1695, "pending": 0, "set_aside": 0,
+                          "in_transit": 0}
     assert k1["central"] == {"orders": 2, "total_ore": 3 * 1695}
     assert k1["difference"] == {"orders": 0, "total_ore": 0}
 

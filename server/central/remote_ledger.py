@@ -54,7 +54,7 @@ class RemoteLedger:
         self.cache_s, self.clock = cache_s, clock
         self.session: aiohttp.ClientSession | None = None
         self._key: tuple[float, StoreKey] | None = None
-        self._totals: tuple[float, list[dict]] | None = None
+        self._totals: tuple[float, dict] | None = None
 
     async def open(self) -> "RemoteLedger":
         """Check the store has its key, and open the client session."""
@@ -124,12 +124,21 @@ class RemoteLedger:
                   for order in answer["orders"]]
         return orders, answer["next"]
 
-    async def totals_by_kiosk_day(self) -> list[dict]:
-        """Per kiosk and business day, head office's count and sum (reused for cache_s)."""
+    async def _store_totals(self) -> dict:
+        """Head office's answer on the store's totals (reused for cache_s)."""
         if self._totals is None or self.clock() - self._totals[0] > self.cache_s:
             answer = await self._call("GET", f"/hq/v1/stores/{self.store_id}/totals")
-            self._totals = (self.clock(), answer["totals"])
+            self._totals = (self.clock(), answer)
         return self._totals[1]
+
+    async def totals_by_kiosk_day(self) -> list[dict]:
+        """Per kiosk and business day, head office's count and sum."""
+        return (await self._store_totals())["totals"]
+
+    async def in_transit(self) -> dict | None:
+        """The store's sales head office sees on the bus, not yet taken (None: it watches
+        no bus)."""
+        return (await self._store_totals()).get("in_transit")
 
     async def catalogs(self, after: int) -> dict:
         """Head office's price lists after seq `after` (signed GET), as it answered them."""

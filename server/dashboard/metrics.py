@@ -26,15 +26,19 @@ async def overview(figures: EdgeFigures, ledger: CentralLedger, settings: Settin
     )
     try:
         central_count = await ledger.order_count()
+        transit = await ledger.in_transit()
     except Exception:
         log.warning("central ledger did not answer its order count", exc_info=True)
-        central_count = None
+        central_count = transit = None
     fleet["checkouts_per_minute"] = fleet.pop("checkouts_last_minute")
     oldest = fleet["oldest_pending_at"]
     return {
         **fleet,
         "oldest_pending_age_s": _age_s(oldest, now),
         "central_order_count": central_count,
+        # Synced over the bus, not yet in head office's ledger (None: no bus watched there).
+        "in_transit": transit and transit["sales"],
+        "oldest_in_transit_at": transit and transit["oldest_at"],
         "business_day": business_day(now, settings.store_timezone).isoformat(),
         "generated_at": to_iso(now),
         "journal_last_check": await figures.last_journal_check(),

@@ -1,6 +1,8 @@
 """Read-only figures over edge_store.db for the dashboard: fleet totals, per-kiosk rows, and
 the last journal verification. They read the running totals the store's triggers keep, so
 their cost grows with kiosks and days, not with sales."""
+import json
+
 from server.auth.store import ACTIVE_KIOSK_IDS, ENROLLED_KIOSK_IDS
 from server.edge.store import pending_of
 from server.sqlite import SqliteDatabase
@@ -96,6 +98,19 @@ SELECT kiosk_id, business_day, orders, total_ore, synced,
 FROM kiosk_day_totals WHERE business_day >= ? ORDER BY business_day, kiosk_id
 """
 
+# Synced sales among head office's seq ranges of the sales in transit (server.bus.transit),
+# as [kiosk_id, first seq, last seq] triples: a range join on edge_orders_by_kiosk, each
+# sale's state as edge_orders_now says it (schema/edge/0007: a sync mark or its own).
+IN_TRANSIT = """
+SELECT o.kiosk_id, o.business_day, COUNT(*) AS orders, SUM(o.total_ore) AS total_ore,
+       MIN(o.synced_at) AS oldest_synced_at
+FROM (SELECT value ->> 0 AS kiosk_id, value ->> 1 AS first, value ->> 2 AS last
+      FROM json_each(?)) AS r
+JOIN edge_orders_now AS o ON o.kiosk_id = r.kiosk_id AND o.seq BETWEEN r.first AND r.last
+WHERE o.sync_state = 'synced'
+GROUP BY o.kiosk_id, o.business_day
+"""
+
 
 class EdgeFigures:
     """The dashboard's queries, on the edge store's reader connection."""
@@ -112,6 +127,15 @@ class EdgeFigures:
     async def totals_by_kiosk_day(self) -> list[dict]:
         """Per kiosk and business day: orders, their sum, and how many still wait for central."""
         return [dict(row) for row in await self.db.fetchall(TOTALS_BY_KIOSK_DAY)]
+
+    async def in_transit_by_kiosk_day(self, kiosk_seqs: dict[str, list]) -> list[dict]:
+        """Per kiosk and business day, the synced sales within each kiosk's seq ranges (head
+        office's sales in transit): orders, their sum, and the oldest synced_at."""
+        ranges = [[kiosk, first, last] for kiosk, seqs in kiosk_seqs.items()
+                  for first, last in seqs]
+        if not ranges:
+            return []
+        return [dict(row) for row in await self.db.fetchall(IN_TRANSIT, (json.dumps(ranges),))]
 
     async def totals_since(self, first_day: str) -> list[dict]:
         """Per kiosk and business day from `first_day` on: orders, their sum, and how many

@@ -38,6 +38,11 @@ class OverviewSchema(Schema):
     set_aside_count = fields.Int(required=True, metadata={
         "description": "sales central refused for good, set aside for staff"})
     central_order_count = fields.Int(required=True, allow_none=True)
+    in_transit = fields.Int(required=True, allow_none=True, metadata={
+        "description": "sales synced over the bus that head office's ingest has not yet "
+                       "taken, as head office last looked (null: no bus, or no answer)"})
+    oldest_in_transit_at = fields.DateTime(required=True, allow_none=True, metadata={
+        "description": "when the stream took the oldest of them"})
     checkouts_per_minute = fields.Int(required=True)
     business_day = fields.Date(required=True)
     generated_at = fields.DateTime(required=True)
@@ -89,6 +94,8 @@ class SideTotalsSchema(Schema):
     total_ore = fields.Int(required=True)
     pending = fields.Int(metadata={"description": "edge only: sales still waiting to sync"})
     set_aside = fields.Int(metadata={"description": "edge only: sales set aside for staff"})
+    in_transit = fields.Int(metadata={"description": "edge only: synced over the bus, which "
+                                                     "head office's ingest has not yet taken"})
 
 
 class ReconciliationRowSchema(Schema):
@@ -97,9 +104,11 @@ class ReconciliationRowSchema(Schema):
     edge = fields.Nested(SideTotalsSchema, required=True)
     central = fields.Nested(SideTotalsSchema, required=True)
     status = fields.Str(required=True, validate=validate.OneOf(
-        ["matches", "pending", "attention", "differs"]), metadata={
-        "description": "`pending`: the difference is the sales waiting to sync; `attention`: "
-                       "it is those and sales set aside; `differs`: anything else"})
+        ["matches", "pending", "in_transit", "attention", "differs"]), metadata={
+        "description": "`pending`: the difference is the sales waiting to sync; `in_transit`: "
+                       "it is those and sales on the bus, not yet taken by head office; "
+                       "`attention`: it is those and sales set aside; `differs`: anything "
+                       "else"})
     difference = fields.Nested(SideTotalsSchema, required=True,
                                metadata={"description": "edge minus central"})
 

@@ -42,7 +42,14 @@ export function renderTiles(o, {backlogAlertS}) {
        old ? "bad" : age === null ? "ok" : "warn");
   tile("synced_count", formatCount(o.synced_count), `of ${formatCount(o.orders_total)} orders`);
   const central = o.central_order_count;
+  const moving = o.in_transit ? o.in_transit : 0;
+  const movingAge = o.oldest_in_transit_at
+    ? (Date.now() - Date.parse(o.oldest_in_transit_at)) / 1000 : null;
+  const stuck = movingAge !== null && movingAge > backlogAlertS;
+  const onBus = moving ? ` · ${formatCount(moving)} on the bus, oldest ${formatAge(movingAge ?? 0)}`
+    + (stuck ? " · ALERT" : "") : "";
   tile("central_order_count", formatCount(central),
-       central === null ? "ALERT: head office not answering" : "orders in head office's ledger",
-       central === null ? "bad" : "");
+       central === null ? "ALERT: head office not answering"
+         : `orders in head office's ledger${onBus}`,
+       central === null || stuck ? "bad" : moving ? "warn" : "");
 }
