@@ -74,17 +74,7 @@ def _repeats_after_the_next(bodies: list) -> list[bytes]:
 async def deliver_plan(deliverer: Deliverer, plan: Plan, at_once: int, label: str) -> float:
     """Every store's batches, `at_once` stores at a time; seconds from the first send to the
     last answer."""
-    queue = asyncio.Queue()
-    for send in plan.sends:
-        queue.put_nowait(send)
     tally = deliverer.tally
-
-    async def store_after_store():
-        while not queue.empty():
-            store, bodies = queue.get_nowait()
-            for body in bodies:
-                await deliverer.deliver(store, body)
-
     started = tally.started = time.monotonic()
 
     def progress() -> str:
@@ -94,7 +84,20 @@ async def deliver_plan(deliverer: Deliverer, plan: Plan, at_once: int, label: st
                 f"{tally.non_503_errors} other errors")
 
     async with ticking(progress, 1.0):
-        await asyncio.gather(*(store_after_store() for _ in range(at_once)))
+        await stores_at_once(plan.sends, at_once, deliverer.deliver)
     seconds = time.monotonic() - started
     say(progress())
     return seconds
+
+
+async def stores_at_once(sends: list, at_once: int, send_one) -> None:
+    """`await send_one(store, item)` for each store's items in order (one after another, as
+    one store's sync sends them), `at_once` stores at a time."""
+    stores = iter(sends)  # shared: each store is taken by the first sender free
+
+    async def store_after_store():
+        for store, items in stores:
+            for item in items:
+                await send_one(store, item)
+
+    await asyncio.gather(*(store_after_store() for _ in range(at_once)))
