@@ -1,7 +1,7 @@
 """The PostgreSQL side of the head-office benchmark: a throwaway database per measurement,
 made on the admin DSN and dropped at the end (sessions and all), and what is read there
-directly rather than asked of head office: the connections it holds, and the rows it holds
-twice."""
+directly rather than asked of head office: the connections it holds, the rows it holds
+(and how many arrived after a point) and those it holds twice."""
 import asyncio
 import contextlib
 
@@ -86,15 +86,33 @@ async def most_connections(dsn: str):
         await admin.close()
 
 
-async def rows_held(dsn: str) -> tuple[int, int]:
-    """(rows in central_orders, rows beyond the first of a (store_id, order_uuid))."""
+async def rows_held(dsn: str, after_id: int = 0) -> tuple[int, int]:
+    """(rows in central_orders, rows beyond the first of a (store_id, order_uuid)), of the
+    rows that arrived after the row `after_id` (0: all)."""
     conn = await asyncpg.connect(dsn)
     try:
         total, distinct = await conn.fetchrow(
-            "SELECT count(*), count(DISTINCT (store_id, order_uuid)) FROM central_orders")
+            "SELECT count(*), count(DISTINCT (store_id, order_uuid)) FROM central_orders"
+            " WHERE id > $1", after_id)
     finally:
         await conn.close()
     return total, total - distinct
+
+
+async def last_order_id(dsn: str) -> int:
+    """The arrival id of the last row central_orders holds (0: none), from its index."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        return await conn.fetchval("SELECT coalesce(max(id), 0) FROM central_orders")
+    finally:
+        await conn.close()
+
+
+async def orders_counted(conn: asyncpg.Connection) -> int:
+    """The orders head office's running totals count: kept in each batch's own transaction
+    and a few rows to read, so cheap to ask often while rows arrive (a count of
+    central_orders would read every new row each time)."""
+    return await conn.fetchval("SELECT coalesce(sum(orders), 0)::bigint FROM central_totals")
 
 
 async def bytes_stored(dsn: str) -> dict[str, int]:

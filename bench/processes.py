@@ -1,6 +1,6 @@
-"""The processes a benchmark starts: the edge, head office, the bare reference server, and
-helpers that make every child stop by itself (it dies with the benchmark) and read its
-memory."""
+"""The processes a benchmark starts: the edge, head office, its ingest from the bus, the bare
+reference server, and helpers that make every child stop by itself (it dies with the
+benchmark) and read its memory."""
 import ctypes
 import os
 import resource
@@ -165,3 +165,37 @@ class BenchHeadOffice(HeadOffice):
     def rss_kb(self) -> int:
         """Head office's resident memory now, in KiB."""
         return rss_kb(self.proc.pid)
+
+
+class BenchIngest:
+    """Head office's ingest from the bus as `python -m server hq ingest` on a database and a
+    stream, started like head office (it dies with the benchmark); no port, no /health."""
+
+    def __init__(self, log_path: Path, nats_url: str, dsn: str, stream: str, prefix: str,
+                 env: dict | None = None):
+        self.log_path, self.env, self.proc = log_path, env or {}, None
+        self.args = ["hq", "ingest", "--nats", nats_url, "--database", dsn,
+                     "--stream", stream, "--prefix", prefix]
+
+    def start(self) -> None:
+        """Start the process (its output to its log); it makes the stream if absent."""
+        with open(self.log_path, "a") as log:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "server", *self.args],
+                cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, text=True,
+                env={**os.environ, **BENCH_ENV, **self.env},
+                preexec_fn=child_setup(signal.SIGTERM))
+
+    def check_alive(self) -> None:
+        """Raise, with the end of its log, if it has ended."""
+        if self.proc.poll() is not None:
+            raise RuntimeError(f"hq ingest ended with status {self.proc.returncode}:\n"
+                           f"{self.log_path.read_text()[-2000:]}")
+
+    def stop(self) -> str:
+        """Stop the process we started, by its PID; the summary line it printed at its stop
+        ("hq ingest: N messages: ...", or "" if none)."""
+        if self.proc is not None:
+            stop_process(self.proc)
+        lines = self.log_path.read_text().splitlines() if self.log_path.exists() else []
+        return next((line for line in reversed(lines) if line.startswith("hq ingest: ")), "")
