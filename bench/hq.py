@@ -15,13 +15,18 @@ database made for the run:
 - then head office's memory (hq_rss_mb), the most PostgreSQL sessions it held during all
   (hq_db_connections_max), the rows it holds twice (hq_duplicates, counted in PostgreSQL),
   and the bytes the ledger takes per row (in the details);
-- last, with head office stopped, the steady phase's batches by plain COPY into a fresh
-  database (bench/hq_copy.py): hq_copy_rows_per_s, the limit, and hq_ratio beside it.
+- then, with head office's HTTP process stopped, the bus (bench/hq_bus.py): the steady
+  phase's kind of plan published to NATS JetStream, taken by two `hq ingest` processes on
+  the same database: bus_rows_per_s, bus_publish_rows_per_s, bus_ratio beside
+  hq_rows_per_s, bus_duplicates;
+- last, the steady phase's batches by plain COPY into a fresh database (bench/hq_copy.py):
+  hq_copy_rows_per_s, the limit, and hq_ratio beside it.
 """
 import asyncio
 
 import aiohttp
 
+from bench.hq_bus import BusBench, record_bus
 from bench.hq_copy import measure_copy_limit
 from bench.hq_database import BenchDatabases, bytes_stored, most_connections, rows_held
 from bench.hq_ingest import Plan, deliver_plan, make_plan
@@ -41,17 +46,22 @@ SINGLE_SERIES = "head office, one-sale batch POST to 200"
 
 
 async def measure_hq(session: Session) -> None:
-    """Every hq_* figure (see the module), on databases dropped at the end unless --keep."""
-    databases = await BenchDatabases().open()
+    """Every hq_* and bus_* figure (see the module), on databases dropped at the end unless
+    --keep, and a stream of the run's own, deleted at the end."""
+    bus = await BusBench.connect(session.nats_url)  # no NATS: fail now, not after the rest
     try:
-        await _measure(session, databases)
+        databases = await BenchDatabases().open()
+        try:
+            await _measure(session, databases, bus)
+        finally:
+            kept = await databases.close(session.keep)
+            if kept:
+                say(f"hq: kept the databases {', '.join(kept)}")
     finally:
-        kept = await databases.close(session.keep)
-        if kept:
-            say(f"hq: kept the databases {', '.join(kept)}")
+        await bus.close()
 
 
-async def _measure(session: Session, databases: BenchDatabases) -> None:
+async def _measure(session: Session, databases: BenchDatabases, bus: BusBench) -> None:
     sizes, folder = session.sizes, session.work / "hq"
     stores = make_stores(folder / "store-keys", max(sizes.hq_stores, sizes.hq_herd_stores))
     dsn = await databases.create()
@@ -76,8 +86,10 @@ async def _measure(session: Session, databases: BenchDatabases) -> None:
     measured["connections"] = connections
     measured["held"], measured["duplicates"] = await rows_held(dsn)
     measured["stored"] = await bytes_stored(dsn)
+    bus_measured = await bus.measure(session, databases, dsn, stores[:sizes.hq_stores], maker)
     measured["copy"] = await measure_copy_limit(databases, steady.bodies, steady.rows)
     record_hq(session, steady, herd, single, measured)
+    record_bus(session, bus_measured)
 
 
 async def _deliveries(session: Session, databases: BenchDatabases, hq: BenchHeadOffice,

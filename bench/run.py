@@ -16,6 +16,7 @@ from bench.drain import measure_drain
 from bench.encryption import measure_encryption
 from bench.footprint import measure_footprint
 from bench.hq import measure_hq
+from bench.hq_bus import default_nats_url
 from bench.plot import write_plot
 from bench.progress import say
 from bench.report import as_json, table
@@ -45,7 +46,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--sections", default=",".join(SECTIONS),
                         help=f"comma-separated, of: {', '.join(SECTIONS)} (default: all; "
                              "hq needs PostgreSQL: CHECKOUT_TEST_POSTGRES, else "
-                             "127.0.0.1:5432, user postgres)")
+                             "127.0.0.1:5432, user postgres; and NATS: see --nats)")
+    parser.add_argument("--nats", metavar="URL", default=default_nats_url(),
+                        help="NATS server with JetStream for hq's bus phase (default: "
+                             "CHECKOUT_TEST_NATS, else nats://127.0.0.1:4222)")
     parser.add_argument("--keep", action="store_true",
                         help="keep the data dir, the logs and head office's databases")
     args = parser.parse_args(argv)
@@ -86,7 +90,7 @@ async def run(args: argparse.Namespace) -> int:
     if set(args.sections) - WRK_FREE:
         ensure_wrk()
     started = time.monotonic()
-    session = Session(QUICK if args.quick else FULL, keep=args.keep)
+    session = Session(QUICK if args.quick else FULL, keep=args.keep, nats_url=args.nats)
     load_before = os.getloadavg()
     try:
         failures = await run_sections(session, args.sections)

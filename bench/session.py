@@ -62,6 +62,7 @@ class Session:
 
     sizes: Sizes
     keep: bool = False       # --keep: the data dir, the logs and head office's databases
+    nats_url: str = ""       # --nats: the NATS server with JetStream of the hq section's bus
     work: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="aoc-bench-")))
     key_file: Path | None = None  # the edge's files encrypted with this key (None: plain)
     figures: dict = field(default_factory=dict)   # the --json keys
