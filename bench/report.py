@@ -7,7 +7,8 @@ KEYS = ("checkout_rps", "reference_rps", "checkout_ratio", "checkout_p99_ms",
         "rss_per_socket_kb", "delta_p99_ms", "dashboard_msgs_per_s", "start_s", "idle_rss_mb",
         "hq_rows_per_s", "hq_copy_rows_per_s", "hq_ratio", "hq_batch_p99_ms", "hq_herd_s",
         "hq_non503_errors", "hq_single_sales_per_s", "hq_single_sale_p99_ms", "hq_duplicates",
-        "hq_rss_mb", "hq_db_connections_max")
+        "hq_rss_mb", "hq_db_connections_max", "bus_rows_per_s", "bus_publish_rows_per_s",
+        "bus_ratio", "bus_duplicates")
 
 # key -> (target as people read it, the test); the issue's targets, at full size.
 TARGETS = {
@@ -29,6 +30,7 @@ TARGETS = {
     "hq_batch_p99_ms": ("≤ 250 ms, 1,000 rows, 64 stores", lambda v: v <= 250),
     "hq_non503_errors": ("0 during the herd", lambda v: v == 0),
     "hq_duplicates": ("0", lambda v: v == 0),
+    "bus_duplicates": ("0", lambda v: v == 0),
 }
 UNITS = {"checkout_rps": "/s", "reference_rps": "/s", "checkout_p99_ms": " ms",
          "drain_rows_per_s": "/s", "drain_p99_ratio": "×", "encrypted_checkout_ratio": "×",
@@ -36,7 +38,8 @@ UNITS = {"checkout_rps": "/s", "reference_rps": "/s", "checkout_p99_ms": " ms",
          "rss_per_socket_kb": " KB", "delta_p99_ms": " ms", "start_s": " s",
          "idle_rss_mb": " MB", "hq_rows_per_s": "/s", "hq_copy_rows_per_s": "/s",
          "hq_batch_p99_ms": " ms", "hq_herd_s": " s", "hq_rss_mb": " MB",
-         "hq_single_sales_per_s": "/s", "hq_single_sale_p99_ms": " ms"}
+         "hq_single_sales_per_s": "/s", "hq_single_sale_p99_ms": " ms",
+         "bus_rows_per_s": "/s", "bus_publish_rows_per_s": "/s"}
 NOTES = {"checkout_rps": "durable sales, 64 conns, no sync beside",
          "reference_rps": "bare aiohttp handler, same wrk script",
          "hq_copy_rows_per_s": "same rows, plain COPY + INSERT, no HTTP",
@@ -44,7 +47,10 @@ NOTES = {"checkout_rps": "durable sales, 64 conns, no sync beside",
          "hq_rss_mb": "head office at the end",
          "hq_single_sales_per_s": "one-sale batches, 64 stores at once",
          "hq_single_sale_p99_ms": "a one-sale batch's POST to its 200",
-         "hq_db_connections_max": "most PostgreSQL sessions it held"}
+         "hq_db_connections_max": "most PostgreSQL sessions it held",
+         "bus_rows_per_s": "same plan on NATS, 2 ingests, all held",
+         "bus_publish_rows_per_s": "rows PubAcked, repeats included",
+         "bus_ratio": "bus_rows_per_s / hq_rows_per_s"}
 
 
 def verdicts(figures: dict) -> dict:
@@ -57,7 +63,7 @@ def verdicts(figures: dict) -> dict:
 def _value(key: str, value) -> str:
     if value is None:
         return "not measured"
-    if key in ("checkout_ratio", "hq_ratio"):
+    if key in ("checkout_ratio", "hq_ratio", "bus_ratio"):
         return f"{value:.1%}"
     if isinstance(value, float):
         value = f"{value:,.2f}" if abs(value) < 100 else f"{value:,.0f}"
@@ -122,6 +128,19 @@ def _hq_context(session: Session) -> list[str]:
     return lines
 
 
+def _bus_context(session: Session) -> list[str]:
+    """How the bus phase went: when the stream had every batch, when the ledger held every
+    row, and what the ingest processes found (the hq section's details)."""
+    bus = session.details.get("hq", {}).get("bus")
+    if not bus:
+        return []
+    return [f"The bus: {bus['rows']:,} new rows in {bus['batches']:,} batches from "
+            f"{bus['stores']} stores ({bus['repeats']} published again under another id), "
+            f"all PubAcked in {bus['publish_seconds']:.1f} s, all held in "
+            f"{bus['held_seconds']:.1f} s by {bus['ingest_processes']} ingest processes, "
+            f"which found {bus['ingest']['already_present']:,} rows already present"]
+
+
 def table(session: Session, meta: dict) -> str:
     """The figures, their targets and whether each is met, then the latency percentiles."""
     figures, judged = session.figures, verdicts(session.figures)
@@ -141,6 +160,7 @@ def table(session: Session, meta: dict) -> str:
     lines += _checkout_context(session)
     lines += _encryption_context(session)
     lines += _hq_context(session)
+    lines += _bus_context(session)
     lines += ["", *_latency_rows(session)]
     if meta["failures"]:
         lines += ["", *(f"FAILED {name}: {why}" for name, why in meta["failures"].items())]
