@@ -154,10 +154,10 @@ class BusBench:
         started = time.monotonic()
 
         def progress() -> str:
-            elapsed = time.monotonic() - started
+            elapsed, publishing = time.monotonic() - started, tally.last_ack - started
             return (f"hq: bus: {tally.messages:,} messages acknowledged "
-                    f"({tally.rows / elapsed:,.0f} rows/s), {watch.held:,} of {rows:,} new "
-                    f"rows held ({watch.held / elapsed:,.0f}/s)")
+                    f"({tally.rows / max(publishing, 1e-9):,.0f} rows/s to the last), "
+                    f"{watch.held:,} of {rows:,} new rows held ({watch.held / elapsed:,.0f}/s)")
 
         watching = asyncio.create_task(watch.seconds_until(rows, started))
         try:

@@ -59,6 +59,7 @@ class BusTally:
     rows: int = 0
     duplicates: int = 0  # PubAcks saying the stream had the id already (none expected)
     ack_ms: list = field(default_factory=list)
+    last_ack: float = 0.0  # when the last PubAck came (monotonic)
 
 
 class Publisher:
@@ -80,7 +81,8 @@ class Publisher:
             sent = time.monotonic()
             ack = await self.js.publish(message.subject, message.body, headers=headers,
                                         timeout=PUBLISH_TIMEOUT_S)
-            self.tally.ack_ms.append((time.monotonic() - sent) * 1000)
+            self.tally.last_ack = time.monotonic()
+            self.tally.ack_ms.append((self.tally.last_ack - sent) * 1000)
             self.tally.messages += 1
             self.tally.rows += part.rows
             self.tally.duplicates += bool(ack.duplicate)
