@@ -126,7 +126,8 @@ class BusBench:
             measured["drained_s"] = await self.drained(measured["started"])
         finally:
             await conn.close()
-            summaries = [await asyncio.to_thread(ingest.stop) for ingest in ingests]
+            summaries = await asyncio.gather(*(asyncio.to_thread(ingest.stop)
+                                               for ingest in ingests))
         held, duplicates = await rows_held(dsn, after_id)
         return {**measured, "plan": plan, "held": held, "duplicates": duplicates,
                 "summaries": summaries}
