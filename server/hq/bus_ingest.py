@@ -5,6 +5,10 @@ commit returned. Several ingest processes pull from the one durable consumer and
 messages; each sale counts once because the ledger's key says so, not the bus (a redelivered
 message, or the same batch under another message id, is `already_present`).
 
+A row refused for good (held with other content) is kept in head office's storage
+(server.central.bus_refused_rows) before the message is acknowledged, for its store to
+read back and set aside, as an HTTP answer would have told it.
+
 A message that can never be ingested (a refusal of the 4xx kind: bad or stale signature,
 unknown or revoked key, malformed, too many rows, another store's) is published to the
 store's dead-letter subject with its headers, its body and the reason, counted in head
@@ -74,6 +78,7 @@ class BusIngest:
                  log_every: int = 100, log_interval_s: float = 30.0):
         self.js, self.rules, self.spec, self.clock = js, rules, spec, clock
         self.ledger, self.dead_letters = storage.ledger, storage.dead_letters
+        self.refused_rows = storage.refused_rows
         self.ring = KeyRing(storage.registry)
         self.counts = IngestCounts()
         self.log_every, self.log_interval_s = log_every, log_interval_s
@@ -122,6 +127,10 @@ class BusIngest:
         try:
             batch = await self.checked_batch(msg)
             delivery = await self.committed(msg, batch)
+            if delivery.refused:  # kept for the store to read back before the ack
+                await self.refused_rows.record(batch.store_id, delivery.refused,
+                                               self.spec.stream.name,
+                                               msg.metadata.sequence.stream, self.clock())
         except Exception as exc:
             if is_for_now(exc):
                 await self.retry_later(msg, exc)
@@ -135,8 +144,8 @@ class BusIngest:
         counts.already_present += delivery.already_present
         counts.refused_rows += len(delivery.refused)
         if delivery.refused:
-            log.warning("%s: rows refused for good (other content than held): %s",
-                        msg.subject, delivery.refused)
+            log.warning("%s: rows refused for good (other content than held), kept for the "
+                        "store to set aside: %s", msg.subject, delivery.refused)
         return True
 
     async def committed(self, msg, batch):

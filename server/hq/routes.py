@@ -22,6 +22,7 @@ ROUTES = [
     ("GET", "/hq/v1/stores/{store_id}/totals", views.get_store_totals, HQ_READERS, None),
     ("GET", "/hq/v1/stores/{store_id}/status", status_views.get_store_status, HQ_READERS, None),
     ("GET", "/hq/v1/stores/{store_id}/batches", views.get_store_batches, HQ_PEOPLE, None),
+    ("GET", "/hq/v1/stores/{store_id}/refused-rows", views.get_refused_rows, HQ_READERS, None),
     ("GET", "/hq/v1/catalogs", catalog_views.get_catalogs, HQ_READERS, None),
     ("GET", "/hq/v1/catalogs/in-use", catalog_views.get_catalogs_in_use, HQ_PEOPLE, None),
     ("GET", "/hq/v1/board", board_views.get_board, HQ_PEOPLE, None),

@@ -48,6 +48,24 @@ class BatchesPageSchema(Schema):
     next = fields.Str(required=True, allow_none=True)
 
 
+class RefusedRowsQuerySchema(BatchesQuerySchema):
+    """A page of a store's refused rows: the same `limit` and `after` as its batches'."""
+
+
+class RefusedRowSchema(Schema):
+    order_uuid = fields.Str(required=True)
+    reason = fields.Str(required=True, metadata={"description": "why, for the store's staff"})
+    recorded_at = fields.Str(required=True)
+    cursor = fields.Int(required=True, metadata={"description": "`after` to read on from it"})
+
+
+class RefusedRowsSchema(Schema):
+    store_id = fields.Str(required=True)
+    rows = fields.List(fields.Nested(RefusedRowSchema), required=True, metadata={
+        "description": "oldest first"})
+    next = fields.Str(required=True, allow_none=True)
+
+
 class StoreKeySchema(Schema):
     key_id = fields.Str(required=True)
     public_key = fields.Str(required=True, metadata={"description": "base64url of 32 bytes"})

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from server.auth.pg_store import PgAuthStore
 from server.auth.store import HQ_PEOPLE, AuthStore
 from server.central.bus_dead_letters import PgDeadLetters, SqliteDeadLetters
+from server.central.bus_refused_rows import PgRefusedRows, SqliteRefusedRows
 from server.central.hq_catalogs import PgCatalogs, SqliteCatalogs
 from server.central.pg_ledger import PgLedger
 from server.central.sqlite_hq_ledger import SqliteHeadOfficeLedger
@@ -19,7 +20,7 @@ from server.postgres import PostgresDatabase
 @dataclass
 class HqStorage:
     """The ledger, the register of stores and keys, the stores' reports, the credentials,
-    head office's price lists with its signing key, and the bus's dead letters, open
+    head office's price lists with its signing key, and what it refused of the bus, open
     together."""
 
     ledger: object
@@ -29,6 +30,7 @@ class HqStorage:
     closers: list
     catalogs: object
     dead_letters: object  # messages from the bus that can never be ingested
+    refused_rows: object  # rows of the bus's batches refused for good, for their stores
 
     @property
     def database(self) -> PostgresDatabase | None:
@@ -47,7 +49,7 @@ async def open_storage(settings: HqSettings) -> HqStorage:
         db = PostgresDatabase(settings.database, "hq_postgresql", settings.hq_db_pool_size)
         ledger = await PgLedger(db).open()
         return HqStorage(ledger, PgRegistry(db), PgStatusStore(db), PgAuthStore(db),
-                         [ledger.close], PgCatalogs(db), PgDeadLetters(db))
+                         [ledger.close], PgCatalogs(db), PgDeadLetters(db), PgRefusedRows(db))
     ledger = await SqliteHeadOfficeLedger(settings.ledger_db_path,
                                           settings.sqlite_busy_timeout_ms).open()
     try:
@@ -59,4 +61,4 @@ async def open_storage(settings: HqSettings) -> HqStorage:
     return HqStorage(ledger, registry, SqliteStatusStore(registry.db),
                      AuthStore(registry.db, HQ_PEOPLE),
                      [ledger.close, registry.close], SqliteCatalogs(registry.db),
-                     SqliteDeadLetters(registry.db))
+                     SqliteDeadLetters(registry.db), SqliteRefusedRows(registry.db))

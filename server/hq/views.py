@@ -18,6 +18,8 @@ from server.hq.schemas import (
     HqHealthSchema,
     HqOrdersPageSchema,
     HqOrdersQuerySchema,
+    RefusedRowsQuerySchema,
+    RefusedRowsSchema,
     StoresSchema,
     StoreTotalsSchema,
 )
@@ -119,6 +121,25 @@ async def get_store_batches(request: web.Request) -> web.Response:
     rows, next_cursor = page(rows, query["limit"], lambda row: row["batch_id"])
     return json_response({"store_id": store_id, "batches": list(map(_proof_view, rows)),
                           "next": next_cursor})
+
+
+@docs(tags=["reads"], summary="A store's rows refused for good from its batches on the bus",
+      description="The store itself (signed GET), or people at head office. Each row of a "
+      "batch that came by the bus and that head office holds with other content: over HTTP "
+      "the batch's answer says so at once, over the bus the store reads them here and sets "
+      "those rows aside for its staff. Oldest first, each with its `cursor` (to read on after it, "
+      "as `after`); `next` when there are more.",
+      parameters=[STORE_ID_PARAM],
+      responses={200: {"schema": RefusedRowsSchema, "description": "A page of refused rows"},
+                 **errors(401, 403, 422, 500, 503)})
+@querystring_schema(RefusedRowsQuerySchema)
+async def get_refused_rows(request: web.Request) -> web.Response:
+    query = request["querystring"]
+    store_id = own_store(request, request.match_info["store_id"])
+    rows = await request.app[STORAGE].refused_rows.page(store_id, after_cursor(query),
+                                                        query["limit"] + 1)
+    rows, next_cursor = page(rows, query["limit"], lambda row: row["cursor"])
+    return json_response({"store_id": store_id, "rows": rows, "next": next_cursor})
 
 
 def _proof_view(row: dict) -> dict:
