@@ -38,13 +38,18 @@ class BusSettings:
     nats_publish_timeout_s: float = _setting(
         10.0, "How long a publish waits for JetStream's acknowledgement."
     )
+    nats_refusals_poll_s: float = _setting(
+        30.0, "How often a store on the bus asks head office for sales it refused after "
+        "their sync (set aside for staff)."
+    )
 
     def check_bus_settings(self, central_url: str) -> None:
         """Refuse nonsense at start-up (Settings calls this)."""
         if self.central_transport not in TRANSPORTS:
             raise ValueError("setting central_transport must be http or nats")
-        if self.nats_publish_timeout_s <= 0:
-            raise ValueError("setting nats_publish_timeout_s must be positive")
+        for name in ("nats_publish_timeout_s", "nats_refusals_poll_s"):
+            if getattr(self, name) <= 0:
+                raise ValueError(f"setting {name} must be positive")
         if self.central_transport != "nats":
             return
         if not self.nats_url.startswith(NATS_SCHEMES):

@@ -138,6 +138,10 @@ class BusLedger:
         """The store's sales head office sees on the bus, not yet taken, over HTTP."""
         return await self.remote.in_transit()
 
+    async def refused_rows(self, after: int) -> dict:
+        """The store's rows head office's ingest refused for good, over HTTP."""
+        return await self.remote.refused_rows(after)
+
     async def catalogs(self, after: int) -> dict:
         """Head office's price lists after seq `after`, over HTTP."""
         return await self.remote.catalogs(after)

@@ -140,6 +140,12 @@ class RemoteLedger:
         no bus)."""
         return (await self._store_totals()).get("in_transit")
 
+    async def refused_rows(self, after: int) -> dict:
+        """A page of the store's rows head office refused for good after cursor `after`
+        (signed GET), as it answered it: {"rows", "next"}."""
+        return await self._call("GET", f"/hq/v1/stores/{self.store_id}/refused-rows?"
+                                f"{urlencode({'after': after, 'limit': 1000})}")
+
     async def catalogs(self, after: int) -> dict:
         """Head office's price lists after seq `after` (signed GET), as it answered them."""
         return await self._call("GET", f"/hq/v1/catalogs?{urlencode({'after': after})}")

@@ -189,6 +189,19 @@ class EdgeStore(SqliteStore):
 
         return await self.db.write(work)
 
+    async def set_aside_after_sync(self, refused: dict[str, str], at: str) -> list[str]:
+        """Set aside for staff the sales head office refused for good after they were synced
+        (over the bus: refused by its ingest, later), with why; the order_uuids it set aside
+        now (one already set aside, or not this store's, is left as it is)."""
+
+        def work(conn):
+            return [uuid for uuid, why in refused.items() if conn.execute(
+                "UPDATE edge_orders SET sync_state = 'attention', set_aside_at = ?,"
+                " set_aside_reason = ? WHERE order_uuid = ? AND sync_state <> 'attention'",
+                (at, why, uuid)).rowcount]
+
+        return await self.db.write(work)
+
     async def record_sync_error(self, kiosk_id: str, error: str, at: str) -> None:
         """Remember why the kiosk's last delivery to central failed."""
 

@@ -40,6 +40,7 @@ from server.edge_app.keys import (
 )
 from server.edge_app.pages import setup_pages
 from server.edge_app.progress import push_sync_progress
+from server.edge_app.refusal_follow import refusal_follower_ctx
 from server.edge_app.routes import setup_routes
 from server.edge_app.spec import setup_store_docs
 from server.faults import Faults
@@ -178,7 +179,7 @@ def create_app(settings: Settings, clock=utc_now) -> web.Application:
     app[EDGE_EVENTS] = EdgeEvents()
     app.cleanup_ctx.extend([edge_store_ctx, demo_fleet_ctx, central_ledger_ctx, socket_hub_ctx,
                             dashboard_feed_ctx, catalog_follower_ctx, sync_worker_ctx,
-                            status_reporter_ctx])
+                            refusal_follower_ctx, status_reporter_ctx])
     setup_routes(app)
     setup_pages(app)
     setup_store_docs(app, settings)
