@@ -1,8 +1,10 @@
 """Head office's /metrics for Prometheus, in a registry of its own: batches and rows taken
 in, refusals by code (signatures among them), overload, the ingest's latency and the
-database connections it holds. Beside them, what the chain wallboard reads: rows refused
-since the start (by store, with when), and the times of the signature refusals of the last
-hour (a bounded deque: a flood of forgeries costs a fixed amount of memory)."""
+database connections it holds; with a bus watched, the sales in transit, the oldest's age
+and the dead letters (gauges read at each scrape). Beside them, what the chain wallboard
+reads: rows refused since the start (by store, with when), and the times of the signature
+refusals of the last hour (a bounded deque: a flood of forgeries costs a fixed amount of
+memory)."""
 from collections import deque
 from datetime import datetime, timedelta
 
@@ -33,6 +35,12 @@ class HqMetrics:
                                 buckets=INGEST_BUCKETS, registry=r)
         self.connections = Gauge("hq_db_connections", "PostgreSQL connections held now",
                                  registry=r)
+        self.in_transit = Gauge("hq_bus_in_transit_sales", "Sales on the bus not yet taken "
+                                "by hq ingest, as of the last look", registry=r)
+        self.in_transit_age = Gauge("hq_bus_oldest_in_transit_age_seconds", "How long the "
+                                    "oldest sale in transit has waited (0: none)", registry=r)
+        self.dead_letters = Gauge("hq_bus_dead_letters", "Messages from the bus that could "
+                                  "never be ingested, ever", registry=r)
 
     def delivered(self, delivery, store_id: str | None = None) -> None:
         """A batch went in: count it and its rows (a store's refused rows, for the board)."""
@@ -63,7 +71,15 @@ class HqMetrics:
             self.signature_times.popleft()
         return len(self.signature_times)
 
-    def exposition(self, connections: int) -> bytes:
-        """The text to serve, with the connection gauge read now."""
+    def exposition(self, connections: int, bus: dict | None = None,
+                   dead_letters: int = 0) -> bytes:
+        """The text to serve, with the gauges read now (`bus`: the chain's sales in transit,
+        when head office watches a bus)."""
         self.connections.set(connections)
+        if bus is not None:
+            oldest = bus["oldest_at"]
+            self.in_transit.set(bus["sales"])
+            self.in_transit_age.set(0 if oldest is None else max(0.0, (
+                self.clock() - datetime.fromisoformat(oldest)).total_seconds()))
+            self.dead_letters.set(dead_letters)
         return generate_latest(self.registry)

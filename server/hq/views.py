@@ -191,10 +191,16 @@ async def get_health(request: web.Request) -> web.Response:
 
 @docs(tags=["health"], summary="Head office's metrics for Prometheus (text exposition format)",
       description="hq_batches, hq_rows{outcome}, hq_refusals{code}, hq_ingest_seconds, "
-      "hq_db_connections.", produces=["text/plain", "application/json"],
+      "hq_db_connections; with `hq_nats_url` set, hq_bus_in_transit_sales, "
+      "hq_bus_oldest_in_transit_age_seconds and hq_bus_dead_letters.",
+      produces=["text/plain", "application/json"],
       responses={200: {"description": "Prometheus text exposition format"}, **errors(500)})
 async def get_metrics(request: web.Request) -> web.Response:
     storage = request.app[STORAGE]
     connections = storage.database.connections_open() if storage.database else 0
-    return web.Response(body=request.app[HQ_METRICS].exposition(connections),
+    watch = request.app[TRANSIT_WATCH]
+    dead = sum(row["dead_letters"] for row in await storage.dead_letters.by_store()) if (
+        watch) else 0
+    return web.Response(body=request.app[HQ_METRICS].exposition(
+        connections, watch and watch.chain(), dead),
                         headers={"Content-Type": CONTENT_TYPE_LATEST})

@@ -5,6 +5,9 @@ transit" with their count and the oldest, never "differs"; once the ingest runs 
 arrive and everything matches. A message that can never be ingested raises the board's
 dead-letter alert."""
 import asyncio
+import urllib.request
+
+from prometheus_client.parser import text_string_to_metric_families
 
 from reliability.hq_process import HeadOffice
 from tests.bus import ingest_helpers as helpers
@@ -35,6 +38,20 @@ async def edge_read(edge, path: str) -> dict:
     status, answer = await acall(f"{edge.url}{path}", token=edge.token("operator"))
     assert status == 200, answer
     return answer
+
+
+async def hq_gauges(hq) -> dict[str, float]:
+    """Head office's /metrics, each sample by name."""
+    text = await asyncio.to_thread(_metrics_text, hq.url, hq.token("hq-operator"))
+    return {sample.name: sample.value for family in text_string_to_metric_families(text)
+            for sample in family.samples}
+
+
+def _metrics_text(url: str, token: str) -> str:
+    request = urllib.request.Request(f"{url}/metrics",
+                                     headers={"Authorization": f"Bearer {token}"})
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        return answer.read().decode()
 
 
 async def in_transit_at_hq(hq, count: int) -> bool:
@@ -68,6 +85,9 @@ async def test_sales_on_the_bus_are_in_transit_until_the_ingest_takes_them(
         assert status == 200, totals
         assert totals["totals"] == [] and totals["in_transit"]["sales"] == 5
         assert set(totals["in_transit"]["kiosks"]) == {"kiosk-1", "kiosk-2"}
+        gauges = await hq_gauges(hq)
+        assert gauges["hq_bus_in_transit_sales"] == 5
+        assert gauges["hq_bus_oldest_in_transit_age_seconds"] > 0
 
         overview = await edge_read(edge, "/dashboard/overview")
         assert overview["in_transit"] == 5 and overview["oldest_in_transit_at"]
@@ -103,6 +123,7 @@ async def test_a_dead_letter_raises_the_boards_alert(
         alert = shown["alerts"]["dead_letters:store-a"]
         assert alert["kind"] == "dead_letters" and alert["store_id"] == "store-a"
         assert shown["overview"]["in_transit"] == 0  # a dead letter is taken, not on its way
+        assert (await hq_gauges(hq))["hq_bus_dead_letters"] == 1
     finally:
         await process.stop()
         await asyncio.to_thread(hq.stop)
