@@ -2,7 +2,8 @@
 fire and forget), cancelled on stop and awaited, so that a task has let go of whatever it
 holds (a store, a socket) before its owner closes that."""
 import asyncio
-from collections.abc import Coroutine
+import logging
+from collections.abc import Awaitable, Callable, Coroutine
 
 
 class BackgroundTask:
@@ -27,3 +28,23 @@ class BackgroundTask:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
             self._task = None
+
+
+async def poll_forever(poll_once: Callable[[], Awaitable[object]], every_s: float,
+                       what: str, log: logging.Logger) -> None:
+    """Call `poll_once` every `every_s` until cancelled. A failure is "not now" (head office
+    unreachable, busy or refusing): the next call tries again; the first failure of a run is
+    logged, and the first success after it, not each one."""
+    answering = True
+    while True:
+        try:
+            await poll_once()
+            if not answering:
+                log.info("head office answers again: %s", what)
+            answering = True
+        except Exception as exc:
+            if answering:
+                log.warning("cannot %s now (%s: %s); trying every %g s", what,
+                            type(exc).__name__, exc, every_s)
+            answering = False
+        await asyncio.sleep(every_s)

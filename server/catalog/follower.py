@@ -20,7 +20,7 @@ from server.catalog.release import ReleaseRefused, open_release
 from server.catalog.shelf import Shelf
 from server.clock import to_iso
 from server.sqlite import replace_private
-from server.tasks import BackgroundTask
+from server.tasks import BackgroundTask, poll_forever
 
 log = logging.getLogger(__name__)
 KEEP_FILE = "hq_catalogs.json"  # in the data dir: the release in use and those waiting
@@ -36,7 +36,6 @@ class CatalogFollower:
         self.path, self.poll_s = data_dir / KEEP_FILE, poll_s
         self.on_refused: list[Callable[[ReleaseRefused], object]] = []
         self.task = BackgroundTask("catalog-follower")
-        self._reachable = True
 
     async def load_kept(self) -> None:
         """Take back what was kept (each opened again), and put the one in force in use."""
@@ -103,18 +102,8 @@ class CatalogFollower:
             await asyncio.sleep(TICK_S)
 
     async def _poll(self) -> None:
-        while True:
-            try:
-                await self.poll_once()
-                if not self._reachable:
-                    log.info("head office answers again: following its catalogs")
-                self._reachable = True
-            except Exception as exc:  # unreachable, busy or refusing: ask again later
-                if self._reachable:
-                    log.info("cannot ask head office for catalogs now (%s: %s); selling on "
-                             "with %s", type(exc).__name__, exc, self.shelf.catalog.version)
-                self._reachable = False
-            await asyncio.sleep(self.poll_s)
+        await poll_forever(self.poll_once, self.poll_s, "follow its catalogs (selling on "
+                           "with the catalog in use meanwhile)", log)
 
     def start(self) -> None:
         """Follow head office in the background."""

@@ -13,13 +13,12 @@ sets nothing aside twice (a sale already aside is left as it is), and refusals a
 Head office unreachable is "not now": the next poll tries again, and an outage is logged
 once.
 """
-import asyncio
 import inspect
 import logging
 from collections.abc import Awaitable, Callable
 
 from server.clock import to_iso
-from server.tasks import BackgroundTask
+from server.tasks import BackgroundTask, poll_forever
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +31,6 @@ class RefusalFollower:
         self.after = 0
         self.on_set_aside: list[Callable[[dict[str, str]], object]] = []  # may be async
         self.task = BackgroundTask("refusal-follower")
-        self._reachable = True
 
     def start(self) -> None:
         """Follow from now on."""
@@ -66,14 +64,4 @@ class RefusalFollower:
         return set_aside
 
     async def _follow(self) -> None:
-        while True:
-            try:
-                await self.follow_once()
-                if not self._reachable:
-                    log.info("head office answers again: following its refusals")
-                self._reachable = True
-            except Exception as exc:  # head office away or refusing: the next poll tries
-                if self._reachable:
-                    log.warning("cannot read head office's refusals now: %s", exc)
-                self._reachable = False
-            await asyncio.sleep(self.poll_s)
+        await poll_forever(self.follow_once, self.poll_s, "follow its refusals of sales", log)
