@@ -79,10 +79,15 @@ class TransitWatch:
         return {c.stream_seq for c in candidates
                 if (c.store_id, c.content_digest) in held or c.stream_seq in aside}
 
+    def _shown(self) -> tuple:
+        """What the boards show of the last look (not when it was), to tell a change."""
+        stores = self.latest and {s: t.as_json(True) for s, t in self.latest.stores.items()}
+        return stores, bool(self.latest and self.latest.complete), self.problem
+
     async def look(self) -> None:
-        """One look; its figures kept, or why it failed."""
-        before = (self.chain(), self.latest and {s: t.as_json(True) for s, t
-                                                 in self.latest.stores.items()})
+        """One look; its figures kept, or why the bus did not answer (the listeners told
+        when what the boards show changed)."""
+        before = self._shown()
         try:
             if self.client is None or self.client.is_closed:
                 self.client = await connect_bus(self.url, CONNECT_TIMEOUT_S, "checkout-hq",
@@ -94,24 +99,22 @@ class TransitWatch:
             if self.problem is None:
                 log.warning("cannot look at the bus for sales in transit: %r", exc)
             self.problem = f"the bus does not answer: {type(exc).__name__}"
-        after = (self.chain(), self.latest and {s: t.as_json(True) for s, t
-                                                in self.latest.stores.items()})
-        if _figures(before) != _figures(after):
+        if self._shown() != before:
             for listener in self.on_change:
                 listener()
 
     async def _watch(self) -> None:
+        failing = False
         while True:
             try:
                 await self.look()
-            except Exception:  # the storage away, say: the next look tries again
-                log.exception("a look for sales in transit failed")
+                failing = False
+            except Exception:  # head office's storage away, say: the next look tries again
+                if not failing:
+                    log.exception("a look for sales in transit failed (logged once until "
+                                  "one succeeds)")
+                failing = True
             await asyncio.sleep(self.interval_s)
-
-
-def _figures(view: tuple) -> tuple:
-    chain, stores = view
-    return ({k: v for k, v in chain.items() if k != "looked_at"}, stores)
 
 
 async def transit_watch_ctx(app: web.Application):
