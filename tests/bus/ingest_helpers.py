@@ -1,16 +1,14 @@
 """What the ingest's tests share: head office's storage on the test's PostgreSQL database with
 store-a's key enrolled, `python -m server hq ingest` as a real process on the test's own
 stream, and batch messages published as a store would."""
-import asyncio
 import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import asyncpg
 import pytest
 from nats.js.errors import NotFoundError
 
+from reliability.ingest_process import IngestProcess
 from server.bus.envelope import MSG_ID, batch_message
 from server.bus.stream import INGEST_CONSUMER, StreamSpec, dead_letter_stream
 from server.chain.store_keys import create_key
@@ -19,7 +17,6 @@ from server.config import HqSettings
 from server.hq.storage import open_storage
 from tests.chain.helpers import batch_body, sales_rows
 
-ROOT = Path(__file__).resolve().parents[2]
 ACK_WAIT_S = 30.0  # a message is not delivered twice on a slow machine, unless a test says
 SHORT_ACK_WAIT = ("--ack-wait", "2")  # ... that one killed with it comes back this soon
 
@@ -37,8 +34,9 @@ async def ingest(nats_url, postgres, bus_names, js, tmp_path):
     started = []
 
     def start(name: str = "ingest", *more_args: str) -> IngestProcess:
-        started.append(IngestProcess(nats_url, postgres, bus_names, tmp_path / f"{name}.log",
-                                     more_args).start())
+        started.append(IngestProcess(nats_url, postgres, bus_names.stream, bus_names.prefix,
+                                     tmp_path / f"{name}.log", more_args,
+                                     ACK_WAIT_S).start())
         return started[-1]
     yield start
     for process in started:
@@ -58,36 +56,6 @@ async def enrolled_store(postgres: str, tmp_path: Path, store_id: str = "store-a
     finally:
         await storage.close()
     return key
-
-
-class IngestProcess:
-    """`python -m server hq ingest` on the test's NATS stream and PostgreSQL database."""
-
-    def __init__(self, nats_url: str, postgres: str, names, log_path: Path,
-                 more_args: tuple[str, ...] = ()):
-        self.args = [sys.executable, "-m", "server", "hq", "ingest", "--nats", nats_url,
-                     "--database", postgres, "--stream", names.stream, "--prefix",
-                     names.prefix, "--ack-wait", str(ACK_WAIT_S), *more_args]
-        self.log_path, self.process = log_path, None
-
-    def start(self) -> "IngestProcess":
-        """Start it (its output to its log file)."""
-        self.log = open(self.log_path, "ab")  # closed by stop
-        self.process = subprocess.Popen(self.args, cwd=ROOT, stdout=self.log,
-                                        stderr=subprocess.STDOUT)
-        return self
-
-    async def stop(self, signum: int = signal.SIGTERM, timeout: float = 15.0) -> int:
-        """Signal it and wait for its end; its exit status."""
-        if self.process.poll() is None:
-            self.process.send_signal(signum)
-        code = await asyncio.to_thread(self.process.wait, timeout)
-        self.log.close()
-        return code
-
-    def output(self) -> str:
-        """What it printed and logged so far."""
-        return self.log_path.read_text()
 
 
 def published(key, prefix: str, kiosk: str, first: int, count: int, store_id: str = "store-a",

@@ -5,6 +5,7 @@ import json
 
 import pytest
 
+from reliability.nats_process import free_port
 from server.bus.names import BadBusName
 from server.bus.parts import RowTooLarge, batch_messages, message_size, row_texts
 from server.bus.stream import StreamSpec, ensure_stream
@@ -14,7 +15,6 @@ from server.central.remote_ledger import HeadOfficeError, RemoteLedger
 from server.chain.batches import batch_request_body
 from server.chain.store_keys import KEY_FILE, create_key
 from server.config import Settings
-from tests.bus.throwaway_nats import free_port
 from tests.chain.helpers import sales_rows
 
 STORE = "store-a"

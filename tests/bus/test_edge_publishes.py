@@ -11,6 +11,7 @@ import dataclasses
 import datetime
 import json
 
+from reliability.nats_process import ThrowawayNats, free_port
 from server.bus.envelope import MSG_ID, request_view
 from server.bus.names import all_stores_subject, message_id, store_subject
 from server.bus.stream import StreamSpec, ensure_stream
@@ -18,7 +19,6 @@ from server.chain.signing import KeyRecord, verify
 from server.chain.store_keys import KEY_FILE, create_key
 from server.edge_app.factory import create_app
 from tests.bus.conftest import connect
-from tests.bus.throwaway_nats import ThrowawayNats, free_port
 from tests.conftest import heartbeat, sale
 
 STORE = "store-a"
