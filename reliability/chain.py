@@ -7,6 +7,11 @@ its database so that the stores' keys can be enrolled, as `hq enroll-store` does
 outages, when asked for, stop it (SIGKILL or a graceful stop, at random) and start it again
 on the same port, while the stores sell on. Progress, once a second: a line per store (its
 fleet) and one for head office (up or down, its outages, the rows it holds).
+
+With a bus (`ChainOptions.bus`, the `nats` transport) the stores publish their batches to a
+stream of the run's own and two `hq ingest` processes take them (reliability/chain_bus.py);
+head office's HTTP service still answers the stores' reads. Progress then has a line for the
+bus too, and a heal waits until nothing is in transit.
 """
 import asyncio
 import dataclasses
@@ -19,6 +24,7 @@ from urllib.parse import urlsplit
 import aiohttp
 import asyncpg
 
+from reliability.chain_bus import BusOptions, ChainBus
 from reliability.edge_process import Edge
 from reliability.history import HistoryWriter
 from reliability.hq_process import HeadOffice
@@ -40,6 +46,11 @@ class ChainOptions:
     fleet: FleetOptions
     hq_outage_every_s: float | None = None
     hq_outage_for_s: float | None = None
+    bus: BusOptions | None = None  # None: the batches go over HTTP
+
+    @property
+    def transport(self) -> str:
+        return "http" if self.bus is None else "nats"
 
     def validate(self) -> None:
         """Refuse what cannot run."""
@@ -71,7 +82,9 @@ class Chain:
         self.own_hq = hq_url is None
         if hq_url is not None:  # already running: enrol there, never start or stop it
             self.hq.url, self.hq.port = hq_url.rstrip("/"), urlsplit(hq_url).port
-        self.edge_env = {**EDGE_ENV, **(edge_env or {})}
+        self.bus = None if options.bus is None else ChainBus(options.bus, workdir, database)
+        self.edge_env = {**EDGE_ENV, **(self.bus.edge_env() if self.bus else {}),
+                         **(edge_env or {})}
         self.edges: dict[str, Edge] = {}
         self.fleets: dict[str, Fleet] = {}
         self.sold: dict[str, dict] = {}  # per store, its fleet's summary once it is done
@@ -88,6 +101,8 @@ class Chain:
         if self.own_hq:
             await asyncio.to_thread(self.hq.start)
             say(f"[hq] up at {self.hq.url} on {self.database.rsplit('/', 1)[1]}")
+        if self.bus is not None:  # before the stores: the ingest makes the stream
+            await self.bus.start(say)
 
         def start_store(store_id: str) -> None:
             edge = self.hq.chain_edge(self.workdir / store_id, store_id, self.edge_env)
@@ -145,11 +160,17 @@ class Chain:
                 self.outages[-1].down_s = round(self.elapsed() - self.outages[-1].at_s, 2)
 
     async def heal(self, timeout_s: float) -> dict[str, bool]:
-        """Every kiosk's link up; per store, whether nothing was left pending in time."""
+        """Every kiosk's link up; per store, whether nothing was left pending in time (nor,
+        with a bus, in transit: every message taken by the ingest)."""
+        began = time.monotonic()
+
         async def heal_one(fleet: Fleet) -> bool:
             fleet.options.heal_timeout_s = timeout_s
             return await fleet.heal()
         healed = await asyncio.gather(*map(heal_one, self.fleets.values()))
+        if self.bus is not None and not await self.bus.settled(
+                max(timeout_s - (time.monotonic() - began), 1.0)):
+            healed = [False] * len(healed)
         return dict(zip(self.fleets, healed, strict=True))
 
     async def stop(self) -> None:
@@ -159,6 +180,8 @@ class Chain:
                 await asyncio.to_thread(edge.stop)
         if self._db is not None and not self._db.is_closed():
             await self._db.close()
+        if self.bus is not None:
+            await self.bus.stop()
         if self.own_hq and self.hq.running:
             await asyncio.to_thread(self.hq.stop)
 
@@ -197,6 +220,8 @@ class Chain:
         state = "up" if (self.hq.running or not self.own_hq) else "DOWN"
         say(f"[hq] [{self.elapsed():6.1f}s] {state} outages={len(self.outages)} "
             f"rows-held={await self.rows_at_hq()}")
+        if self.bus is not None:
+            say(f"[bus] [{self.elapsed():6.1f}s] {await self.bus.progress_line()}")
 
     def summary(self, healed: dict[str, bool] | None) -> dict:
         """What the run did, per store and at head office."""
@@ -204,6 +229,8 @@ class Chain:
             "stores": self.sold,
             "hq": {"url": self.hq.url, "database": self.database, "own": self.own_hq,
                    "outages": [dataclasses.asdict(o) for o in self.outages]},
+            "transport": self.options.transport,
+            "bus": None if self.bus is None else self.bus.summary(),
             "work_dir": str(self.workdir),
             "healed": healed,
         }

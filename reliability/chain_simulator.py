@@ -5,6 +5,9 @@ given; it is left for the checker, named in the summary), or uses one already ru
 (`--hq URL`, with `--hq-database` so that the stores' keys can be enrolled), then N store
 edges with K simulated kiosks each (reliability/chain.py). Links flip per store as in a
 store's run; `--hq-outage-every S --hq-outage-for S` stop head office and start it again.
+With `--transport nats` the stores publish their batches to a NATS JetStream stream of the
+run's own (on `--nats URL`, else $CHECKOUT_TEST_NATS, else 127.0.0.1:4222; deleted after) and
+two `hq ingest` processes take them; the heal then also waits until nothing is in transit.
 Progress goes to stderr once a second, the summary (JSON, with the checker's command line)
 to stdout. The work dir (each store's data dir and log) is kept for the checker.
 """
@@ -18,6 +21,7 @@ from pathlib import Path
 import aiohttp
 
 from reliability.chain import Chain, ChainOptions
+from reliability.chain_bus import BusOptions, nats_url_of
 from reliability.databases import admin_dsn, create_database
 from reliability.history import HistoryWriter
 from reliability.simulator import FleetOptions, add_fleet_arguments
@@ -41,12 +45,19 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     add("--hq-outage-every", type=float, metavar="S",
         help="stop head office (killed or stopped, at random) every S seconds (default: never)")
     add("--hq-outage-for", type=float, metavar="S", help="... for S seconds, then start it")
+    add("--transport", choices=("http", "nats"), default="http",
+        help="how the stores' batches reach head office: signed POSTs, or published to a "
+        "NATS JetStream stream that two `hq ingest` processes take them from")
+    add("--nats", metavar="URL", help="the NATS server (with JetStream) for --transport nats "
+        "(default: $CHECKOUT_TEST_NATS, else nats://127.0.0.1:4222)")
     add("--work-dir", type=Path, help="where the stores' data dirs go (default: a new one)")
     args = parser.parse_args(argv)
     if args.hq and not args.hq_database:
         parser.error("--hq needs --hq-database (the stores' keys are enrolled there)")
     if args.hq and args.hq_outage_every:
         parser.error("head office's outages need a head office of the run's own (no --hq)")
+    if args.nats and args.transport != "nats":
+        parser.error("--nats goes with --transport nats")
     return args
 
 
@@ -59,7 +70,8 @@ def options_of(args: argparse.Namespace) -> ChainOptions:
         flip_probability=args.flip_probability, seed=args.seed,
         request_timeout_s=args.timeout)
     fleet.validate()
-    options = ChainOptions(args.stores, fleet, args.hq_outage_every, args.hq_outage_for)
+    bus = BusOptions(nats_url_of(args.nats)) if args.transport == "nats" else None
+    options = ChainOptions(args.stores, fleet, args.hq_outage_every, args.hq_outage_for, bus)
     options.validate()
     return options
 
