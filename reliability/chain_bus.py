@@ -124,6 +124,20 @@ class ChainBus:
                                        consumer.num_ack_pending, dead.state.messages)
         return self.last_figures
 
+    async def pulling(self, within_s: float) -> bool:
+        """Wait until every ingest process has a pull waiting at the consumer (started and
+        consuming); False if not within the time."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + within_s
+        while loop.time() < deadline:
+            with contextlib.suppress(Exception):
+                consumer = await self.client.jetstream(timeout=ASK_TIMEOUT_S).consumer_info(
+                    self.spec.name, INGEST_CONSUMER)
+                if consumer.num_waiting >= len(self.ingests):
+                    return True
+            await asyncio.sleep(0.05)
+        return False
+
     async def settled(self, within_s: float) -> bool:
         """Wait until nothing is in transit (False if something still is after the time)."""
         loop = asyncio.get_running_loop()

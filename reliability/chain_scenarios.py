@@ -10,40 +10,22 @@ from pathlib import Path
 import aiohttp
 import asyncpg
 
-from reliability.chain_torture import ChainOutcome, ChainProfile, ChainRun
+from reliability.chain_bus import nats_url_of
+from reliability.chain_bus_scenarios import BUS_SCENARIOS
+from reliability.chain_torture import (
+    BUSY_SYNC,
+    HERD_SYNC,
+    ChainOutcome,
+    ChainProfile,
+    ChainRun,
+    herd_tries_bound,
+    ingesting,
+)
 from reliability.databases import admin_dsn, create_database, drop_database, name_of
 from reliability.door_counter import DoorCounter
 from server.chain.store_keys import KEY_FILE, load_key
-from server.config import Settings
-from server.sync.backoff import Backoff
 
-# Small batches and quick retries: many batches in flight for the faults to land in.
-BUSY_SYNC = {"CHECKOUT_SYNC_BATCH_SIZE": "20", "CHECKOUT_SYNC_BACKOFF_INITIAL_S": "0.2",
-             "CHECKOUT_SYNC_BACKOFF_MAX_S": "1"}
-# A short backoff cap: every store comes back within a second of head office, as a herd
-# does, and each brings its backlog in many small batches.
-HERD_SYNC = {"CHECKOUT_SYNC_BATCH_SIZE": "10", "CHECKOUT_SYNC_BACKOFF_INITIAL_S": "0.5",
-             "CHECKOUT_SYNC_BACKOFF_MAX_S": "1"}
 HEALTH_TIMEOUT = aiohttp.ClientTimeout(total=3)
-# A backend of head office's in the middle of a batch: inside the ingest statement, or
-# between its statements (head office holds no other transaction open).
-INGESTING = """
-SELECT pid FROM pg_stat_activity
-WHERE datname = $1 AND pid <> pg_backend_pid()
-  AND (state = 'idle in transaction' OR (state = 'active' AND query ILIKE '%hq_batches%'))
-"""
-
-
-async def ingesting(conn: asyncpg.Connection, database: str, within_s: float) -> list[int]:
-    """The pids of head office's backends caught mid-batch within the time (maybe none)."""
-    deadline = time.monotonic() + within_s
-    while time.monotonic() < deadline:
-        pids = [row["pid"] for row in await conn.fetch(INGESTING, database)]
-        if pids:
-            return pids
-        await asyncio.sleep(0.005)
-    return []
-
 
 async def hq_crashes(profile: ChainProfile, workdir: Path, database: str,
                      broken: str | None = None) -> ChainOutcome:
@@ -161,15 +143,11 @@ async def regional_outage(profile: ChainProfile, workdir: Path, database: str,
 
 def _knocks(run: ChainRun, door: DoorCounter, outage_s: float) -> tuple[dict, int]:
     """Each store's batches sent while head office was down, and the bound its backoff
-    implies: the kiosks in flight when it went, then one probe per backoff delay."""
-    settings = Settings()
-    backoff = Backoff(float(HERD_SYNC["CHECKOUT_SYNC_BACKOFF_INITIAL_S"]),
-                      float(HERD_SYNC["CHECKOUT_SYNC_BACKOFF_MAX_S"]))
-    in_flight = min(settings.sync_parallel_kiosks, run.profile.kiosks)
+    implies (herd_tries_bound)."""
     by_key = door.by_key()
     knocks = {store: by_key.get(load_key(edge.data_dir / KEY_FILE).key_id, 0)
               for store, edge in run.chain.edges.items()}
-    return knocks, in_flight + backoff.most_attempts_within(outage_s)
+    return knocks, herd_tries_bound(run.profile.kiosks, outage_s)
 
 
 def _refusals(hq, code: str) -> int:
@@ -214,11 +192,19 @@ SCENARIOS = {"hq_crashes": hq_crashes, "db_faults": db_faults,
 
 
 async def run_scenario(name: str, profile: ChainProfile, workdir: Path,
-                       broken: str | None = None, keep_database: bool = False) -> ChainOutcome:
-    """Run one chain scenario on a database of its own (dropped after, unless kept)."""
+                       broken: str | None = None, keep_database: bool = False,
+                       transport: str = "http", nats_url: str | None = None) -> ChainOutcome:
+    """Run one chain scenario on a database of its own (dropped after, unless kept): over
+    HTTP, or its bus version with the `nats` transport, on the NATS server at `nats_url`
+    (this machine's only), else on one of the run's own (regional_outage always is): a
+    tortured run then neither meets nor starves another user of a shared server, where
+    each stream reserves its max_bytes (10 GiB) of the server's storage."""
     admin = admin_dsn()
     database = await create_database(admin, "torture")
     try:
+        if transport == "nats":
+            return await BUS_SCENARIOS[name](profile, workdir, database,
+                                             nats_url and nats_url_of(nats_url))
         return await SCENARIOS[name](profile, workdir, database, broken)
     finally:
         if not keep_database:

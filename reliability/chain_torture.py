@@ -13,22 +13,76 @@ sale at head office once, equal to its store's row and vouched for by a verifyin
   port counted against the bound its backoff implies; then back, every store at once: head
   office sheds the herd with 503 hq_busy and the backlog drains within the bound.
 
+With the `nats` transport the stores publish to a stream and two `hq ingest` processes take
+the batches; each scenario then does the bus's version of its fault, and a fourth,
+`bus_republish`, publishes the same batches twice outside the duplicate window
+(reliability/chain_bus_scenarios.py).
+
 `broken="hq_ack_before_commit"` runs `hq_crashes` against a head office that answers before
 it commits: the checker must catch the sales it loses.
 """
+import asyncio
 import dataclasses
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import aiohttp
+import asyncpg
 
 from reliability.chain import Chain, ChainOptions
+from reliability.chain_bus import BusOptions
 from reliability.chain_checker import check_chain
 from reliability.history import HistoryWriter
 from reliability.hq_holdings import read_postgres
 from reliability.simulator import FleetOptions
 from reliability.torture import say
+from server.config import Settings
+from server.sync.backoff import Backoff
+
+# Small batches and quick retries: many batches in flight for the faults to land in.
+BUSY_SYNC = {"CHECKOUT_SYNC_BATCH_SIZE": "20", "CHECKOUT_SYNC_BACKOFF_INITIAL_S": "0.2",
+             "CHECKOUT_SYNC_BACKOFF_MAX_S": "1"}
+# A short backoff cap: every store comes back within a second of head office, as a herd
+# does, and each brings its backlog in many small batches.
+HERD_SYNC = {"CHECKOUT_SYNC_BATCH_SIZE": "10", "CHECKOUT_SYNC_BACKOFF_INITIAL_S": "0.5",
+             "CHECKOUT_SYNC_BACKOFF_MAX_S": "1"}
+# A backend of head office's in the middle of a batch: inside the ingest statement, or
+# between its statements (head office holds no other transaction open).
+INGESTING = """
+SELECT pid FROM pg_stat_activity
+WHERE datname = $1 AND pid <> pg_backend_pid()
+  AND (state = 'idle in transaction' OR (state = 'active' AND query ILIKE '%hq_batches%'))
+"""
+
+
+async def ingesting(conn: asyncpg.Connection, database: str, within_s: float) -> list[int]:
+    """The pids of head office's backends caught mid-batch within the time (maybe none)."""
+    deadline = time.monotonic() + within_s
+    while time.monotonic() < deadline:
+        pids = [row["pid"] for row in await conn.fetch(INGESTING, database)]
+        if pids:
+            return pids
+        await asyncio.sleep(0.005)
+    return []
+
+# A batch taken twice leaves a "replay" in the ledger: an hq_batches row none of whose rows is
+# held under it (every row already present), as a redelivered or republished message does.
+REPLAYS = """
+SELECT count(*) FROM hq_batches AS b WHERE b.rows > 0 AND NOT EXISTS (
+    SELECT 1 FROM central_orders AS o WHERE o.store_id = b.store_id AND o.batch_id = b.batch_id)
+"""
+
+
+def herd_tries_bound(kiosks: int, outage_s: float) -> int:
+    """At most how many deliveries a store with HERD_SYNC tries while head office (or the
+    bus) is away for `outage_s`: the kiosks in flight when it went, then one probe per
+    backoff delay."""
+    in_flight = min(Settings().sync_parallel_kiosks, kiosks)
+    backoff = Backoff(float(HERD_SYNC["CHECKOUT_SYNC_BACKOFF_INITIAL_S"]),
+                      float(HERD_SYNC["CHECKOUT_SYNC_BACKOFF_MAX_S"]))
+    return in_flight + backoff.most_attempts_within(outage_s)
+
 
 
 @dataclass(frozen=True)
@@ -43,6 +97,9 @@ class ChainProfile:
     refuse_s: float           # the database refusing connections
     outage_s: float           # head office down while every store sells
     drain_bound_s: float
+    bus_stores: int = 4       # store edges in a run over the bus (two ingest processes too)
+    ingest_kills: int = 10    # SIGKILLs of the ingest: half before a commit, half after
+    edge_kills: int = 3       # store edges SIGKILLed while they publish (bus_republish)
 
 
 def with_(profile: "ChainProfile", **changes) -> "ChainProfile":
@@ -54,7 +111,8 @@ CHAIN_PROFILES = {
     "ci": ChainProfile(stores=8, kiosks=2, rate_per_s=3, hq_kills=20, terminations=10,
                        refuse_s=5, outage_s=15, drain_bound_s=60),
     "long": ChainProfile(stores=16, kiosks=4, rate_per_s=4, hq_kills=300, terminations=200,
-                         refuse_s=60, outage_s=300, drain_bound_s=300),
+                         refuse_s=60, outage_s=300, drain_bound_s=300, bus_stores=16,
+                         ingest_kills=200, edge_kills=30),
 }
 
 
@@ -95,7 +153,8 @@ class ChainRun:
 
     def __init__(self, scenario: str, profile: ChainProfile, workdir: Path, database: str,
                  broken: str | None = None, hq_env: dict | None = None,
-                 edge_env: dict | None = None, flip_probability: float = 0.1):
+                 edge_env: dict | None = None, flip_probability: float = 0.1,
+                 bus: BusOptions | None = None):
         self.scenario, self.profile, self.workdir = scenario, profile, workdir
         self.database = database
         self.outcome = ChainOutcome(scenario, broken)
@@ -105,7 +164,7 @@ class ChainRun:
             heartbeat_s=1.0, flip_probability=flip_probability, request_timeout_s=3.0,
             backoff_max_s=0.5)
         hq_env = {**(hq_env or {}), **({"CHECKOUT_FAULT_INJECTION": broken} if broken else {})}
-        self.chain = Chain(ChainOptions(profile.stores, fleet), workdir, database,
+        self.chain = Chain(ChainOptions(profile.stores, fleet, bus=bus), workdir, database,
                            edge_env=edge_env, hq_env=hq_env)
         self.history_path = workdir / "history.jsonl"
         self.drain_from: float | None = None  # when the drain began, if not at the heal
@@ -144,6 +203,22 @@ class ChainRun:
             self.outcome.drain_s = round(time.monotonic() - (self.drain_from or started), 2)
         self.say(f"healed: drain {self.outcome.drain_s} s (bound {self.profile.drain_bound_s}"
                  f" s); not drained: {[s for s, ok in healed.items() if not ok]}")
+
+
+async def replays(database: str) -> int:
+    """Batches the ledger took again with every row already present."""
+    conn = await asyncpg.connect(database)
+    try:
+        return await conn.fetchval(REPLAYS)
+    finally:
+        await conn.close()
+
+
+def bus_run(name: str, profile: ChainProfile, workdir: Path, database: str, bus: BusOptions,
+            **more) -> ChainRun:
+    """A scenario's run over the bus, with the profile's count of stores for the bus."""
+    return ChainRun(name, dataclasses.replace(profile, stores=profile.bus_stores), workdir,
+                    database, bus=bus, **more)
 
 
 def _orders(sold: dict[str, dict]) -> dict[str, int]:

@@ -18,7 +18,7 @@ class HeldRelay:
         self.port, self.target_port = free_port(), target_port
         self._flowing = asyncio.Event()
         self._flowing.set()
-        self._links: set[asyncio.Task] = set()
+        self._pumps: set[asyncio.Task] = set()
         self._server: asyncio.Server | None = None
 
     @property
@@ -40,9 +40,10 @@ class HeldRelay:
 
     async def cut(self) -> None:
         """Drop every connection, and every byte held on it, then flow again."""
-        for task in list(self._links):
-            task.cancel()
-        await asyncio.gather(*self._links, return_exceptions=True)
+        pumps = list(self._pumps)
+        for pump in pumps:
+            pump.cancel()
+        await asyncio.gather(*pumps, return_exceptions=True)
         self.release()
 
     async def stop(self) -> None:
@@ -53,24 +54,24 @@ class HeldRelay:
             await self._server.wait_closed()
 
     async def _link(self, client_in, client_out) -> None:
-        self._links.add(asyncio.current_task())
         server_out = None
         try:
             server_in, server_out = await asyncio.open_connection("127.0.0.1", self.target_port)
             pumps = [asyncio.create_task(self._pump(client_in, server_out, uplink=True)),
                      asyncio.create_task(self._pump(server_in, client_out, uplink=False))]
-            try:
+            self._pumps.update(pumps)
+            try:  # a cut cancels the pumps: either ending ends the link
                 await asyncio.wait(pumps, return_when=asyncio.FIRST_COMPLETED)
             finally:
                 for pump in pumps:
                     pump.cancel()
                 await asyncio.gather(*pumps, return_exceptions=True)
+                self._pumps.difference_update(pumps)
         except OSError:
             pass  # the server away: the client sees its connection closed
         finally:
             for writer in filter(None, (client_out, server_out)):
                 writer.transport.abort()  # nothing held is sent on
-            self._links.discard(asyncio.current_task())
 
     async def _pump(self, reader, writer, uplink: bool) -> None:
         with contextlib.suppress(OSError):
