@@ -63,6 +63,10 @@ class BusFigures:
         return self.pending == 0 and self.ack_pending == 0
 
 
+async def _unheard(exc: Exception) -> None:
+    """The run's own connection says nothing of a bus away: its progress line does."""
+
+
 class ChainBus:
     """The run's stream, its NATS server if it is the run's own, and the ingest processes."""
 
@@ -98,8 +102,7 @@ class ChainBus:
                 url, self.database, self.spec.name, self.spec.prefix,
                 self.workdir / f"ingest-{number}.log", ack_wait_s=self.options.ack_wait_s))
             self.ingests[-1].start()
-        self.client = await nats.connect(self.url, connect_timeout=3,
-                                         max_reconnect_attempts=-1, reconnect_time_wait=0.5)
+        await self.watch()
         for _ in range(300):
             if await self.figures() is not None:
                 say(f"[bus] stream {self.spec.name} on {self.url}, subjects "
@@ -110,6 +113,17 @@ class ChainBus:
             await asyncio.sleep(0.1)
         raise RuntimeError("the ingest did not make its stream and consumer:\n"
                            + "\n".join(i.output()[-1500:] for i in self.ingests))
+
+    async def watch(self) -> None:
+        """Connect the run's own client, which reads the stream's figures."""
+        self.client = await nats.connect(self.url, connect_timeout=3, error_cb=_unheard,
+                                         max_reconnect_attempts=-1, reconnect_time_wait=0.5)
+
+    async def unwatch(self) -> None:
+        """Close the run's own client (while the bus is away: nats-py's reconnects to a port
+        that never answers leave sockets unclosed)."""
+        if self.client is not None:
+            await self.client.close()
 
     async def figures(self) -> BusFigures | None:
         """The stream's and its consumer's figures now (None if the bus cannot say)."""
@@ -170,7 +184,7 @@ class ChainBus:
             await self.figures()  # the last figures, for the summary
             with contextlib.suppress(Exception):
                 await self._delete_streams()
-            await self.client.close()
+            await self.unwatch()
         if self.server is not None:
             self.server.stop()
 

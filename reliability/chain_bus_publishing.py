@@ -37,6 +37,7 @@ async def regional_outage(profile: ChainProfile, workdir: Path, database: str,
         bus = run.chain.bus
         await asyncio.sleep(3)  # trading as usual first
         held_before = (await bus.figures()).held
+        await bus.unwatch()
         bus.server.kill()
         door = NatsDoorCounter(bus.server.port, {
             store: edge.proc.pid for store, edge in run.chain.edges.items()})
@@ -47,6 +48,7 @@ async def regional_outage(profile: ChainProfile, workdir: Path, database: str,
         outage_s = time.monotonic() - began
         run.end_sales()  # the backlog is what the outage left
         await bus.server.start()
+        await bus.watch()
         run.drain_from = time.monotonic()
         healed = await run.chain.heal(profile.drain_bound_s)
         _judge_outage(run, door, outage_s, held_before, time.monotonic() - run.drain_from,
@@ -81,20 +83,21 @@ def _judge_outage(run: ChainRun, door: NatsDoorCounter, outage_s: float, held_be
 async def bus_republish(profile: ChainProfile, workdir: Path, database: str,
                         nats_url: str | None) -> ChainOutcome:
     """The same batches published twice outside the duplicate window: store edges SIGKILLed
-    `profile.edge_kills` times while they publish (started again, each publishes what it had
-    not marked synced), then the stream's latest messages published again under new
-    Nats-Msg-Id values, as an edge does after a crash between the PubAck and its own commit
-    once the window has passed. Each comes back from the ledger already present."""
+    `profile.edge_kills` times while they sell and publish (at random moments, not timed to
+    land mid-publish; started again, each publishes what it had not marked synced), then the
+    stream's latest messages published again under new Nats-Msg-Id values, as an edge does
+    after a crash between the PubAck and its own commit once the window has passed. Each
+    comes back from the ledger already present."""
     run = bus_run("bus_republish", profile, workdir, database, edge_env=BUSY_SYNC,
                   bus=BusOptions(nats_url))
 
     async def damage(run: ChainRun) -> None:
-        await asyncio.sleep(3)
+        await asyncio.sleep(5)  # trading as usual first
         for _ in range(profile.edge_kills):
             edge = random.choice(list(run.chain.edges.values()))
             await asyncio.to_thread(edge.kill)
             await asyncio.to_thread(edge.start)
-            await asyncio.sleep(random.uniform(1.0, 2.0))
+            await asyncio.sleep(random.uniform(2.0, 3.0))
         republished = await republish(run.chain.bus, REPUBLISH_AT_MOST)
         run.outcome.measures.update(edge_kills=profile.edge_kills, republished=republished)
         run.end_sales()

@@ -29,12 +29,19 @@ def socket_owner(server_port: int, peer_port: int, pids: list[int]) -> int | Non
     wanted = f"socket:[{inode}]"
     for pid in pids:
         try:
-            for fd in os.scandir(f"/proc/{pid}/fd"):
-                if os.readlink(fd.path) == wanted:
+            with os.scandir(f"/proc/{pid}/fd") as fds:
+                if any(_link(fd.path) == wanted for fd in fds):
                     return pid
         except OSError:
-            continue  # the process went, or an fd closed while we looked
+            continue  # the process went
     return None
+
+
+def _link(path: str) -> str:
+    try:
+        return os.readlink(path)
+    except OSError:  # the fd closed while we looked
+        return ""
 
 
 class NatsDoorCounter:
