@@ -23,7 +23,7 @@ from reliability.chain_torture import (
     ChainRun,
     bus_run,
     ingesting,
-    replays,
+    replays_at_least,
 )
 from reliability.databases import admin_dsn, name_of
 from server.hq.bus_ingest import FETCH_WAIT_S
@@ -70,10 +70,8 @@ async def hq_crashes(profile: ChainProfile, workdir: Path, database: str,
         run.end_sales()
 
     outcome = await run.run(damage)
-    again = outcome.measures["replays_already_present"] = await replays(database)
-    if again < outcome.measures["commits_unacked"]:
-        outcome.problems.append(f"{outcome.measures['commits_unacked']} commits lost their "
-                                f"ack, but only {again} batches came back already present")
+    await replays_at_least(outcome, database, outcome.measures["commits_unacked"],
+                           "commits lost their ack")
     return outcome
 
 

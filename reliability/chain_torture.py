@@ -214,6 +214,16 @@ async def replays(database: str) -> int:
         await conn.close()
 
 
+async def replays_at_least(outcome: ChainOutcome, database: str, expected: int,
+                          what: str) -> None:
+    """Put the ledger's replays in the outcome's measures; a problem if there are fewer than
+    `expected` (each of `what` should have left one)."""
+    again = outcome.measures["replays_already_present"] = await replays(database)
+    if again < expected:
+        outcome.problems.append(f"{expected} {what}, but only {again} batches came back "
+                                "already present")
+
+
 def bus_run(name: str, profile: ChainProfile, workdir: Path, database: str, bus: BusOptions,
             **more) -> ChainRun:
     """A scenario's run over the bus, with the profile's count of stores for the bus."""
