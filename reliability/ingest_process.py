@@ -3,12 +3,15 @@ and a PostgreSQL database, started, stopped or SIGKILLed by its PID, with what i
 a log file. The bus's tests and the chain's runs (reliability/chain_bus.py) both use it."""
 import asyncio
 import os
+import re
 import signal
 import subprocess
 import sys
 from pathlib import Path
 
 from reliability.edge_process import ROOT
+
+GIVEN_BACK = re.compile(r"given back for \d+ s")  # one log line a message given back
 
 
 class IngestProcess:
@@ -61,7 +64,7 @@ class IngestProcess:
 
     def given_back(self) -> int:
         """How many times it gave a message back for later (a failure for now)."""
-        return self.output().count("given back for")
+        return len(GIVEN_BACK.findall(self.output()))
 
     def _close_log(self) -> None:
         if self._log is not None:
