@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from aiohttp.test_utils import TestServer
 
+from reliability.nats_process import free_port
 from server.auth.enrolment import issue_person_token
 from server.bus.envelope import batch_message
 from server.bus.stream import (
@@ -28,7 +29,6 @@ from server.hq.transit_watch import TransitWatch
 from server.web.keys import AUTH_STORE
 from server.web.serving import server_options
 from tests.bus import ingest_helpers as helpers
-from tests.bus.throwaway_nats import free_port
 from tests.chain.helpers import batch_body, sales_rows, until
 
 store_key = helpers.store_key  # store-a's key, enrolled at head office
