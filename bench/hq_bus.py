@@ -39,6 +39,9 @@ INGESTS = 2               # ingest processes sharing the consumer
 READY_WITHIN_S = 30.0     # for the ingest processes to start pulling
 GIVE_UP_S = 600.0         # for the ledger to hold every row, then for the stream to drain
 POLL_S = 0.1
+# JetStream reserves a stream's max_bytes on its store when it is made: the full run's
+# 1,100,000 rows (~1.1 GB with the repeats) fit four times over, not 10 GiB.
+STREAM_BYTES = 4 * 1024 ** 3
 SUMMARY = re.compile(r"(\d+) sales inserted, (\d+) already present")
 PUBLISH_SERIES = "bus, batch publish to PubAck"
 
@@ -76,7 +79,8 @@ class BusBench:
     def __init__(self, url: str, client):
         self.url, self.client, self.js = url, client, client.jetstream()
         part = uuid.uuid4().hex[:12]
-        self.spec = StreamSpec(name=f"BENCH_SALES_{part}", prefix=f"bench_{part}.sales")
+        self.spec = StreamSpec(name=f"BENCH_SALES_{part}", prefix=f"bench_{part}.sales",
+                               max_bytes=STREAM_BYTES)
 
     @classmethod
     async def connect(cls, url: str) -> "BusBench":
@@ -114,7 +118,8 @@ class BusBench:
         sends = await asyncio.to_thread(publications, plan)
         after_id = await last_order_id(dsn)
         ingests = [BenchIngest(session.work / "hq" / f"ingest-{i}.log", self.url, dsn,
-                               self.spec.name, self.spec.prefix) for i in range(INGESTS)]
+                               self.spec.name, self.spec.prefix, STREAM_BYTES)
+                   for i in range(INGESTS)]
         await databases.checkpoint()
         conn = await asyncpg.connect(dsn)
         try:

@@ -172,10 +172,10 @@ class BenchIngest:
     stream, started like head office (it dies with the benchmark); no port, no /health."""
 
     def __init__(self, log_path: Path, nats_url: str, dsn: str, stream: str, prefix: str,
-                 env: dict | None = None):
+                 max_bytes: int, env: dict | None = None):
         self.log_path, self.env, self.proc = log_path, env or {}, None
         self.args = ["hq", "ingest", "--nats", nats_url, "--database", dsn,
-                     "--stream", stream, "--prefix", prefix]
+                     "--stream", stream, "--prefix", prefix, "--max-bytes", str(max_bytes)]
 
     def start(self) -> None:
         """Start the process (its output to its log); it makes the stream if absent."""

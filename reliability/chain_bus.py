@@ -23,7 +23,7 @@ from nats.js.errors import NotFoundError
 from reliability.held_relay import HeldRelay
 from reliability.ingest_process import IngestProcess
 from reliability.nats_process import ThrowawayNats, free_port
-from server.bus.stream import INGEST_CONSUMER, StreamSpec, dead_letter_stream
+from server.bus.stream import INGEST_CONSUMER, RUN_STREAM_BYTES, StreamSpec, dead_letter_stream
 
 ASK_TIMEOUT_S = 2.0
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
@@ -73,7 +73,8 @@ class ChainBus:
     def __init__(self, options: BusOptions, workdir: Path, database: str):
         self.options = options
         part = secrets.token_hex(6)
-        self.spec = StreamSpec(name=f"CHAIN_{part.upper()}", prefix=f"chain_{part}.sales")
+        self.spec = StreamSpec(name=f"CHAIN_{part.upper()}", prefix=f"chain_{part}.sales",
+                               max_bytes=RUN_STREAM_BYTES)
         self.server = None if options.nats_url else ThrowawayNats(workdir / "nats", free_port())
         self.url = options.nats_url or self.server.url
         self.workdir, self.database = workdir, database

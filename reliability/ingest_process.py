@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from reliability.edge_process import ROOT
+from server.bus.stream import RUN_STREAM_BYTES
 
 GIVEN_BACK = re.compile(r"given back for \d+ s")  # one log line a message given back
 
@@ -23,7 +24,8 @@ class IngestProcess:
                  env: dict | None = None):
         self.args = [sys.executable, "-m", "server", "hq", "ingest", "--nats", nats_url,
                      "--database", database, "--stream", stream, "--prefix", prefix,
-                     "--ack-wait", str(ack_wait_s), *more_args]
+                     "--ack-wait", str(ack_wait_s), "--max-bytes", str(RUN_STREAM_BYTES),
+                     *more_args]
         self.log_path, self.env, self.process = log_path, env, None
         self.starts = 0
         self._log = None

@@ -17,7 +17,9 @@ The stream:
   Discard "old" would drop the oldest messages, perhaps not yet ingested, without a word to
   anyone. 10 GiB holds 14 days of a chain of 200 stores at ~5,000 sales a day of ~700 bytes
   (~9.8 GB);
-  a larger chain sets a larger bound (an operator's `nats stream edit`, then this default);
+  a larger chain sets a larger bound (an operator's `nats stream edit`, then `hq ingest
+  --max-bytes`). JetStream reserves a stream's max_bytes on the server's store when it is
+  made, so a stream for a test or a benchmark run takes a small bound (RUN_STREAM_BYTES);
 - duplicate_window 120 s (JetStream's default, kept in memory): it spares work when a store
   publishes a batch again after a lost acknowledgement; the ledger's key, not the window,
   makes each sale count once;
@@ -53,6 +55,7 @@ from server.bus.names import DEAD_SUFFIX, PREFIX, STREAM, all_stores_subject, ch
 
 DAY_S = 86400.0
 GIB = 1024 ** 3
+RUN_STREAM_BYTES = GIB  # a test's or a chain run's stream (the docstring says why)
 INGEST_CONSUMER = "hq-ingest"
 
 

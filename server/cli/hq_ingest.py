@@ -37,6 +37,9 @@ def add_bus_arguments(parser) -> None:
     parser.add_argument("--nats", required=True, help="NATS server URL, e.g. nats://host:4222")
     parser.add_argument("--prefix", default=PREFIX, help="subject prefix (default: sales)")
     parser.add_argument("--stream", default=STREAM, help="stream name (default: SALES)")
+    parser.add_argument("--max-bytes", type=int, default=StreamSpec.max_bytes,
+                        help="the streams' max_bytes when head office makes them (default "
+                             "10 GiB; JetStream reserves it on the server's store at once)")
     parser.add_argument("--ack-wait", type=float, default=ConsumerSpec.ack_wait_s,
                         help="seconds before an unacknowledged message is delivered again "
                              "(default 60; the consumer keeps the value it was made with)")
@@ -45,8 +48,10 @@ def add_bus_arguments(parser) -> None:
 def ingest(args) -> int:
     """Run the ingest until SIGINT or SIGTERM; the exit status."""
     try:
-        spec = ConsumerSpec(StreamSpec(name=args.stream, prefix=args.prefix),
-                            ack_wait_s=args.ack_wait)
+        if args.max_bytes <= 0:
+            raise BadBusName(f"--max-bytes must be positive, not {args.max_bytes}")
+        spec = ConsumerSpec(StreamSpec(name=args.stream, prefix=args.prefix,
+                                       max_bytes=args.max_bytes), ack_wait_s=args.ack_wait)
         spec.config(), dead_letter_stream(spec.stream).config()  # names checked first
     except BadBusName as exc:
         print(f"hq ingest: {exc}", file=sys.stderr)

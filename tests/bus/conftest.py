@@ -14,6 +14,8 @@ import nats
 import pytest
 from nats.js.errors import NotFoundError
 
+from server.bus.stream import RUN_STREAM_BYTES, StreamSpec
+
 DEFAULT_NATS = "nats://127.0.0.1:4222"
 
 
@@ -62,6 +64,12 @@ class BusNames:
 
     stream: str
     prefix: str
+
+    def spec(self, **changes) -> StreamSpec:
+        """Head office's stream settings under these names, with a test's small max_bytes
+        (as `hq ingest` started by the tests makes it: reliability/ingest_process.py)."""
+        return StreamSpec(name=self.stream, prefix=self.prefix, max_bytes=RUN_STREAM_BYTES,
+                          **changes)
 
 
 @pytest.fixture

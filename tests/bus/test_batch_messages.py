@@ -19,7 +19,7 @@ from server.bus.names import (
     store_subject,
 )
 from server.bus.parts import batch_messages
-from server.bus.stream import StreamSpec, ensure_stream
+from server.bus.stream import ensure_stream
 from server.chain.signing import KeyRecord, verify
 from server.chain.store_keys import StoreKey
 from server.errors import BadSignature, StaleSignature
@@ -42,7 +42,7 @@ def checked(key: StoreKey, store_id: str, headers, body: bytes, now=None):
 
 
 async def test_the_same_message_id_twice_in_the_window_is_kept_once(js, bus_names):
-    await ensure_stream(js, StreamSpec(name=bus_names.stream, prefix=bus_names.prefix))
+    await ensure_stream(js, bus_names.spec())
     message = batch_message(store_key(), BODY, "store-a", "k1", 1, 10, bus_names.prefix)
     first = await js.publish(message.subject, message.body, headers=message.headers)
     again = await js.publish(message.subject, message.body, headers=message.headers)
@@ -51,7 +51,7 @@ async def test_the_same_message_id_twice_in_the_window_is_kept_once(js, bus_name
 
 
 async def test_two_stores_with_the_same_kiosks_and_seqs_never_share_an_id(js, bus_names):
-    await ensure_stream(js, StreamSpec(name=bus_names.stream, prefix=bus_names.prefix))
+    await ensure_stream(js, bus_names.spec())
     ids = {message_id(store, "k1", 120, 219, BODY) for store in ("store-7", "store-70")}
     assert len(ids) == 2 and "store-7/k1/120-219/" in min(ids)
     for store in ("store-7", "store-70"):
@@ -73,7 +73,7 @@ def test_a_store_id_that_cannot_be_one_token_of_a_subject_is_refused(store_id):
 
 
 async def test_dead_letters_fall_outside_the_sales_stream(js, nats_client, bus_names):
-    await ensure_stream(js, StreamSpec(name=bus_names.stream, prefix=bus_names.prefix))
+    await ensure_stream(js, bus_names.spec())
     subject = dead_letter_subject("store-a", bus_names.prefix)
     assert subject == f"{bus_names.prefix}_dead.store-a"
     await nats_client.publish(subject, b"refused")
@@ -83,7 +83,7 @@ async def test_dead_letters_fall_outside_the_sales_stream(js, nats_client, bus_n
 
 async def test_another_system_reads_the_batch_with_its_signature_intact(js, nats_client,
                                                                         bus_names):
-    await ensure_stream(js, StreamSpec(name=bus_names.stream, prefix=bus_names.prefix))
+    await ensure_stream(js, bus_names.spec())
     reader = await nats_client.subscribe(f"{bus_names.prefix}.>")  # as finance would
     key = store_key()
     message = batch_message(key, BODY, "store-a", "k1", 1, 10, bus_names.prefix)

@@ -8,7 +8,7 @@ import pytest
 from reliability.nats_process import free_port
 from server.bus.names import BadBusName
 from server.bus.parts import RowTooLarge, batch_messages, message_size, row_texts
-from server.bus.stream import StreamSpec, ensure_stream
+from server.bus.stream import ensure_stream
 from server.central.bus_ledger import BusLedger
 from server.central.ledger import BatchOrigin
 from server.central.remote_ledger import HeadOfficeError, RemoteLedger
@@ -38,7 +38,7 @@ async def ledger_at(tmp_path):
 
 async def test_a_batch_published_again_in_the_window_is_already_present(
         ledger_at, nats_url, js, bus_names):
-    await ensure_stream(js, StreamSpec(name=bus_names.stream, prefix=bus_names.prefix))
+    await ensure_stream(js, bus_names.spec())
     ledger = await ledger_at(nats_url, bus_names.prefix)
     batch, origin = json.dumps(sales_rows("k1", 3)), BatchOrigin("k1", (4, 9, 12))
     first = await ledger.deliver(batch, origin)

@@ -14,7 +14,7 @@ import json
 from reliability.nats_process import ThrowawayNats, free_port
 from server.bus.envelope import MSG_ID, request_view
 from server.bus.names import all_stores_subject, message_id, store_subject
-from server.bus.stream import StreamSpec, ensure_stream
+from server.bus.stream import ensure_stream
 from server.chain.signing import KeyRecord, verify
 from server.chain.store_keys import KEY_FILE, create_key
 from server.edge_app.factory import create_app
@@ -86,7 +86,7 @@ def checked_rows(message, key) -> list:
 
 async def test_each_sale_is_published_once_signed_and_only_then_synced(
         make_client, settings, nats_url, js, bus_names):
-    info = await ensure_stream(js, StreamSpec(name=bus_names.stream, prefix=bus_names.prefix))
+    info = await ensure_stream(js, bus_names.spec())
     assert info.state.messages == 0
     client, key = await bus_edge(make_client, settings, nats_url, bus_names.prefix)
     await heartbeat(client, "k1", link_up=True)
@@ -120,7 +120,7 @@ async def test_a_bus_that_is_down_keeps_sales_pending_until_it_comes_back(
     try:
         connection = await connect(bus.url)
         js = connection.jetstream()
-        await ensure_stream(js, StreamSpec(name=bus_names.stream, prefix=bus_names.prefix))
+        await ensure_stream(js, bus_names.spec())
         await until(lambda: _all_synced(client, 3))
         count = (await js.stream_info(bus_names.stream)).state.messages
         messages = await read_all(js, bus_names.prefix, count)
@@ -146,7 +146,7 @@ async def test_a_batch_over_max_payload_arrives_as_consecutive_parts(
     try:
         connection = await connect(bus.url)
         js = connection.jetstream()
-        await ensure_stream(js, StreamSpec(name=bus_names.stream, prefix=bus_names.prefix))
+        await ensure_stream(js, bus_names.spec())
         client, key = await bus_edge(make_client, settings, bus.url, bus_names.prefix)
         await heartbeat(client, "k1", link_up=False)  # the sales wait, to go as one batch
         sold = await sell(client, 9)

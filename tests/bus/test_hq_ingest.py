@@ -7,7 +7,7 @@ import datetime
 
 from server.bus.envelope import MSG_ID, batch_message
 from server.bus.names import dead_letter_subject
-from server.bus.stream import StreamSpec, ensure_stream
+from server.bus.stream import ensure_stream
 from server.central.bus_dead_letters import DeadLetter
 from server.clock import utc_now
 from server.config import HqSettings
@@ -103,7 +103,7 @@ async def test_a_signature_s_age_is_judged_when_the_stream_took_the_message(
         ingest, js, bus_names, store_key, postgres, tmp_path):
     config = tmp_path / "hq.toml"
     config.write_text("hq_signature_max_age_s = 2\n")
-    await ensure_stream(js, StreamSpec(name=bus_names.stream, prefix=bus_names.prefix))
+    await ensure_stream(js, bus_names.spec())
     await publish(js, published(store_key, bus_names.prefix, "k1", 0, 2))
     made_long_before = datetime.datetime.now(datetime.UTC) - datetime.timedelta(seconds=10)
     await publish(js, published(store_key, bus_names.prefix, "k2", 0, 1,
@@ -118,7 +118,7 @@ async def test_a_signature_s_age_is_judged_when_the_stream_took_the_message(
 
 async def test_a_stream_with_other_settings_is_refused_and_left_as_it_is(
         ingest, js, bus_names, store_key):
-    spec = StreamSpec(name=bus_names.stream, prefix=bus_names.prefix, max_age_s=3600.0)
+    spec = bus_names.spec(max_age_s=3600.0)
     await ensure_stream(js, spec)
     process = ingest()
     assert await asyncio.to_thread(process.process.wait, 20) == 2

@@ -10,13 +10,7 @@ from aiohttp.test_utils import TestServer
 from reliability.nats_process import free_port
 from server.auth.enrolment import issue_person_token
 from server.bus.envelope import batch_message
-from server.bus.stream import (
-    ConsumerSpec,
-    StreamSpec,
-    dead_letter_stream,
-    ensure_consumer,
-    ensure_stream,
-)
+from server.bus.stream import ConsumerSpec, dead_letter_stream, ensure_consumer, ensure_stream
 from server.bus.transit import merged
 from server.clock import to_iso, utc_now
 from server.config import HqSettings
@@ -44,7 +38,7 @@ def message(key, prefix: str, first: int, rows: int = 2, **changes):
 
 async def test_a_look_counts_only_what_the_ingest_has_not_taken(
         js, bus_names, store_key, postgres, tmp_path, nats_url):
-    spec = ConsumerSpec(StreamSpec(name=bus_names.stream, prefix=bus_names.prefix))
+    spec = ConsumerSpec(bus_names.spec())
     await ensure_stream(js, spec.stream)
     await ensure_stream(js, dead_letter_stream(spec.stream))
     await ensure_consumer(js, spec)
