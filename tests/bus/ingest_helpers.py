@@ -82,6 +82,12 @@ async def sales_held(postgres: str) -> list[str]:
         await conn.close()
 
 
+async def ingesting(process: IngestProcess) -> bool:
+    """Whether an ingest process is taking messages: its storage open (after its streams and
+    consumer are made), its signal handlers set, so a stop is a clean one."""
+    return "ingesting" in process.output()
+
+
 async def consumer_made(js, stream: str) -> bool:
     """Whether the ingest made its streams and its consumer (the last thing it makes)."""
     try:

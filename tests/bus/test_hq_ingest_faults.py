@@ -14,6 +14,7 @@ from tests.bus.ingest_helpers import (
     consumer_made,
     consumer_settled,
     count_is,
+    ingesting,
     publish,
     published,
     sales_held,
@@ -92,7 +93,7 @@ async def test_a_slow_commit_keeps_its_message_past_ack_wait(
 async def test_messages_wait_while_the_database_is_away_and_are_ingested_after(
         ingest, js, bus_names, store_key, postgres):
     process = ingest()
-    await until(lambda: consumer_made(js, bus_names.stream))
+    await until(lambda: ingesting(process))  # its storage open before the database goes
     database = postgres.rsplit("/", 1)[1]
     admin = await asyncpg.connect(postgres.rsplit("/", 1)[0] + "/postgres")
     try:

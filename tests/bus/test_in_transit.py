@@ -11,7 +11,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from reliability.hq_process import HeadOffice
 from tests.bus import ingest_helpers as helpers
-from tests.bus.ingest_helpers import consumer_made, consumer_settled, publish, published
+from tests.bus.ingest_helpers import consumer_made, consumer_settled, ingesting, publish, published
 from tests.bus.test_bus_story import bus_env
 from tests.chain.helpers import acall, beat, sell, until
 
@@ -63,7 +63,7 @@ async def in_transit_at_hq(hq, count: int) -> bool:
 async def test_sales_on_the_bus_are_in_transit_until_the_ingest_takes_them(
         tmp_path, postgres, nats_url, js, bus_names, ingest):
     first = ingest("first")
-    await until(lambda: _ingesting(first), WAIT_S)
+    await until(lambda: ingesting(first), WAIT_S)
     assert await first.stop() == 0  # the stream and its consumer stay; nobody ingests
     hq = HeadOffice(tmp_path, postgres, watching_env(nats_url, bus_names))
     await asyncio.to_thread(hq.start)
@@ -127,10 +127,6 @@ async def test_a_dead_letter_raises_the_boards_alert(
     finally:
         await process.stop()
         await asyncio.to_thread(hq.stop)
-
-
-async def _ingesting(process) -> bool:
-    return "ingesting" in process.output()
 
 
 async def _all_match(edge) -> bool:

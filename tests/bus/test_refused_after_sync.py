@@ -11,7 +11,7 @@ from server.bus.envelope import batch_message
 from server.chain.store_keys import KEY_FILE, load_key
 from server.clock import business_day, utc_now
 from tests.bus import ingest_helpers as helpers
-from tests.bus.ingest_helpers import publish, sales_held
+from tests.bus.ingest_helpers import ingesting, publish, sales_held
 from tests.bus.test_bus_story import bus_env
 from tests.bus.test_in_transit import edge_read
 from tests.chain.helpers import MILK, acall, batch_body, beat, sales_rows, sell, until
@@ -38,7 +38,7 @@ async def states(edge) -> dict[str, str]:
 async def test_a_sale_refused_after_its_sync_is_set_aside_at_the_store(
         tmp_path, postgres, nats_url, js, bus_names, ingest):
     process = ingest()
-    await until(lambda: _says(process, "ingesting"), WAIT_S)
+    await until(lambda: ingesting(process), WAIT_S)
     hq = HeadOffice(tmp_path, postgres)
     await asyncio.to_thread(hq.start)
     edge = hq.chain_edge(tmp_path / "store-a", "store-a", {
@@ -80,10 +80,6 @@ async def test_a_sale_refused_after_its_sync_is_set_aside_at_the_store(
         await asyncio.to_thread(edge.stop)
         await asyncio.to_thread(hq.stop)
     assert "1 rows refused" in (await _stopped(process))
-
-
-async def _says(process, words: str) -> bool:
-    return words in process.output()
 
 
 async def _holds(postgres: str, count: int) -> bool:
