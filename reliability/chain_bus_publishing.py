@@ -3,7 +3,6 @@ in reliability/chain_bus_scenarios.py): the bus away while every store publishes
 same batches published twice outside JetStream's duplicate window."""
 import asyncio
 import random
-import time
 from pathlib import Path
 
 from reliability.chain_bus import BusOptions, ChainBus
@@ -34,25 +33,23 @@ async def regional_outage(profile: ChainProfile, workdir: Path, database: str,
                   flip_probability=0.0, bus=BusOptions(None))  # a server of the run's own
 
     async def damage(run: ChainRun) -> None:
-        bus = run.chain.bus
-        await asyncio.sleep(3)  # trading as usual first
-        held_before = (await bus.figures()).held
-        await bus.unwatch()
-        bus.server.kill()
+        bus, held_before = run.chain.bus, None
         door = NatsDoorCounter(bus.server.port, {
             store: edge.proc.pid for store, edge in run.chain.edges.items()})
-        await door.start()
-        began = time.monotonic()
-        await asyncio.sleep(profile.outage_s)
-        await door.stop()
-        outage_s = time.monotonic() - began
-        run.end_sales()  # the backlog is what the outage left
-        await bus.server.start()
-        await bus.watch()
-        run.drain_from = time.monotonic()
-        healed = await run.chain.heal(profile.drain_bound_s)
-        _judge_outage(run, door, outage_s, held_before, time.monotonic() - run.drain_from,
-                      all(healed.values()))
+
+        async def take_down() -> None:
+            nonlocal held_before
+            held_before = (await bus.figures()).held
+            await bus.unwatch()
+            bus.server.kill()
+
+        async def bring_back() -> None:
+            await bus.server.start()
+            await bus.watch()
+
+        ridden = await run.ride_out_outage(take_down, door, bring_back)
+        _judge_outage(run, door, ridden.outage_s, held_before, ridden.drain_s,
+                      ridden.drained)
 
     return await run.run(damage)
 

@@ -112,26 +112,15 @@ async def regional_outage(profile: ChainProfile, workdir: Path, database: str,
                    edge_env=HERD_SYNC, flip_probability=0.0)
 
     async def damage(run: ChainRun) -> None:
-        hq = run.chain.hq
-        await asyncio.sleep(3)  # trading as usual first
-        await asyncio.to_thread(hq.kill)
-        door = DoorCounter(hq.port)
-        await door.start()
-        began = time.monotonic()
-        await asyncio.sleep(profile.outage_s)
-        await door.stop()
-        outage_s = time.monotonic() - began
-        run.end_sales()  # the backlog is what the outage left
-        await asyncio.to_thread(hq.start)
-        run.drain_from = time.monotonic()
-        healed = await run.chain.heal(profile.drain_bound_s)
-        drain_s = time.monotonic() - run.drain_from
-        knocks, bound = _knocks(run, door, outage_s)
+        hq, door = run.chain.hq, DoorCounter(run.chain.hq.port)
+        ridden = await run.ride_out_outage(lambda: asyncio.to_thread(hq.kill), door,
+                                           lambda: asyncio.to_thread(hq.start))
+        knocks, bound = _knocks(run, door, ridden.outage_s)
         busy = await asyncio.to_thread(_refusals, hq, "hq_busy")
-        run.outcome.measures.update(outage_s=round(outage_s, 1), knocks=knocks,
-                                    knock_bound=bound, hq_busy=busy, herd_drain_s=round(
-                                        drain_s, 2), drained=all(healed.values()),
-                                    hq_500s=hq.server_errors())
+        run.outcome.measures.update(outage_s=round(ridden.outage_s, 1), knocks=knocks,
+                                    knock_bound=bound, hq_busy=busy,
+                                    herd_drain_s=round(ridden.drain_s, 2),
+                                    drained=ridden.drained, hq_500s=hq.server_errors())
         if any(not 2 <= count <= bound for count in knocks.values()):
             run.outcome.problems.append(f"knocks out of [2, {bound}]: {knocks}")
         if not busy or hq.server_errors():
@@ -198,7 +187,7 @@ async def run_scenario(name: str, profile: ChainProfile, workdir: Path,
     HTTP, or its bus version with the `nats` transport, on the NATS server at `nats_url`
     (this machine's only), else on one of the run's own (regional_outage always is): a
     tortured run then neither meets nor starves another user of a shared server, where
-    each stream reserves its max_bytes (10 GiB) of the server's storage."""
+    each stream reserves its max_bytes of the server's storage."""
     admin = admin_dsn()
     database = await create_database(admin, "torture")
     try:

@@ -66,6 +66,7 @@ async def ingesting(conn: asyncpg.Connection, database: str, within_s: float) ->
         await asyncio.sleep(0.005)
     return []
 
+
 # A batch taken twice leaves a "replay" in the ledger: an hq_batches row none of whose rows is
 # held under it (every row already present), as a redelivered or republished message does.
 REPLAYS = """
@@ -82,7 +83,6 @@ def herd_tries_bound(kiosks: int, outage_s: float) -> int:
     backoff = Backoff(float(HERD_SYNC["CHECKOUT_SYNC_BACKOFF_INITIAL_S"]),
                       float(HERD_SYNC["CHECKOUT_SYNC_BACKOFF_MAX_S"]))
     return in_flight + backoff.most_attempts_within(outage_s)
-
 
 
 @dataclass(frozen=True)
@@ -114,6 +114,16 @@ CHAIN_PROFILES = {
                          refuse_s=60, outage_s=300, drain_bound_s=300, bus_stores=16,
                          ingest_kills=200, edge_kills=30),
 }
+
+
+@dataclass(frozen=True)
+class RiddenOutage:
+    """How long a regional outage lasted, how long the herd took to drain after, and whether
+    every store drained within the bound."""
+
+    outage_s: float
+    drain_s: float
+    drained: bool
 
 
 @dataclass
@@ -176,6 +186,25 @@ class ChainRun:
         """No new sale from now on, at any store (those in flight still get answered)."""
         for fleet in self.chain.fleets.values():
             fleet.end_sales_now()
+
+    async def ride_out_outage(self, take_down, door, bring_back) -> "RiddenOutage":
+        """A regional outage: trading as usual a while, then the service taken down
+        (`await take_down()`) for the profile's outage_s while `door` counts who knocks, the
+        sales ended (the backlog is what the outage left), the service brought back (`await
+        bring_back()`) and every store healed, the herd at once."""
+        await asyncio.sleep(3)  # trading as usual first
+        await take_down()
+        await door.start()
+        began = time.monotonic()
+        await asyncio.sleep(self.profile.outage_s)
+        await door.stop()
+        outage_s = time.monotonic() - began
+        self.end_sales()
+        await bring_back()
+        self.drain_from = time.monotonic()
+        healed = await self.chain.heal(self.profile.drain_bound_s)
+        return RiddenOutage(outage_s, time.monotonic() - self.drain_from,
+                            all(healed.values()))
 
     async def run(self, damage) -> ChainOutcome:
         """Start, sell beside `damage(run)`, heal, stop, check."""
