@@ -12,8 +12,7 @@ import logging
 import signal
 import sys
 
-import nats
-
+from server.bus.connection import connect_bus
 from server.bus.names import PREFIX, STREAM, BadBusName
 from server.bus.stream import (
     BusSettingsDiffer,
@@ -62,9 +61,9 @@ def ingest(args) -> int:
 
 async def _ingest(url: str, settings, spec: ConsumerSpec) -> int:
     try:
-        client = await asyncio.wait_for(nats.connect(
-            url, connect_timeout=5, max_reconnect_attempts=-1, error_cb=_bus_trouble,
-            disconnected_cb=_bus_away, reconnected_cb=_bus_back), CONNECT_WAIT_S)
+        client = await connect_bus(url, CONNECT_WAIT_S, "checkout-hq-ingest",
+                                   max_reconnect_attempts=-1, disconnected_cb=_bus_away,
+                                   reconnected_cb=_bus_back)
     except Exception as exc:  # whatever the reason, no bus: nothing to do here
         print(f"hq ingest: no NATS answers at {url}: {exc!r}", file=sys.stderr)
         return CANNOT_START
@@ -80,10 +79,6 @@ async def _ingest(url: str, settings, spec: ConsumerSpec) -> int:
         return await _consume(js, settings, spec)
     finally:
         await client.close()  # flushes the acknowledgements sent last
-
-
-async def _bus_trouble(exc: Exception) -> None:
-    log.warning("the bus: %r", exc)  # one line, not nats-py's traceback at every retry
 
 
 async def _bus_away() -> None:
